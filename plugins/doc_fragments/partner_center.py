@@ -1,0 +1,104 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The options every module of the collection shares, documented once."""
+
+
+class ModuleDocFragment:
+    """Shared Partner Center connection and credential options."""
+
+    # Keep in step with PARTNER_CENTER_ARGUMENT_SPEC in module_utils/module.py.
+    DOCUMENTATION = r'''
+options:
+  tenant_id:
+    description:
+      - The partner's Microsoft Entra ID tenant, as a GUID or one of its domains (such as V(contoso.onmicrosoft.com)).
+      - Needed with O(client_secret) or O(refresh_token), not with O(access_token).
+      - If not set, the environment variable E(PARTNER_CENTER_TENANT_ID) is used.
+    type: str
+  client_id:
+    description:
+      - The application (client) id registered in Partner Center.
+      - Needed with O(client_secret) or O(refresh_token).
+      - If not set, the environment variable E(PARTNER_CENTER_CLIENT_ID) is used.
+    type: str
+  client_secret:
+    description:
+      - The application's client secret (its value, not its id).
+      - On its own with O(client_id) and O(tenant_id) it selects B(app-only) credentials
+        (C(grant_type=client_credentials)). With O(refresh_token) it is sent along, as confidential
+        applications must.
+      - If not set, the environment variable E(PARTNER_CENTER_CLIENT_SECRET) is used.
+    type: str
+  refresh_token:
+    description:
+      - A refresh token from the secure application model's one-time consent (with MFA), for
+        B(app+user) credentials (C(grant_type=refresh_token)). Keep it in a vault.
+      - Takes precedence over O(client_secret) alone. Entra ID lets it expire after 90 days unused.
+      - If not set, the environment variable E(PARTNER_CENTER_REFRESH_TOKEN) is used.
+    type: str
+  access_token:
+    description:
+      - A Partner Center access token obtained beforehand. It is used as is, with no token request,
+        and takes precedence over every other credential.
+      - If not set, the environment variable E(PARTNER_CENTER_ACCESS_TOKEN) is used.
+    type: str
+  cloud:
+    description:
+      - Which Partner Center to talk to. V(global) is Partner Center (also for Microsoft Cloud for
+        US Government) at U(https://api.partnercenter.microsoft.com) with tokens from
+        U(https://login.microsoftonline.com); V(china) is Partner Center operated by 21Vianet at
+        U(https://partner.partnercenterapi.microsoftonline.cn) with tokens from U(https://login.chinacloudapi.cn).
+      - Sets the defaults of O(base_url) and O(authority_url), and the token C(resource).
+    type: str
+    choices: [global, china]
+    default: global
+  base_url:
+    description:
+      - The Partner Center API base URL, without C(/v1). Defaults to the one of O(cloud).
+      - Must be C(https://), except on loopback addresses (a local simulator).
+      - If not set, the environment variable E(PARTNER_CENTER_BASE_URL) is used.
+    type: str
+  authority_url:
+    description:
+      - The Microsoft Entra ID authority that issues tokens; the token endpoint is
+        C({authority_url}/{tenant_id}/oauth2/token). Defaults to the one of O(cloud).
+      - If not set, the environment variable E(PARTNER_CENTER_AUTHORITY_URL) is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to check the TLS certificates of Partner Center and Entra ID. Set to V(false) only for
+        test endpoints; the module warns when it is.
+      - Proxies are taken from the usual E(HTTPS_PROXY) and E(NO_PROXY) environment variables.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - Seconds to wait for each HTTP answer, from Partner Center or Entra ID.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times to retry a request that was throttled (HTTP 429), met a gateway fault
+        (500, 502, 503, 504), timed out, or lost its connection. Waits follow C(Retry-After) when
+        Partner Center sends it, otherwise exponential backoff with jitter, at most 60 seconds each.
+      - Each retry is reported as a warning. V(0) disables retries.
+    type: int
+    default: 5
+  locale:
+    description:
+      - The C(X-Locale) of requests, the language of Partner Center's messages.
+    type: str
+    default: en-US
+  correlation_id:
+    description:
+      - A GUID sent as C(MS-CorrelationId) on every request, to trace a whole workflow across tasks
+        in Partner Center's support logs. A new one is generated for each task when not set.
+    type: str
+notes:
+  - The credential kind follows from what is given. O(access_token) wins; else O(refresh_token) selects
+    app+user credentials; else O(client_secret) selects app-only credentials. A missing piece is
+    reported before any request, naming the options and environment variables that would supply it.
+  - All modules of this collection are in the action group C(partnercenter.devices.all), so the
+    shared options can be set once with C(module_defaults).
+'''

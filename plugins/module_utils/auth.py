@@ -1,0 +1,263 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Credentials for Partner Center: one small class per kind, chosen from the module options.
+
+- ``StaticTokenAuth``: an access token the caller brings; used as is, never renewed.
+- ``ClientCredentialsAuth``: app-only, ``grant_type=client_credentials`` at Microsoft Entra ID.
+- ``RefreshTokenAuth``: app+user (the secure application model), ``grant_type=refresh_token``.
+
+Token requests go to ``{authority_url}/{tenant_id}/oauth2/token`` (the v1 endpoint Partner
+Center documents) with ``resource`` set to the Partner Center API of the chosen cloud.
+"""
+
+import re
+import time
+import urllib.parse
+
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
+    CredentialError,
+    ResponseError,
+    TokenRequestError,
+)
+
+# The environment variable behind each credential option: the argument spec's fallbacks and
+# the messages about missing credentials both read this one table.
+ENV_VARS = {
+    'tenant_id': 'PARTNER_CENTER_TENANT_ID',
+    'client_id': 'PARTNER_CENTER_CLIENT_ID',
+    'client_secret': 'PARTNER_CENTER_CLIENT_SECRET',
+    'refresh_token': 'PARTNER_CENTER_REFRESH_TOKEN',
+    'access_token': 'PARTNER_CENTER_ACCESS_TOKEN',
+    'base_url': 'PARTNER_CENTER_BASE_URL',
+    'authority_url': 'PARTNER_CENTER_AUTHORITY_URL',
+}
+
+# Documented endpoints per cloud; base_url and authority_url override them one by one.
+CLOUDS = {
+    'global': {
+        'base_url': 'https://api.partnercenter.microsoft.com',
+        'authority_url': 'https://login.microsoftonline.com',
+        'resource': 'https://api.partnercenter.microsoft.com',
+    },
+    'china': {
+        'base_url': 'https://partner.partnercenterapi.microsoftonline.cn',
+        'authority_url': 'https://login.chinacloudapi.cn',
+        'resource': 'https://partner.partnercenterapi.microsoftonline.cn',
+    },
+}
+
+# Renew a token this long before Entra ID says it expires, so a long wait never sends a stale one.
+EXPIRY_MARGIN_SECONDS = 300
+DEFAULT_TOKEN_LIFETIME_SECONDS = 3599
+
+GUID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$')
+_DOMAIN_PATTERN = re.compile(r'^(?=.{4,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$')
+
+# What to do about the Entra ID errors users meet most, by AADSTS code.
+_TOKEN_ERROR_HINTS = {
+    '7000215': 'client_secret is wrong: use the secret value, not the secret id, and check that it has not expired.',
+    '7000222': 'client_secret has expired: create a new one for the application.',
+    '700016': 'client_id is not an application known in this tenant: check client_id and tenant_id.',
+    '90002': 'tenant_id names no tenant: use the partner tenant id (a GUID) or one of its domains.',
+    '700082': ('the refresh token expired after 90 days unused: consent again with the secure application '
+               'model and store the new refresh token.'),
+    '70000': 'the refresh token is invalid or revoked: consent again and store the new refresh token.',
+    '50076': 'multi-factor authentication is required: consent again with MFA and store the new refresh token.',
+    '500011': 'the Partner Center API is not known in this tenant or cloud: check cloud and authority_url.',
+}
+
+
+def is_guid(value):
+    """True when ``value`` is a GUID in its usual 8-4-4-4-12 form."""
+    return bool(value) and bool(GUID_PATTERN.match(value))
+
+
+class StaticTokenAuth:
+    """An access token given by the caller; Partner Center's 401 for it is final."""
+
+    kind = 'access token'
+    renewable = False
+    token_requests = 0
+
+    def __init__(self, access_token):
+        self._access_token = access_token
+
+    def token(self, client):  # pylint: disable=unused-argument
+        """The bearer token to send."""
+        return self._access_token
+
+    def invalidate(self):
+        """Nothing to renew."""
+
+
+class _EntraIdAuth:
+    """Shared part of the credential kinds that ask Microsoft Entra ID for a token."""
+
+    kind = None
+    renewable = True
+
+    def __init__(self, authority_url, tenant_id, client_id, resource, clock=time.time):
+        self.authority_url = authority_url.rstrip('/')
+        self.tenant_id = tenant_id
+        self.client_id = client_id
+        self.resource = resource
+        self.token_requests = 0
+        self._clock = clock
+        self._access_token = None
+        self._expires_at = 0.0
+
+    @property
+    def token_url(self):
+        """The tenant's v1 token endpoint."""
+        return '%s/%s/oauth2/token' % (self.authority_url, urllib.parse.quote(self.tenant_id, safe=''))
+
+    def token(self, client):
+        """A valid access token, requested from Entra ID the first time and when near expiry."""
+        if self._access_token is None or self._clock() >= self._expires_at:
+            self._access_token, self._expires_at = self._request_token(client)
+        return self._access_token
+
+    def invalidate(self):
+        """Forget the current token: the next call to ``token`` asks Entra ID again."""
+        self._access_token = None
+
+    def _form(self):
+        raise NotImplementedError
+
+    def _request_token(self, client):
+        self.token_requests += 1
+        response = client.post_form(self.token_url, self._form())
+        what = 'Microsoft Entra ID token request (%s) for tenant %s' % (self.kind, self.tenant_id)
+        if response.status != 200:
+            raise _token_error(what, response, client)
+        payload = response.json(what)
+        access_token = payload.get('access_token') if isinstance(payload, dict) else None
+        if not access_token or not isinstance(access_token, str):
+            raise ResponseError('%s: HTTP 200 without an access_token (keys: %s)' % (
+                what, ', '.join(sorted(payload)) if isinstance(payload, dict) else type(payload).__name__))
+        client.secrets.add(access_token)
+        try:
+            # The v1 endpoint sends expires_in as a string, v2 as a number.
+            lifetime = int(float(payload.get('expires_in', DEFAULT_TOKEN_LIFETIME_SECONDS)))
+        except (TypeError, ValueError):
+            lifetime = DEFAULT_TOKEN_LIFETIME_SECONDS
+        return access_token, self._clock() + max(0, lifetime - EXPIRY_MARGIN_SECONDS)
+
+
+class ClientCredentialsAuth(_EntraIdAuth):
+    """App-only: the application's own identity (client id and secret)."""
+
+    kind = 'app-only'
+
+    def __init__(self, authority_url, tenant_id, client_id, client_secret, resource, clock=time.time):
+        super().__init__(authority_url, tenant_id, client_id, resource, clock)
+        self._client_secret = client_secret
+
+    def _form(self):
+        return {
+            'grant_type': 'client_credentials',
+            'client_id': self.client_id,
+            'client_secret': self._client_secret,
+            'resource': self.resource,
+        }
+
+
+class RefreshTokenAuth(_EntraIdAuth):
+    """App+user (secure application model): a refresh token from a one-time MFA consent."""
+
+    kind = 'app+user'
+
+    def __init__(self, authority_url, tenant_id, client_id, refresh_token, resource, client_secret=None,
+                 clock=time.time):
+        super().__init__(authority_url, tenant_id, client_id, resource, clock)
+        self._refresh_token = refresh_token
+        self._client_secret = client_secret
+
+    def _form(self):
+        form = {
+            'grant_type': 'refresh_token',
+            'client_id': self.client_id,
+            'refresh_token': self._refresh_token,
+            'resource': self.resource,
+        }
+        if self._client_secret:
+            form['client_secret'] = self._client_secret
+        return form
+
+
+def _token_error(what, response, client):
+    """A TokenRequestError that gives Entra ID's error, code, description and ids, never secrets."""
+    try:
+        payload = response.json(what)
+    except ResponseError as error:
+        return TokenRequestError(client.redact(error.message), http_status=response.status)
+    if not isinstance(payload, dict):
+        payload = {}
+    error_code = payload.get('error')
+    # Entra ID appends "Trace ID: ..., Correlation ID: ..., Timestamp: ..." lines; the ids are
+    # reported from their own fields instead.
+    description = (payload.get('error_description') or '').strip().splitlines()
+    description = description[0].strip() if description else ''
+    message = '%s failed: HTTP %d' % (what, response.status)
+    if error_code:
+        message += ', %s' % error_code
+    if description:
+        message += ': %s' % description
+    codes = payload.get('error_codes') or []
+    hints = [_TOKEN_ERROR_HINTS[str(code)] for code in codes if str(code) in _TOKEN_ERROR_HINTS]
+    if hints:
+        message += ' Hint: %s' % ' '.join(hints)
+    trace_id = payload.get('trace_id')
+    correlation_id = payload.get('correlation_id')
+    if trace_id or correlation_id:
+        message += ' [trace id %s, correlation id %s]' % (trace_id, correlation_id)
+    return TokenRequestError(
+        client.redact(message),
+        http_status=response.status,
+        error_code=error_code,
+        error_description=client.redact(description) or None,
+        request_id=trace_id,
+        correlation_id=correlation_id,
+    )
+
+
+def _missing(names):
+    return ', '.join('%s (%s)' % (name, ENV_VARS[name]) for name in names)
+
+
+def auth_from_options(options):
+    """Choose the credential kind from what is given: access token, else refresh token, else secret.
+
+    ``options`` holds the shared options (already resolved for the cloud); raises
+    CredentialError naming the options and environment variables that would complete it.
+    """
+    if options.get('access_token'):
+        return StaticTokenAuth(options['access_token'])
+
+    if options.get('refresh_token'):
+        kind, required = 'app+user (refresh_token)', ('client_id', 'tenant_id')
+    elif options.get('client_secret'):
+        kind, required = 'app-only (client_secret)', ('client_id', 'tenant_id')
+    else:
+        raise CredentialError(
+            'No Partner Center credential was given. Set one of: access_token (%s); '
+            'refresh_token (%s) with client_id and tenant_id, for app+user credentials; '
+            'client_secret (%s) with client_id and tenant_id, for app-only credentials.'
+            % (ENV_VARS['access_token'], ENV_VARS['refresh_token'], ENV_VARS['client_secret']))
+
+    missing = [name for name in required if not options.get(name)]
+    if missing:
+        raise CredentialError('%s credentials also need: %s.' % (kind, _missing(missing)))
+
+    tenant_id = options['tenant_id']
+    if not (is_guid(tenant_id) or _DOMAIN_PATTERN.match(tenant_id)):
+        raise CredentialError('tenant_id must be the partner tenant id (a GUID) or one of its domains '
+                              '(such as contoso.onmicrosoft.com), got %r.' % tenant_id)
+
+    if options.get('refresh_token'):
+        return RefreshTokenAuth(options['authority_url'], tenant_id, options['client_id'],
+                                options['refresh_token'], options['resource'],
+                                client_secret=options.get('client_secret'))
+    return ClientCredentialsAuth(options['authority_url'], tenant_id, options['client_id'],
+                                 options['client_secret'], options['resource'])

@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""pytest set-up for every test: the collection importable as ansible_collections.partnercenter.devices."""
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness  # noqa: E402  pylint: disable=wrong-import-position
+
+COLLECTIONS_PATH = harness.make_collections_path()
+sys.path.insert(0, COLLECTIONS_PATH)
+
+
+@pytest.fixture(scope='session')
+def collections_path():
+    """The collections path that holds this checkout as partnercenter.devices."""
+    return COLLECTIONS_PATH
+
+
+@pytest.fixture
+def simulator():
+    """A fresh Partner Center simulator with the default seed, on a free loopback port."""
+    from partner_center_simulator import PartnerCenterSimulator, load_seed  # pylint: disable=import-outside-toplevel
+
+    sim = PartnerCenterSimulator(load_seed(harness.DEFAULT_SEED))
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def playbook(collections_path, tmp_path):
+    """Run a playbook from tests/integration/playbooks by name: ``playbook('status.yml', extra_vars=..., env=...)``."""
+
+    def run(name, extra_vars=None, env=None, verbosity=0, check=False):
+        path = os.path.join(harness.TESTS_DIR, 'integration', 'playbooks', name)
+        return harness.run_playbook(path, collections_path, str(tmp_path), extra_vars=extra_vars, env=env,
+                                    verbosity=verbosity, check=check)
+
+    return run

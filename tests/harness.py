@@ -1,0 +1,135 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the tests and the demo share: the collection on a collections path, and ansible-playbook runs.
+
+Ansible finds a collection only at ``<path>/ansible_collections/<namespace>/<name>``, and the
+repository root is the collection root, so a temporary directory holds a link of that shape
+back to the checkout. The link lives outside the repository: inside it, tools that walk the
+tree would loop.
+"""
+
+import atexit
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TESTS_DIR = os.path.join(REPO_ROOT, 'tests')
+SIMULATOR_DIR = os.path.join(TESTS_DIR, 'simulator')
+DEFAULT_SEED = os.path.join(SIMULATOR_DIR, 'seed.json')
+BIN_DIR = os.path.dirname(sys.executable)
+
+# The fake credentials of the default simulator seed.
+TENANT_ID = '9c6f4a3e-1b2d-4c5e-8f70-a1b2c3d4e5f6'
+TENANT_DOMAIN = 'contoso-partner.onmicrosoft.com'
+CLIENT_ID = '5d2a7c1e-3f4b-4a6c-9d8e-0f1a2b3c4d5e'
+CLIENT_SECRET = 'sim-client-secret-DO-NOT-LEAK-7Q2x'
+REFRESH_TOKEN = 'sim-refresh-token-admin-agent-DO-NOT-LEAK-3Vb9'
+REFRESH_TOKEN_NO_ROLE = 'sim-refresh-token-no-role-DO-NOT-LEAK-8Kd1'
+REFRESH_TOKEN_EXPIRED = 'sim-refresh-token-expired-DO-NOT-LEAK-1Zr4'
+SECRETS = (CLIENT_SECRET, REFRESH_TOKEN, REFRESH_TOKEN_NO_ROLE, REFRESH_TOKEN_EXPIRED)
+
+# The documented example and the demo batches of the default seed.
+EXAMPLE_CUSTOMER_ID = '47021739-3426-40bf-9601-61b4b6d7c793'
+EXAMPLE_BATCH_ID = '0127ed8e-ff72-4983-a3d8-e8d8bd378932'
+DEMO_CUSTOMER_ID = '3f8e2a91-6c47-4d0b-b5e2-7a9c1d3e5f60'
+DEMO_BATCH_WITH_ERRORS = '6b1d9e42-8a3c-4f57-9e20-c4d8a7b6f310'
+DEMO_BATCH_CLEAN = 'c2a4e6f8-1b3d-4a5c-8e7f-9a0b1c2d3e4f'
+DEMO_BATCH_STUCK = 'd7e9f1a3-5b7c-4d9e-8f1a-2b3c4d5e6f70'
+FOREIGN_CUSTOMER_ID = '8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d'
+
+if SIMULATOR_DIR not in sys.path:
+    sys.path.insert(0, SIMULATOR_DIR)
+
+
+def make_collections_path():
+    """A temporary collections path whose partnercenter.devices is this checkout (removed at exit)."""
+    base = tempfile.mkdtemp(prefix='partnercenter-devices-')
+    namespace_dir = os.path.join(base, 'ansible_collections', 'partnercenter')
+    os.makedirs(namespace_dir)
+    os.symlink(REPO_ROOT, os.path.join(namespace_dir, 'devices'))
+    # An empty config, so that neither an ansible.cfg in the working directory nor the user's is read.
+    with open(os.path.join(base, 'ansible.cfg'), 'w', encoding='utf-8') as handle:
+        handle.write('[defaults]\n')
+    atexit.register(shutil.rmtree, base, True)
+    return base
+
+
+def ansible_env(collections_path, **extra):
+    """The environment for ansible-playbook: this collection only, no user config, no stray credentials."""
+    env = dict((key, value) for key, value in os.environ.items() if not key.startswith(('PARTNER_CENTER_', 'ANSIBLE_')))
+    env.update({
+        'ANSIBLE_COLLECTIONS_PATH': collections_path,
+        'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false',
+        'ANSIBLE_CONFIG': os.path.join(collections_path, 'ansible.cfg'),
+        'ANSIBLE_HOME': os.path.join(collections_path, 'ansible-home'),
+        'ANSIBLE_LOCALHOST_WARNING': 'false',
+        'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
+        'ANSIBLE_NOCOLOR': '1',
+        'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
+        'ANSIBLE_ROLES_PATH': os.path.join(REPO_ROOT, 'roles'),
+        'PATH': BIN_DIR + os.pathsep + env.get('PATH', ''),
+        # The simulator is on loopback; a proxy from the environment must not capture it.
+        'NO_PROXY': '127.0.0.1,localhost',
+        'no_proxy': '127.0.0.1,localhost',
+    })
+    env.update(extra)
+    return env
+
+
+def simulator_credentials(url, kind='app-only'):
+    """PARTNER_CENTER_* variables for the simulator at ``url`` and a credential kind."""
+    env = {
+        'PARTNER_CENTER_BASE_URL': url,
+        'PARTNER_CENTER_AUTHORITY_URL': url,
+        'PARTNER_CENTER_TENANT_ID': TENANT_ID,
+        'PARTNER_CENTER_CLIENT_ID': CLIENT_ID,
+    }
+    if kind == 'app-only':
+        env['PARTNER_CENTER_CLIENT_SECRET'] = CLIENT_SECRET
+    elif kind == 'app+user':
+        env['PARTNER_CENTER_REFRESH_TOKEN'] = REFRESH_TOKEN
+        env['PARTNER_CENTER_CLIENT_SECRET'] = CLIENT_SECRET
+    else:
+        raise ValueError('unknown credential kind %r' % kind)
+    return env
+
+
+class PlaybookRun:
+    """The outcome of one ansible-playbook run: exit code, output, and the results it saved."""
+
+    def __init__(self, completed, results_file):
+        self.returncode = completed.returncode
+        self.stdout = completed.stdout
+        self.stderr = completed.stderr
+        self.output = completed.stdout + completed.stderr
+        self.results = {}
+        if os.path.exists(results_file):
+            with open(results_file, encoding='utf-8') as handle:
+                self.results = json.load(handle)
+
+    def __repr__(self):
+        return 'PlaybookRun(returncode=%r)\n%s' % (self.returncode, self.output)
+
+
+def run_playbook(playbook, collections_path, workdir, extra_vars=None, env=None, verbosity=0, check=False, timeout=300):
+    """Run ``ansible-playbook`` on localhost; the playbook may save results to ``results_file``."""
+    results_file = os.path.join(workdir, 'results.json')
+    variables = dict(extra_vars or {})
+    variables['results_file'] = results_file
+    vars_file = os.path.join(workdir, 'extra-vars.json')
+    with open(vars_file, 'w', encoding='utf-8') as handle:
+        json.dump(variables, handle)
+    command = [os.path.join(BIN_DIR, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+               '-e', '@' + vars_file, playbook]
+    if verbosity:
+        command.append('-' + 'v' * verbosity)
+    if check:
+        command.append('--check')
+    completed = subprocess.run(command, cwd=workdir, env=ansible_env(collections_path, **(env or {})),
+                               capture_output=True, text=True, timeout=timeout, check=False)
+    return PlaybookRun(completed, results_file)
