@@ -97,8 +97,7 @@ def test_request_headers_follow_partner_center_documentation(simulator, playbook
     [request] = simulator.stats['api_requests']
     headers = dict((key.lower(), value) for key, value in request['headers'].items())
     assert request['method'] == 'GET'
-    assert request['path'] == '/v1/customers/%s/batchJobStatus/%s' % (harness.EXAMPLE_CUSTOMER_ID,
-                                                                       harness.EXAMPLE_BATCH_ID)
+    assert request['path'] == '/v1/customers/%s/batchJobStatus/%s' % (harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
     assert headers['accept'] == 'application/json'
     assert GUID.match(headers['ms-requestid'])
     assert headers['ms-correlationid'] == correlation_id
@@ -108,9 +107,9 @@ def test_request_headers_follow_partner_center_documentation(simulator, playbook
 
 
 def test_each_task_sends_a_new_request_id(simulator, playbook):
-    for _ in range(2):
+    for run_number in (1, 2):
         run = playbook('batch_upload_status.yml', example_vars(), env=harness.simulator_credentials(simulator.url))
-        assert run.returncode == 0, run
+        assert run.returncode == 0, (run_number, run)
     request_ids = [r['request_id'] for r in simulator.stats['api_requests']]
     assert all(GUID.match(request_id) for request_id in request_ids)
     assert len(request_ids) == 2 and len(set(request_ids)) == 2

@@ -1,0 +1,40 @@
+# One entry point for people and CI. Everything runs from the virtualenv in .venv, which the
+# first target that needs it creates from requirements-dev.txt.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+SETUP_STAMP := $(VENV)/.setup-done
+
+.PHONY: setup demo test pytest sanity lint clean
+
+$(SETUP_STAMP): requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## setup: create .venv with ansible-core, pytest, ansible-lint and antsibull-changelog
+setup: $(SETUP_STAMP)
+
+## demo: start the Partner Center simulator and run the demo playbook against it
+demo: setup
+	$(BIN)/python tests/demo/run_demo.py
+
+## test: every test: pytest (unit, simulator, integration), ansible-test sanity, ansible-lint
+test: pytest sanity lint
+
+## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs)
+pytest: setup
+	$(BIN)/python -m pytest tests -n auto
+
+## sanity: ansible-test sanity, locally and offline-capable
+sanity: setup
+	$(BIN)/python tests/tools/run_sanity.py
+
+## lint: ansible-lint with the production profile
+lint: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint
+
+clean:
+	rm -rf $(VENV) .ansible .pytest_cache tests/output

@@ -1,0 +1,32 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""`make demo`: start the Partner Center simulator, run the demo playbook against it, stop it."""
+
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import harness  # noqa: E402  pylint: disable=wrong-import-position
+from partner_center_simulator import PartnerCenterSimulator, load_seed  # noqa: E402  pylint: disable=wrong-import-position,import-error
+
+PLAYBOOK = os.path.join(harness.TESTS_DIR, 'demo', 'demo.yml')
+
+
+def main():
+    """Run the demo; exit with ansible-playbook's exit code."""
+    collections_path = harness.make_collections_path()
+    with PartnerCenterSimulator(load_seed(harness.DEFAULT_SEED)) as simulator:
+        sys.stdout.write('Partner Center simulator listening on %s (fake tenant, fake credentials)\n' % simulator.url)
+        sys.stdout.flush()
+        env = harness.ansible_env(collections_path, **harness.simulator_credentials(simulator.url, kind='app+user'))
+        env.pop('ANSIBLE_NOCOLOR')
+        command = [os.path.join(harness.BIN_DIR, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', PLAYBOOK]
+        command.extend(sys.argv[1:])
+        return subprocess.run(command, env=env, check=False).returncode
+
+
+if __name__ == '__main__':
+    sys.exit(main())
