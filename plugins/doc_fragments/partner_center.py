@@ -39,8 +39,11 @@ options:
     type: str
   access_token:
     description:
-      - A Partner Center access token obtained beforehand. It is used as is, with no token request,
-        and takes precedence over every other credential.
+      - A Partner Center access token obtained beforehand (for example with
+        M(partnercenter.devices.access_token)). It is used as is, with no token request, and takes
+        precedence over every other credential.
+      - When the credentials for a token request are given too, they are used once if Partner Center
+        rejects the token (HTTP 401), for example because it expired during a long wait.
       - If not set, the environment variable E(PARTNER_CENTER_ACCESS_TOKEN) is used.
     type: str
   cloud:

@@ -74,21 +74,42 @@ def is_guid(value):
 
 
 class StaticTokenAuth:
-    """An access token given by the caller; Partner Center's 401 for it is final."""
+    """An access token given by the caller.
+
+    With ``fallback`` (credentials that can ask Entra ID), a 401 for the given token is answered
+    by one token request: a token handed from task to task may expire during a long wait.
+    Without it, Partner Center's 401 is final.
+    """
 
     kind = 'access token'
-    renewable = False
-    token_requests = 0
 
-    def __init__(self, access_token):
+    def __init__(self, access_token, fallback=None):
         self._access_token = access_token
+        self._fallback = fallback
 
-    def token(self, client):  # pylint: disable=unused-argument
-        """The bearer token to send."""
+    @property
+    def renewable(self):
+        """Whether a rejected token can be replaced."""
+        return self._fallback is not None
+
+    @property
+    def token_requests(self):
+        """How many tokens were requested from Entra ID."""
+        return self._fallback.token_requests if self._fallback is not None else 0
+
+    def token(self, client):
+        """The given token, or once it was rejected, one from the fallback credentials."""
+        if self._access_token is None and self._fallback is not None:
+            return self._fallback.token(client)
         return self._access_token
 
     def invalidate(self):
-        """Nothing to renew."""
+        """Drop the given token in favour of the fallback credentials."""
+        if self._fallback is None:
+            return
+        if self._access_token is None:
+            self._fallback.invalidate()
+        self._access_token = None
 
 
 class _EntraIdAuth:
@@ -103,6 +124,7 @@ class _EntraIdAuth:
         self.client_id = client_id
         self.resource = resource
         self.token_requests = 0
+        self.expires_in = None
         self._clock = clock
         self._access_token = None
         self._expires_at = 0.0
@@ -142,6 +164,7 @@ class _EntraIdAuth:
             lifetime = int(float(payload.get('expires_in', DEFAULT_TOKEN_LIFETIME_SECONDS)))
         except (TypeError, ValueError):
             lifetime = DEFAULT_TOKEN_LIFETIME_SECONDS
+        self.expires_in = lifetime
         return access_token, self._clock() + max(0, lifetime - EXPIRY_MARGIN_SECONDS)
 
 
@@ -232,9 +255,17 @@ def auth_from_options(options):
     ``options`` holds the shared options (already resolved for the cloud); raises
     CredentialError naming the options and environment variables that would complete it.
     """
-    if options.get('access_token'):
-        return StaticTokenAuth(options['access_token'])
+    access_token = options.get('access_token')
+    if access_token:
+        fallback = None
+        if (options.get('refresh_token') or options.get('client_secret')) and options.get('client_id') \
+                and options.get('tenant_id'):
+            fallback = _entra_id_auth(options)
+        return StaticTokenAuth(access_token, fallback)
+    return _entra_id_auth(options)
 
+
+def _entra_id_auth(options):
     if options.get('refresh_token'):
         kind, required = 'app+user (refresh_token)', ('client_id', 'tenant_id')
     elif options.get('client_secret'):

@@ -4,9 +4,10 @@
 """Device batch uploads: read a BatchUploadDetails and shape it for playbooks."""
 
 import re
+import time
 import urllib.parse
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, ResponseError
 
 # Batch statuses after which Partner Center does no more work on the batch.
 COMPLETE_STATUSES = frozenset(('finished', 'finished_with_errors'))
@@ -92,3 +93,56 @@ def read_batch_upload_details(client, customer_id, batch_tracking_id):
     path = batch_status_path(customer_id, batch_tracking_id)
     resource = client.get_json(path, 'Partner Center GET %s' % path)
     return resource, shape_batch_upload_details(resource)
+
+
+# Waiting: polls start at poll_interval and grow by this factor up to MAX_POLL_INTERVAL (or
+# poll_interval, when that is larger), so a long batch costs few requests and a short one
+# is noticed within one interval.
+POLL_BACKOFF_FACTOR = 1.5
+MAX_POLL_INTERVAL = 60.0
+
+
+class BatchWaitTimeout(PartnerCenterError):
+    """The batch was not complete when the wait timed out; carries the last details seen."""
+
+    def __init__(self, message, raw, details, polls, waited_seconds):
+        super().__init__(message)
+        self.raw = raw
+        self.details = details
+        self.polls = polls
+        self.waited_seconds = waited_seconds
+
+
+def poll_intervals(poll_interval):
+    """The successive pauses between polls: poll_interval, growing to the cap."""
+    interval = float(poll_interval)
+    cap = max(interval, MAX_POLL_INTERVAL)
+    while True:
+        yield interval
+        interval = min(cap, interval * POLL_BACKOFF_FACTOR)
+
+
+def wait_for_batch(client, customer_id, batch_tracking_id, wait_timeout, poll_interval,
+                   clock=time.monotonic, sleep=time.sleep):
+    """Poll until the batch is complete; return (raw, details, polls, waited_seconds).
+
+    One client, so one token for the whole wait; throttling within a poll is the client's
+    business (Retry-After, backoff). Raises BatchWaitTimeout when ``wait_timeout`` passes.
+    """
+    started = clock()
+    polls = 0
+    for interval in poll_intervals(poll_interval):
+        raw, details = read_batch_upload_details(client, customer_id, batch_tracking_id)
+        polls += 1
+        waited = clock() - started
+        if is_complete(details['status']):
+            return raw, details, polls, waited
+        remaining = wait_timeout - waited
+        if remaining <= 0:
+            raise BatchWaitTimeout(
+                'Batch %s of customer %s was still %s after waiting %d s (%d polls, wait_timeout %s s).'
+                % (batch_tracking_id, customer_id, details['status'], round(waited), polls, wait_timeout),
+                raw, details, polls, waited)
+        # Never sleep past the deadline: the last poll happens at the timeout, not after it.
+        sleep(min(interval, remaining))
+    return None  # not reached: poll_intervals never ends

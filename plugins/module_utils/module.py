@@ -154,6 +154,17 @@ class PartnerCenterModule:
         self._keep_tokens_out_of_output()
         self.module.exit_json(**result)
 
+    def exit_with_secret(self, key, secret, **result):
+        """Exit returning ``secret`` under ``key``.
+
+        AnsibleModule would mask the secret in its own result if it were a no_log value, so it is
+        left out of them; the module's action plugin hides the whole result from output instead.
+        """
+        self._keep_tokens_out_of_output()
+        self.module.no_log_values.discard(secret)
+        result[key] = secret
+        self.module.exit_json(**result)
+
     def fail_json(self, **result):
         """Fail with ``result``; secrets fetched during the run are masked."""
         self._keep_tokens_out_of_output()

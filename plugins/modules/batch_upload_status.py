@@ -42,6 +42,27 @@ options:
       - The batch tracking id (a GUID) that the device batch upload returned in its C(Location) header.
     type: str
     required: true
+  wait:
+    description:
+      - Whether to poll until Partner Center has finished the batch (status V(finished) or V(finished_with_errors))
+        before returning.
+      - All polls share one access token. Throttled polls wait as Partner Center's C(Retry-After) asks.
+      - To show every poll in the play output or in AWX job events instead, use C(until)/C(retries) or the
+        P(partnercenter.devices.wait_for_batch_upload#role) role.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - With O(wait), how many seconds to wait at most. When they pass, the task fails with the batch, the
+        last status seen and how long it waited, and still returns the last RV(batch_upload_details).
+    type: int
+    default: 1800
+  poll_interval:
+    description:
+      - With O(wait), the seconds between the first polls. The pause then grows by half at each poll, up to
+        60 seconds (or O(poll_interval), if larger), so a long batch costs few requests.
+    type: float
+    default: 15
 seealso:
   - name: Get the status of a device batch upload
     description: Partner Center's documentation of the endpoint this module calls.
@@ -89,6 +110,15 @@ EXAMPLES = r'''
           {{ partnercenter_batch_upload_details.status }} with
           {{ partnercenter_batch_upload_details.devices_status | length }} devices
 
+- name: Wait until Partner Center has processed the batch (at most 30 minutes)
+  partnercenter.devices.batch_upload_status:
+    customer_id: "{{ customer_id }}"
+    batch_tracking_id: "{{ batch_tracking_id }}"
+    wait: true
+    wait_timeout: 1800
+    poll_interval: 15
+  register: batch
+
 - name: Report each device that carries an error
   ansible.builtin.debug:
     msg: "{{ item.serial_number }}: {{ item.error_code }} {{ item.error_description }}"
@@ -101,7 +131,7 @@ batch_upload_details:
   description:
     - The batch's B(BatchUploadDetails), with Partner Center's camelCase keys turned into snake_case.
     - Keys Partner Center adds beyond those below are kept, in snake_case too.
-  returned: success
+  returned: success, and when O(wait) times out
   type: dict
   contains:
     batch_tracking_id:
@@ -160,7 +190,7 @@ batch_upload_details:
       sample: {"object_type": "BatchUploadDetails"}
 raw_batch_upload_details:
   description: The BatchUploadDetails exactly as Partner Center sent it, with its camelCase keys.
-  returned: success
+  returned: success, and when O(wait) times out
   type: dict
   sample:
     batchTrackingId: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
@@ -185,14 +215,14 @@ ansible_facts:
       type: dict
 complete:
   description: Whether Partner Center has finished the batch (status V(finished) or V(finished_with_errors)).
-  returned: success
+  returned: success, and when O(wait) times out
   type: bool
   sample: true
 devices_with_errors:
   description:
     - The devices, shaped as in RV(batch_upload_details.devices_status), that carry an error code or
       the status V(finished_with_errors).
-  returned: success
+  returned: success, and when O(wait) times out
   type: list
   elements: dict
   sample:
@@ -205,12 +235,22 @@ devices_with_errors:
       attributes: {object_type: DeviceUploadDetails}
 device_status_counts:
   description: How many devices have each status.
-  returned: success
+  returned: success, and when O(wait) times out
   type: dict
   sample: {"finished": 3, "finished_with_errors": 1}
+polls:
+  description: With O(wait), how many times the module read the batch's status.
+  returned: when O(wait=true)
+  type: int
+  sample: 4
+waited_seconds:
+  description: With O(wait), how long the module waited, in seconds.
+  returned: when O(wait=true)
+  type: float
+  sample: 47.5
 correlation_id:
   description: The C(MS-CorrelationId) sent with every request of this task, for Partner Center support.
-  returned: always
+  returned: success, and failure after the first request
   type: str
   sample: aaaa0000-bb11-2222-33cc-444444dddddd
 http_status:
@@ -235,8 +275,10 @@ request_id:
 '''
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
+    BatchWaitTimeout,
     read_batch_upload_details,
     summarize,
+    wait_for_batch,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
@@ -247,25 +289,46 @@ def main():
         argument_spec=dict(
             customer_id=dict(type='str', required=True, aliases=['customer_tenant_id']),
             batch_tracking_id=dict(type='str', required=True),
+            wait=dict(type='bool', default=False),
+            wait_timeout=dict(type='int', default=1800),
+            poll_interval=dict(type='float', default=15),
         ),
         supports_check_mode=True,
     )
+    params = module.params
     module.require_guid('customer_id', 'batch_tracking_id')
+    if params['wait_timeout'] < 0 or params['poll_interval'] <= 0:
+        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0 (seconds), got %s and %s.'
+                         % (params['wait_timeout'], params['poll_interval']))
     client = module.client()
+    result = dict(changed=False)
     try:
-        raw, details = read_batch_upload_details(client, module.params['customer_id'],
-                                                 module.params['batch_tracking_id'])
+        if params['wait']:
+            raw, details, polls, waited = wait_for_batch(client, params['customer_id'], params['batch_tracking_id'],
+                                                         params['wait_timeout'], params['poll_interval'])
+            result.update(polls=polls, waited_seconds=round(waited, 1))
+        else:
+            raw, details = read_batch_upload_details(client, params['customer_id'], params['batch_tracking_id'])
+    except BatchWaitTimeout as timeout:
+        # The last details seen still go back, so the play can report how far the batch got.
+        result.update(_details_result(timeout.raw, timeout.details),
+                      polls=timeout.polls, waited_seconds=round(timeout.waited_seconds, 1))
+        module.fail(timeout, **result)
     except PartnerCenterError as error:
         module.fail(error)
 
-    module.exit_json(
-        changed=False,
+    result.update(_details_result(raw, details), correlation_id=client.correlation_id)
+    module.exit_json(**result)
+
+
+def _details_result(raw, details):
+    result = dict(
         batch_upload_details=details,
         raw_batch_upload_details=raw,
         ansible_facts={'partnercenter_batch_upload_details': details},
-        correlation_id=client.correlation_id,
-        **summarize(details)
     )
+    result.update(summarize(details))
+    return result
 
 
 if __name__ == '__main__':

@@ -1,0 +1,113 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r'''
+---
+module: access_token
+short_description: Get a Partner Center access token from Microsoft Entra ID, to reuse across tasks
+version_added: 0.1.0
+description:
+  - Requests one access token for Partner Center with the shared credential options (app-only or app+user)
+    and returns it, so that later tasks can pass it as O(partnercenter.devices.batch_upload_status#module:access_token)
+    instead of asking Entra ID again, for example in every retry of an C(until) loop.
+  - The result is hidden from the play output as if the task had C(no_log) set, since it holds a secret.
+    The registered variable still holds the token; the modules' O(access_token) option is C(no_log).
+  - An access token lives about an hour. Pass the credentials along with it, and a module whose token
+    was rejected as expired asks Entra ID for a new one once.
+author:
+  - Partner Center devices maintainers (@partnercenter)
+extends_documentation_fragment:
+  - partnercenter.devices.partner_center
+attributes:
+  check_mode:
+    support: full
+    description: A token request changes nothing; the module runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Nothing is changed, so there is no diff.
+seealso:
+  - module: partnercenter.devices.batch_upload_status
+  - name: The wait_for_batch_upload role
+    description: Gets one token with this module and reuses it for every poll of a batch.
+    link: https://github.com/partnercenter/devices/blob/main/roles/wait_for_batch_upload/README.md
+'''
+
+EXAMPLES = r'''
+- name: Get a token once (credentials from the PARTNER_CENTER_* environment variables)
+  partnercenter.devices.access_token:
+  register: partner_center_token
+
+- name: Poll with it; no token request per retry
+  partnercenter.devices.batch_upload_status:
+    access_token: "{{ partner_center_token.access_token }}"
+    customer_id: "{{ customer_id }}"
+    batch_tracking_id: "{{ batch_tracking_id }}"
+  register: batch
+  until: batch.complete
+  retries: 60
+  delay: 30
+'''
+
+RETURN = r'''
+access_token:
+  description: The access token, to pass as the O(access_token) option of the collection's modules.
+  returned: success
+  type: str
+expires_in:
+  description: Seconds the token stays valid, as Entra ID said; null for a token given as O(access_token).
+  returned: success
+  type: int
+  sample: 3599
+credential_kind:
+  description: The kind of credentials that obtained the token.
+  returned: success
+  type: str
+  choices: [app-only, app+user, access token]
+  sample: app-only
+http_status:
+  description: The HTTP status of Entra ID's refusal.
+  returned: failure, when Entra ID answered
+  type: int
+  sample: 401
+error_code:
+  description: Entra ID's C(error), such as V(invalid_client) or V(invalid_grant).
+  returned: failure, when the answer carried one
+  type: str
+  sample: invalid_client
+error_description:
+  description: The first line of Entra ID's C(error_description), with its AADSTS code.
+  returned: failure, when the answer carried one
+  type: str
+request_id:
+  description: Entra ID's trace id of the failed token request, for support.
+  returned: failure, when the answer carried one
+  type: str
+correlation_id:
+  description: Entra ID's correlation id of the failed token request, for support.
+  returned: failure, when the answer carried one
+  type: str
+'''
+
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
+
+
+def main():
+    module = PartnerCenterModule(supports_check_mode=True)
+    client = module.client()
+    try:
+        token = client.auth.token(client)
+    except PartnerCenterError as error:
+        module.fail(error)
+    module.exit_with_secret(
+        'access_token', token,
+        changed=False,
+        expires_in=getattr(client.auth, 'expires_in', None),
+        credential_kind=client.auth.kind,
+    )
+
+
+if __name__ == '__main__':
+    main()
