@@ -51,8 +51,9 @@ CLOUDS = {
 EXPIRY_MARGIN_SECONDS = 300
 DEFAULT_TOKEN_LIFETIME_SECONDS = 3599
 
-GUID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$')
-_DOMAIN_PATTERN = re.compile(r'^(?=.{4,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$')
+# Used with fullmatch: `$` alone would also accept a trailing newline, which then breaks a header.
+GUID_PATTERN = re.compile(r'[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}')
+_DOMAIN_PATTERN = re.compile(r'(?=.{4,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}')
 
 # What to do about the Entra ID errors users meet most, by AADSTS code.
 _TOKEN_ERROR_HINTS = {
@@ -70,7 +71,7 @@ _TOKEN_ERROR_HINTS = {
 
 def is_guid(value):
     """True when ``value`` is a GUID in its usual 8-4-4-4-12 form."""
-    return bool(value) and bool(GUID_PATTERN.match(value))
+    return isinstance(value, str) and bool(GUID_PATTERN.fullmatch(value))
 
 
 class StaticTokenAuth:
@@ -149,7 +150,10 @@ class _EntraIdAuth:
 
     def _request_token(self, client):
         self.token_requests += 1
-        response = client.post_form(self.token_url, self._form())
+        form = self._form()
+        # Entra ID may echo what it was sent; whatever secret went out is masked in what comes back.
+        client.secrets.update(form[key] for key in ('client_secret', 'refresh_token') if form.get(key))
+        response = client.post_form(self.token_url, form)
         what = 'Microsoft Entra ID token request (%s) for tenant %s' % (self.kind, self.tenant_id)
         if response.status != 200:
             raise _token_error(what, response, client)
@@ -282,7 +286,7 @@ def _entra_id_auth(options):
         raise CredentialError('%s credentials also need: %s.' % (kind, _missing(missing)))
 
     tenant_id = options['tenant_id']
-    if not (is_guid(tenant_id) or _DOMAIN_PATTERN.match(tenant_id)):
+    if not (is_guid(tenant_id) or _DOMAIN_PATTERN.fullmatch(tenant_id)):
         raise CredentialError('tenant_id must be the partner tenant id (a GUID) or one of its domains '
                               '(such as contoso.onmicrosoft.com), got %r.' % tenant_id)
 

@@ -63,7 +63,9 @@ def shape_batch_upload_details(resource):
     details = snake_case_keys(resource)
     for key in BATCH_KEYS:
         details.setdefault(key, None)
-    devices = details['devices_status'] or []
+    devices = details['devices_status']
+    if devices is None:
+        devices = []
     if not isinstance(devices, list):
         raise ResponseError('Partner Center answered 200 but devicesStatus is a %s, not a list'
                             % type(devices).__name__)

@@ -216,20 +216,22 @@ class PartnerCenterClient:
         request_id = new_guid()
         target = '%s %s' % (method, urllib.parse.urlsplit(url).path)
         attempt = 0
+        sent = 0
         token_renewed = False
         while True:
             token = self.auth.token(self) if authenticated else None
             if token:
                 self.secrets.add(token)
             headers = self._headers(request_id, token, content_type, body is not None)
+            sent += 1
             try:
                 response = self._send_once(method, url, headers, body)
             except TransportError as error:
                 error.request_id = error.request_id or request_id
                 error.correlation_id = error.correlation_id or self.correlation_id
                 if not error.retryable or attempt >= self.retries:
-                    error.message = '%s failed: %s%s' % (
-                        target, error.message, ' (after %d retries)' % attempt if attempt else '')
+                    error.message = self.redact('%s failed: %s%s' % (
+                        target, error.message, ' (after %d retries)' % attempt if attempt else ''))
                     raise
                 attempt += 1
                 self._pause(target, attempt, error.message, None)
@@ -248,7 +250,7 @@ class PartnerCenterClient:
                 self._pause(target, attempt, 'HTTP %d %s' % (response.status, response.reason), retry_after)
                 continue
             response.request_id = request_id
-            response.attempts = attempt + 1
+            response.attempts = sent
             return response
 
     def _pause(self, target, attempt, reason, retry_after):
@@ -283,6 +285,10 @@ class PartnerCenterClient:
             raise self._transport_error(host, error.reason) from None
         except (http.client.HTTPException, OSError) as error:
             raise self._transport_error(host, error) from None
+        except ValueError as error:
+            # http.client refuses a header value with a line break; options are checked before,
+            # so this is a last line of defence, not a retryable fault.
+            raise TransportError('cannot send the request to %s: %s' % (host, self.redact(error)), retryable=False) from None
         try:
             payload = raw.read()
         except http.client.IncompleteRead as error:

@@ -9,6 +9,7 @@ exceptions into ``fail_json`` with redacted messages.
 """
 
 import ipaddress
+import re
 import urllib.parse
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
@@ -45,6 +46,7 @@ PARTNER_CENTER_ARGUMENT_SPEC = dict(
 )
 
 _SECRET_OPTIONS = ('client_secret', 'refresh_token', 'access_token')
+_LOCALE_PATTERN = re.compile(r'[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*')
 
 
 def _is_loopback(host):
@@ -85,6 +87,8 @@ class PartnerCenterModule:
             if params.get(name) == '':
                 params[name] = None
         self.require_guid('correlation_id')
+        if not _LOCALE_PATTERN.fullmatch(params['locale']):
+            self.module.fail_json(msg='locale must be a language tag such as en-US, got %r.' % params['locale'])
         if params['timeout'] <= 0:
             self.module.fail_json(msg='timeout must be a positive number of seconds, got %s.' % params['timeout'])
         if params['retries'] < 0:

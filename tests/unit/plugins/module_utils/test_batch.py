@@ -1,0 +1,354 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of batch.py: shaping a BatchUploadDetails for playbooks and summarizing it."""
+
+import copy
+
+import pytest
+
+from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
+    MAX_POLL_INTERVAL,
+    BatchWaitTimeout,
+    batch_status_path,
+    poll_intervals,
+    read_batch_upload_details,
+    shape_batch_upload_details,
+    snake_case,
+    summarize,
+    wait_for_batch,
+)
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError
+
+CUSTOMER_ID = '47021739-3426-40bf-9601-61b4b6d7c793'
+BATCH_ID = '0127ed8e-ff72-4983-a3d8-e8d8bd378932'
+
+# The documented example: a finished batch with one device in error 808.
+DOCUMENTED_EXAMPLE = {
+    'batchTrackingId': BATCH_ID,
+    'status': 'finished',
+    'startedTime': '2019-08-07T21:29:07.5013396Z',
+    'completedTime': '2019-08-07T21:29:10.4905327Z',
+    'devicesStatus': [
+        {
+            'deviceId': '',
+            'serialNumber': '1R9-ZNP67',
+            'productKey': '00329-00000-0003-AA606',
+            'status': 'finished_with_errors',
+            'errorCode': '808',
+            'errorDescription': 'ZtdDeviceAssignedToOtherTenant',
+            'attributes': {'objectType': 'DeviceUploadDetails'},
+        },
+    ],
+    'attributes': {'objectType': 'BatchUploadDetails', 'etag': 'W/"1"'},
+}
+
+
+@pytest.mark.parametrize('name, expected', [
+    ('batchTrackingId', 'batch_tracking_id'),
+    ('devicesStatus', 'devices_status'),
+    ('objectType', 'object_type'),
+    ('errorCode', 'error_code'),
+    ('errorDescription', 'error_description'),
+    ('deviceId', 'device_id'),
+    ('serialNumber', 'serial_number'),
+    ('HTTPStatus', 'http_status'),
+    ('lastHTTPStatusCode', 'last_http_status_code'),
+    ('oemManufacturerName', 'oem_manufacturer_name'),
+    ('status', 'status'),
+    ('already_snake_case', 'already_snake_case'),
+    ('etag', 'etag'),
+])
+def test_snake_case(name, expected):
+    assert snake_case(name) == expected
+
+
+def test_documented_example_is_shaped():
+    details = shape_batch_upload_details(DOCUMENTED_EXAMPLE)
+    assert details == {
+        'batch_tracking_id': BATCH_ID,
+        'status': 'finished',
+        'started_time': '2019-08-07T21:29:07.5013396Z',
+        'completed_time': '2019-08-07T21:29:10.4905327Z',
+        'devices_status': [
+            {
+                'device_id': '',
+                'serial_number': '1R9-ZNP67',
+                'product_key': '00329-00000-0003-AA606',
+                'status': 'finished_with_errors',
+                'error_code': '808',
+                'error_description': 'ZtdDeviceAssignedToOtherTenant',
+                'attributes': {'object_type': 'DeviceUploadDetails'},
+            },
+        ],
+        'attributes': {'object_type': 'BatchUploadDetails', 'etag': 'W/"1"'},
+    }
+
+
+def test_input_is_not_modified():
+    resource = copy.deepcopy(DOCUMENTED_EXAMPLE)
+    shape_batch_upload_details(resource)
+    assert resource == DOCUMENTED_EXAMPLE
+
+
+def test_keys_are_snake_case_at_every_depth():
+    details = shape_batch_upload_details({
+        'status': 'queued',
+        'someExtra': {'innerKey': [{'deepKeyName': {'HTTPStatus': 1}}]},
+    })
+    assert details['some_extra'] == {'inner_key': [{'deep_key_name': {'http_status': 1}}]}
+
+
+def test_documented_keys_present_when_absent():
+    details = shape_batch_upload_details({'status': 'queued'})
+    assert details == {
+        'batch_tracking_id': None,
+        'status': 'queued',
+        'started_time': None,
+        'completed_time': None,
+        'devices_status': [],
+    }
+
+
+def test_documented_keys_present_when_null():
+    details = shape_batch_upload_details({
+        'batchTrackingId': BATCH_ID, 'status': None, 'startedTime': None, 'completedTime': None,
+        'devicesStatus': None,
+    })
+    assert details == {
+        'batch_tracking_id': BATCH_ID,
+        'status': None,
+        'started_time': None,
+        'completed_time': None,
+        'devices_status': [],
+    }
+
+
+def test_device_keys_present_when_absent_or_null():
+    details = shape_batch_upload_details({
+        'status': 'processing',
+        'devicesStatus': [{'serialNumber': 'SN1'}, {'deviceId': None, 'status': None}],
+    })
+    assert details['devices_status'] == [
+        {'device_id': None, 'serial_number': 'SN1', 'product_key': None, 'status': None,
+         'error_code': None, 'error_description': None},
+        {'device_id': None, 'serial_number': None, 'product_key': None, 'status': None,
+         'error_code': None, 'error_description': None},
+    ]
+
+
+def test_unknown_fields_are_kept_in_snake_case():
+    details = shape_batch_upload_details({
+        'batchTrackingId': BATCH_ID,
+        'status': 'processing',
+        'newTopLevelField': 'x',
+        'devicesStatus': [{'deviceId': 'd1', 'hardwareHashDigest': 'abc', 'status': 'in-progress'}],
+    })
+    assert details['new_top_level_field'] == 'x'
+    assert details['devices_status'][0]['hardware_hash_digest'] == 'abc'
+    assert 'newTopLevelField' not in details
+    assert 'hardwareHashDigest' not in details['devices_status'][0]
+
+
+@pytest.mark.parametrize('device_status', ['in-progress', 'finished', 'finished_with_errors', 'queued',
+                                           'SomethingNew', ''])
+def test_any_device_status_string_is_kept(device_status):
+    details = shape_batch_upload_details({
+        'status': 'processing',
+        'devicesStatus': [{'deviceId': 'd1', 'status': device_status}, {'deviceId': 'd2', 'status': 'finished'}],
+    })
+    assert [device['device_id'] for device in details['devices_status']] == ['d1', 'd2']
+    assert details['devices_status'][0]['status'] == device_status
+
+
+def test_body_with_only_batch_tracking_id_is_accepted():
+    details = shape_batch_upload_details({'batchTrackingId': BATCH_ID})
+    assert details['batch_tracking_id'] == BATCH_ID
+    assert details['status'] is None
+
+
+@pytest.mark.parametrize('body, shown', [
+    ([], 'list'),
+    ([{'status': 'finished'}], 'list'),
+    ('finished', 'str'),
+    (None, 'NoneType'),
+    ({}, 'an empty object'),
+    ({'code': 600, 'description': 'x'}, 'code, description'),
+    ({'batchtrackingid': BATCH_ID}, 'batchtrackingid'),
+])
+def test_body_that_is_not_batch_upload_details(body, shown):
+    with pytest.raises(ResponseError) as caught:
+        shape_batch_upload_details(body)
+    assert 'not a BatchUploadDetails' in caught.value.message
+    assert caught.value.message.endswith('got %s)' % shown)
+
+
+@pytest.mark.parametrize('devices', [{'deviceId': 'd1'}, 'd1', 42, True])
+def test_devices_status_not_a_list(devices):
+    with pytest.raises(ResponseError) as caught:
+        shape_batch_upload_details({'status': 'finished', 'devicesStatus': devices})
+    assert caught.value.message == ('Partner Center answered 200 but devicesStatus is a %s, not a list'
+                                    % type(devices).__name__)
+
+
+@pytest.mark.parametrize('devices', [{}, ''])
+def test_empty_non_list_devices_status_is_rejected(devices):
+    with pytest.raises(ResponseError):
+        shape_batch_upload_details({'status': 'finished', 'devicesStatus': devices})
+
+
+@pytest.mark.parametrize('status, complete', [
+    ('finished', True),
+    ('finished_with_errors', True),
+    ('FINISHED', True),
+    ('Finished_With_Errors', True),
+    ('queued', False),
+    ('processing', False),
+    ('unknown', False),
+    ('failed', False),
+    (None, False),
+])
+def test_complete(status, complete):
+    summary = summarize(shape_batch_upload_details({'batchTrackingId': BATCH_ID, 'status': status}))
+    assert summary['complete'] is complete
+
+
+def test_summary_of_documented_example():
+    summary = summarize(shape_batch_upload_details(DOCUMENTED_EXAMPLE))
+    assert summary['complete'] is True
+    assert [device['serial_number'] for device in summary['devices_with_errors']] == ['1R9-ZNP67']
+    assert summary['device_status_counts'] == {'finished_with_errors': 1}
+
+
+def test_devices_with_errors_by_code_or_status():
+    details = shape_batch_upload_details({
+        'status': 'finished_with_errors',
+        'devicesStatus': [
+            {'deviceId': 'ok', 'status': 'finished', 'errorCode': None},
+            {'deviceId': 'by-code', 'status': 'finished', 'errorCode': '806'},
+            {'deviceId': 'by-status', 'status': 'finished_with_errors', 'errorCode': ''},
+            {'deviceId': 'by-status-upper', 'status': 'FINISHED_WITH_ERRORS'},
+            {'deviceId': 'busy', 'status': 'in-progress', 'errorCode': ''},
+            {'deviceId': 'no-status'},
+        ],
+    })
+    summary = summarize(details)
+    assert [device['device_id'] for device in summary['devices_with_errors']] == [
+        'by-code', 'by-status', 'by-status-upper']
+    assert summary['device_status_counts'] == {
+        'finished': 2, 'finished_with_errors': 1, 'FINISHED_WITH_ERRORS': 1, 'in-progress': 1, 'unknown': 1}
+    assert summary['complete'] is True
+
+
+def test_summary_of_empty_batch():
+    summary = summarize(shape_batch_upload_details({'status': 'queued', 'devicesStatus': None}))
+    assert summary == {'complete': False, 'devices_with_errors': [], 'device_status_counts': {}}
+
+
+def test_batch_status_path_quotes_ids():
+    assert batch_status_path(CUSTOMER_ID, BATCH_ID) == '/v1/customers/%s/batchJobStatus/%s' % (CUSTOMER_ID, BATCH_ID)
+    assert batch_status_path('a/b', 'c d?') == '/v1/customers/a%2Fb/batchJobStatus/c%20d%3F'
+
+
+class _FakeClient:  # pylint: disable=too-few-public-methods
+    """Stands in for PartnerCenterClient.get_json: the same body, or one per call from a list."""
+
+    def __init__(self, body=None, bodies=None):
+        self.bodies = list(bodies) if bodies is not None else None
+        self.body = body
+        self.calls = []
+
+    def get_json(self, path, what):
+        """Record the call and answer the scripted body."""
+        self.calls.append((path, what))
+        if self.bodies is not None:
+            return self.bodies.pop(0) if len(self.bodies) > 1 else self.bodies[0]
+        return self.body
+
+
+class _Time:
+    """A monotonic clock that moves only when slept on."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def clock(self):
+        """The current time."""
+        return self.now
+
+    def sleep(self, seconds):
+        """Record the wait and move the clock."""
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_read_batch_upload_details():
+    client = _FakeClient(copy.deepcopy(DOCUMENTED_EXAMPLE))
+    resource, details = read_batch_upload_details(client, CUSTOMER_ID, BATCH_ID)
+    path = '/v1/customers/%s/batchJobStatus/%s' % (CUSTOMER_ID, BATCH_ID)
+    assert client.calls == [(path, 'Partner Center GET %s' % path)]
+    assert resource == DOCUMENTED_EXAMPLE
+    assert details['batch_tracking_id'] == BATCH_ID
+    assert details['devices_status'][0]['error_code'] == '808'
+
+
+def _take(iterator, count):
+    return [next(iterator) for step in range(count)]
+
+
+def test_poll_intervals_grow_to_the_cap():
+    assert MAX_POLL_INTERVAL == 60.0
+    assert _take(poll_intervals(5), 9) == [5.0, 7.5, 11.25, 16.875, 25.3125, 37.96875, 56.953125, 60.0, 60.0]
+
+
+def test_poll_interval_above_the_cap_stays():
+    assert _take(poll_intervals(90), 3) == [90.0, 90.0, 90.0]
+
+
+def test_wait_for_batch_already_complete():
+    fake_time = _Time()
+    client = _FakeClient(copy.deepcopy(DOCUMENTED_EXAMPLE))
+    raw, details, polls, waited = wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 600, 5,
+                                                 clock=fake_time.clock, sleep=fake_time.sleep)
+    assert raw == DOCUMENTED_EXAMPLE
+    assert details['status'] == 'finished'
+    assert (polls, waited) == (1, 0.0)
+    assert not fake_time.sleeps
+
+
+def test_wait_for_batch_polls_until_complete():
+    fake_time = _Time()
+    bodies = [{'batchTrackingId': BATCH_ID, 'status': status} for status in ('queued', 'processing', 'Finished')]
+    client = _FakeClient(bodies=bodies)
+    unused_raw, details, polls, waited = wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 600, 5,
+                                               clock=fake_time.clock, sleep=fake_time.sleep)
+    assert details['status'] == 'Finished'
+    assert polls == 3
+    assert waited == 12.5
+    assert fake_time.sleeps == [5.0, 7.5]
+    assert len(client.calls) == 3
+
+
+def test_wait_for_batch_times_out_at_the_deadline():
+    fake_time = _Time()
+    client = _FakeClient({'batchTrackingId': BATCH_ID, 'status': 'processing', 'devicesStatus': None})
+    with pytest.raises(BatchWaitTimeout) as caught:
+        wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 10, 5, clock=fake_time.clock, sleep=fake_time.sleep)
+    error = caught.value
+    assert fake_time.sleeps == [5.0, 5.0]
+    assert error.polls == 3
+    assert error.waited_seconds == 10.0
+    assert error.details['devices_status'] == []
+    assert error.raw == {'batchTrackingId': BATCH_ID, 'status': 'processing', 'devicesStatus': None}
+    assert error.message == ('Batch %s of customer %s was still processing after waiting 10 s (3 polls, '
+                             'wait_timeout 10 s).' % (BATCH_ID, CUSTOMER_ID))
+
+
+def test_wait_for_batch_zero_timeout_polls_once():
+    fake_time = _Time()
+    client = _FakeClient({'status': 'queued'})
+    with pytest.raises(BatchWaitTimeout) as caught:
+        wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 0, 5, clock=fake_time.clock, sleep=fake_time.sleep)
+    assert caught.value.polls == 1
+    assert not fake_time.sleeps
