@@ -5,21 +5,25 @@
 
 One real HTTP/1.1 server on a loopback address answers both the Microsoft Entra ID
 token endpoint (``/{tenant}/oauth2/token`` and ``/{tenant}/oauth2/v2.0/token``) and the
-Partner Center REST API (``GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id}``),
+Partner Center REST API (``GET /v1/customers/{customer-id}/batchJobStatus/{tracking-id}``, and the
+device batch API: ``GET``/``POST /v1/customers/{customer-id}/deviceBatches`` and
+``GET``/``POST /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices``),
 so a client's ``authority_url`` and ``base_url`` can both point at :attr:`PartnerCenterSimulator.url`.
 
 Behaviour comes from a seed (see ``seed.json`` and ``README.md`` beside this file):
 tenants, applications, refresh tokens, customers, batches and their status progression,
-throttling and injected faults. Control endpoints under ``/_simulator/`` expose statistics,
-reset the state and add faults at run time.
+device batches and registered devices, throttling and injected faults. Control endpoints
+under ``/_simulator/`` expose statistics, reset the state and add faults at run time.
 
 Standard library only. Run ``python partner_center_simulator.py --help`` for the CLI.
 """
 
 import argparse
 import base64
+import binascii
 import copy
 import email.utils
+import hashlib
 import ipaddress
 import json
 import math
@@ -34,7 +38,7 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 __all__ = ["PartnerCenterSimulator", "load_seed", "normalize_fault", "is_loopback_host", "main", "DEFAULT_SEED_PATH", "ERROR_CATALOGUE", "FAULT_KINDS"]
 
@@ -47,10 +51,34 @@ MAX_DELAY_SECONDS = 600
 GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 TOKEN_PATH_RE = re.compile(r"^/([^/]+)/oauth2/(v2\.0/)?token/?$", re.IGNORECASE)
 BATCH_STATUS_PATH_RE = re.compile(r"^/v1/customers/([^/]+)/batchjobstatus/([^/]+)/?$", re.IGNORECASE)
+DEVICE_BATCHES_PATH_RE = re.compile(r"^/v1/customers/([^/]+)/devicebatches/?$", re.IGNORECASE)
+BATCH_DEVICES_PATH_RE = re.compile(r"^/v1/customers/([^/]+)/devicebatches/([^/]+)/devices/?$", re.IGNORECASE)
+# (route name, path pattern, allowed methods), tried in this order.
+API_ROUTES = (
+    ("status", BATCH_STATUS_PATH_RE, ("GET",)),
+    ("batches", DEVICE_BATCHES_PATH_RE, ("GET", "POST")),
+    ("devices", BATCH_DEVICES_PATH_RE, ("GET", "POST")),
+)
 
 NON_FINAL_STATUSES = ("queued", "processing")
 AGENT_ROLES = ("adminagent", "salesagent")
 NON_RESOURCE_SCOPES = ("offline_access", "openid", "profile", "email")
+
+DEFAULT_UPLOAD_STATUSES = ("queued", "processing", "finished")
+DEFAULT_DEVICE_PAGE_SIZE = 100
+MIN_HARDWARE_HASH_BYTES = 32
+DEVICE_FIELDS = ("hardwareHash", "productKey", "serialNumber", "oemManufacturerName", "modelName")
+# Sets of device fields that identify a device well enough (documented "at a minimum"; more is fine).
+DEVICE_IDENTIFIER_SETS = (
+    ("hardwareHash", "productKey"),
+    ("hardwareHash", "serialNumber"),
+    ("hardwareHash", "productKey", "serialNumber"),
+    ("hardwareHash",),
+    ("productKey",),
+    ("serialNumber", "oemManufacturerName", "modelName"),
+)
+DEVICE_ALLOWED_OPERATIONS = ("PATCH", "DELETE")
+JSON_MEDIA_TYPES = ("application/json", "text/json")
 
 # Device error shorthands usable in a seed ("error": "808"). Autopilot documents the
 # last three by name only, so they carry no errorCode.
@@ -70,8 +98,11 @@ CODE_ACCESS_DENIED = 400          # 401: documented "Access denied"
 CODE_NOT_FOUND = 1000             # 404: documented "Not found"
 CODE_FORBIDDEN = 2032             # 403: documented "Access denied" (missing role)
 CODE_NO_RELATIONSHIP = 20002      # 403: documented "Partner id has no commercial relationship with customer id"
-CODE_INVALID_INPUT = 400056       # 400: documented "Invalid input" (headers, path ids)
-CODE_SIMULATOR_BASE = 900000      # 900000 + HTTP status: 405, 406, fault statuses, body errors
+CODE_INVALID_INPUT = 400056       # 400: documented "Invalid input" (headers, path ids, upload bodies, continuation tokens)
+CODE_SIMULATOR_BASE = 900000      # 900000 + HTTP status: 405, 406, 409, 415, app-only 403, fault statuses, body errors
+CODE_CONFLICT = CODE_SIMULATOR_BASE + 409            # a device batch of that name already exists
+CODE_UNSUPPORTED_MEDIA = CODE_SIMULATOR_BASE + 415   # POST body that is not declared as JSON
+CODE_APP_USER_REQUIRED = CODE_SIMULATOR_BASE + 403   # app-only token on an upload that needs app+user
 
 FAULT_KINDS = ("status", "delay", "drop", "invalid_json", "truncated", "expire_token")
 _FAULT_COMMON_KEYS = frozenset(("match", "kind", "count", "after"))
@@ -127,6 +158,92 @@ def _json_bytes(value):
 
 def _utc_timestamp():
     return time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime())
+
+
+def _iso_utc(zulu=True, when=None):
+    """A UTC date-time such as ``2025-03-10T08:00:00Z`` (or without the ``Z``, as the batch status API shows them)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ" if zulu else "%Y-%m-%dT%H:%M:%S", time.gmtime(when))
+
+
+def _is_valid_hardware_hash(value):
+    """Return True if ``value`` is strict base64 that decodes to at least MIN_HARDWARE_HASH_BYTES bytes."""
+    try:
+        decoded = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return len(decoded) >= MIN_HARDWARE_HASH_BYTES
+
+
+def _is_json_media_type(content_type):
+    """Return True if a Content-Type header value declares JSON (application/json, text/json, */*+json)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    return media in JSON_MEDIA_TYPES or (media.startswith("application/") and media.endswith("+json"))
+
+
+def _field(obj, name):
+    """Return ``obj[name]`` matching the key without regard to case (ASP.NET model binding does so), else None."""
+    if name in obj:
+        return obj[name]
+    lowered = name.lower()
+    for key, value in obj.items():
+        if isinstance(key, str) and key.lower() == lowered:
+            return value
+    return None
+
+
+def _parse_device(raw, index):
+    """Return (device, None) with the device's identifying fields, or (None, problem) for a malformed device.
+
+    Empty strings count as absent. The device must carry at least one accepted identifier set.
+    """
+    if not isinstance(raw, dict):
+        return None, "device %d is not a JSON object" % index
+    device = {}
+    for name in DEVICE_FIELDS:
+        value = _field(raw, name)
+        if value is not None and not isinstance(value, str):
+            return None, "device %d: %s must be a string" % (index, name)
+        device[name] = value.strip() if value and value.strip() else None
+    present = {name for name, value in device.items() if value is not None}
+    if not any(present.issuperset(needed) for needed in DEVICE_IDENTIFIER_SETS):
+        return None, ("device %d does not carry an accepted set of identifiers (hardwareHash + productKey, hardwareHash + serialNumber, "
+                      "hardwareHash + productKey + serialNumber, hardwareHash only, productKey only, or serialNumber + "
+                      "oemManufacturerName + modelName)" % index)
+    return device, None
+
+
+def _parse_devices(raw_devices):
+    """Return (devices, None) for a non-empty list of well-formed devices, or (None, problem)."""
+    if not isinstance(raw_devices, list) or not raw_devices:
+        return None, "devices must be a non-empty list of devices"
+    devices = []
+    for index, raw in enumerate(raw_devices):
+        device, problem = _parse_device(raw, index)
+        if problem:
+            return None, problem
+        devices.append(device)
+    return devices, None
+
+
+def _new_registry():
+    """An empty set of registered device identifiers."""
+    return {"hardwareHash": set(), "serialNumber": set(), "productKey": set()}
+
+
+def _register(registry, device):
+    """Add a device's hardware hash (exact), serial number and product key (any case) to ``registry``."""
+    if device.get("hardwareHash"):
+        registry["hardwareHash"].add(device["hardwareHash"])
+    for name in ("serialNumber", "productKey"):
+        if device.get(name):
+            registry[name].add(device[name].lower())
+
+
+def _is_registered(registry, device):
+    """Return True if any identifier of ``device`` is in ``registry``."""
+    if device.get("hardwareHash") and device["hardwareHash"] in registry["hardwareHash"]:
+        return True
+    return any(device.get(name) and device[name].lower() in registry[name] for name in ("serialNumber", "productKey"))
 
 
 def _scrub(text, hidden):
@@ -200,6 +317,19 @@ class _Request:
         self.path = urlsplit(target).path
         self.headers = headers
         self.body = body
+        self.upload = None
+        self._json = None
+
+    def json_body(self):
+        """Return (value, None) for a JSON body, or (None, problem) when it is not JSON. Parsed once."""
+        if self._json is None:
+            try:
+                self._json = (json.loads(self.body.decode("utf-8")), None)
+            except UnicodeDecodeError:
+                self._json = (None, "the body is not UTF-8")
+            except ValueError as exc:
+                self._json = (None, "the body is not valid JSON (%s)" % exc)
+        return self._json
 
 
 class _FaultState:
@@ -436,7 +566,8 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.headers:
             self.send_header(name, value)
         if response.status not in (204, 304):
-            self.send_header("Content-Type", response.content_type)
+            if response.content_type:
+                self.send_header("Content-Type", response.content_type)
             length = len(response.body) if response.declared_length is None else response.declared_length
             self.send_header("Content-Length", str(length))
         self.end_headers()
@@ -480,6 +611,11 @@ class PartnerCenterSimulator:
         self._stats = {}
         self._faults = []
         self._windows = {}
+        self._device_batches = {}
+        self._registries = {}
+        self._uploads = {}
+        self._replays = {}
+        self._continuations = {}
         self._reset_locked()
 
     # ----------------------------------------------------------------- seed
@@ -515,19 +651,29 @@ class PartnerCenterSimulator:
             }
         self._secret_values = [a["client_secret"] for a in self._apps.values()] + list(self._seed_refresh_tokens)
         self._default_throttle = self._compile_throttle(seed.get("throttle"), "throttle")
+        (self._upload_requires_app_user, self._upload_statuses, self._upload_error_status, self._page_size, self._empty_list_status,
+         self._elsewhere) = self._compile_upload_options(seed)
         self._customers = {}
         self._seed_faults = []
+        self._seed_device_batches = {}
+        self._seed_registries = {}
         for raw in seed.get("faults", []):
             self._seed_faults.append((normalize_fault(raw), None))
         for customer_id, customer in (seed.get("customers") or {}).items():
             if not _is_guid(customer_id):
                 raise ValueError("seed: customer id %r is not a GUID" % customer_id)
+            where = "seed: customer %s" % customer_id
             compiled = {
                 "id": customer_id,
                 "relationship": bool(customer.get("relationship", True)),
                 "throttle": self._compile_throttle(customer.get("throttle"), "customer %s throttle" % customer_id),
                 "batches": {},
+                "upload_statuses": self._compile_statuses(customer.get("upload_statuses"), "%s upload_statuses" % where,
+                                                          self._upload_statuses),
+                "empty_device_batch_list_status": self._compile_empty_status(customer.get("empty_device_batch_list_status"),
+                                                                             where, self._empty_list_status),
             }
+            self._compile_device_batches(customer_id, customer, where)
             for batch_id, batch in (customer.get("batches") or {}).items():
                 compiled["batches"][batch_id.lower()] = self._compile_batch(customer_id, batch_id, batch)
                 for raw in batch.get("faults", []):
@@ -535,6 +681,119 @@ class PartnerCenterSimulator:
                     fault = normalize_fault(raw, default_match=path_re)
                     self._seed_faults.append((fault, re.compile(fault["match"], re.IGNORECASE) if fault["match"] == path_re else None))
             self._customers[customer_id.lower()] = compiled
+
+    @staticmethod
+    def _compile_upload_options(seed):
+        """Return the top-level options of the device batch API: (upload_requires_app_user, upload_statuses,
+        upload_error_status, device_page_size, empty_device_batch_list_status, registered_elsewhere registry)."""
+        requires = seed.get("upload_requires_app_user", True)
+        if not isinstance(requires, bool) and requires != "create":
+            raise ValueError("seed: upload_requires_app_user must be true, false or \"create\"")
+        statuses = PartnerCenterSimulator._compile_statuses(seed.get("upload_statuses"), "seed: upload_statuses", DEFAULT_UPLOAD_STATUSES)
+        error_status = seed.get("upload_error_status")
+        if error_status is not None and (not isinstance(error_status, str) or not error_status):
+            raise ValueError("seed: upload_error_status must be null or a non-empty string")
+        page_size = seed.get("device_page_size", DEFAULT_DEVICE_PAGE_SIZE)
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+            raise ValueError("seed: device_page_size must be a positive integer")
+        empty_status = PartnerCenterSimulator._compile_empty_status(seed.get("empty_device_batch_list_status"), "seed", 404)
+        elsewhere = PartnerCenterSimulator._compile_registry(seed.get("registered_elsewhere"), "seed: registered_elsewhere")
+        return requires, statuses, error_status, page_size, empty_status, elsewhere
+
+    @staticmethod
+    def _compile_statuses(raw, where, default):
+        if raw is None:
+            return list(default)
+        if not isinstance(raw, list) or not raw or not all(isinstance(s, str) and s for s in raw):
+            raise ValueError("%s must be a non-empty list of non-empty strings" % where)
+        return list(raw)
+
+    @staticmethod
+    def _compile_empty_status(raw, where, default):
+        if raw is None:
+            return default
+        if raw not in (200, 404) or isinstance(raw, bool):
+            raise ValueError("%s: empty_device_batch_list_status must be 200 or 404" % where)
+        return raw
+
+    @staticmethod
+    def _compile_registry(raw, where):
+        """Turn a list of {"hardwareHash"|"serialNumber"|"productKey": ...} entries into a registry."""
+        registry = _new_registry()
+        if raw is None:
+            return registry
+        if not isinstance(raw, list):
+            raise ValueError("%s must be a list" % where)
+        for index, entry in enumerate(raw):
+            if not isinstance(entry, dict) or not entry or set(entry) - set(registry):
+                raise ValueError("%s[%d] must be an object with hardwareHash, serialNumber and/or productKey" % (where, index))
+            if not all(isinstance(value, str) and value for value in entry.values()):
+                raise ValueError("%s[%d]: identifiers must be non-empty strings" % (where, index))
+            _register(registry, entry)
+        return registry
+
+    def _compile_device_batches(self, customer_id, customer, where):
+        """Compile a customer's seeded device batches and registered devices (all of them count as registered)."""
+        key = customer_id.lower()
+        registry = self._compile_registry(customer.get("registered_devices"), "%s registered_devices" % where)
+        batches = {}
+        raw_batches = customer.get("device_batches") or {}
+        if not isinstance(raw_batches, dict):
+            raise ValueError("%s: device_batches must be an object (batch name -> batch)" % where)
+        for name, raw in raw_batches.items():
+            batch = self._compile_device_batch(customer_id, name, raw, "%s device batch %r" % (where, name))
+            if name.lower() in batches:
+                raise ValueError("%s: device batch %r is given twice (names ignore case)" % (where, name))
+            batches[name.lower()] = batch
+            for device in batch["devices"]:
+                _register(registry, device)
+        self._seed_device_batches[key] = batches
+        self._seed_registries[key] = registry
+
+    @staticmethod
+    def _compile_device_batch(customer_id, name, raw, where):
+        if not name.strip():
+            raise ValueError("%s: a device batch name must not be blank" % where)
+        if not isinstance(raw, dict):
+            raise ValueError("%s must be an object" % where)
+        created = raw.get("creationDate", "2025-01-06T09:00:00Z")
+        devices = []
+        for index, raw_device in enumerate(raw.get("devices", [])):
+            device, problem = _parse_device(raw_device, index)
+            if problem:
+                raise ValueError("%s: %s" % (where, problem))
+            seed_id = "partner-center-simulator:device-batch:%s:%s:%d" % (customer_id.lower(), name.lower(), index)
+            devices.append(PartnerCenterSimulator._stored_device(raw_device.get("id") or str(uuid.uuid5(uuid.NAMESPACE_URL, seed_id)),
+                                                                 device, raw_device.get("uploadedDate") or created))
+        generate = raw.get("generate_devices", 0)
+        if isinstance(generate, bool) or not isinstance(generate, int) or generate < 0:
+            raise ValueError("%s: generate_devices must be an integer >= 0" % where)
+        prefix = raw.get("serial_prefix", "GEN-")
+        for index in range(1, generate + 1):
+            seed_id = "partner-center-simulator:device-batch:%s:%s:%d" % (customer_id.lower(), name.lower(), index)
+            device = {
+                "hardwareHash": base64.b64encode(hashlib.sha512(seed_id.encode("utf-8")).digest()).decode("ascii"),
+                "productKey": None,
+                "serialNumber": "%s%06d" % (prefix, index),
+                "oemManufacturerName": raw.get("oemManufacturerName", "Microsoft Corporation"),
+                "modelName": raw.get("modelName", "Surface Laptop 5"),
+            }
+            devices.append(PartnerCenterSimulator._stored_device(str(uuid.uuid5(uuid.NAMESPACE_URL, seed_id + ":generated")), device, created))
+        return {"id": name, "createdBy": raw.get("createdBy", "admin@contoso-partner.onmicrosoft.com"), "creationDate": created,
+                "devices": devices}
+
+    @staticmethod
+    def _stored_device(device_id, device, uploaded):
+        """A device as a device batch keeps it (and lists it)."""
+        return {
+            "id": device_id,
+            "serialNumber": device["serialNumber"],
+            "productKey": device["productKey"],
+            "hardwareHash": device["hardwareHash"],
+            "modelName": device["modelName"],
+            "oemManufacturerName": device["oemManufacturerName"],
+            "uploadedDate": uploaded,
+        }
 
     @staticmethod
     def _compile_throttle(raw, where):
@@ -698,6 +957,8 @@ class PartnerCenterSimulator:
     def reset(self):
         """Put poll counters, statistics, throttle windows and faults back to the seed state.
 
+        Device batches, registered devices, uploads (and their tracking ids), remembered
+        MS-RequestIds and continuation tokens go back to the seed state too.
         Access and refresh tokens already issued stay valid (or expired), so a client that
         cached a token keeps working across a reset.
         """
@@ -711,6 +972,13 @@ class PartnerCenterSimulator:
                 self._polls[(customer["id"].lower(), batch_key)] = 0
         self._stats = {"token_requests": [], "api_requests": [], "issued_tokens": [], "issued_refresh_tokens": []}
         self._windows = {}
+        self._device_batches = {}
+        for key, batches in self._seed_device_batches.items():
+            self._device_batches[key] = {name: dict(batch, devices=list(batch["devices"])) for name, batch in batches.items()}
+        self._registries = {key: {name: set(values) for name, values in registry.items()} for key, registry in self._seed_registries.items()}
+        self._uploads = {}
+        self._replays = {}
+        self._continuations = {}
         self._faults = []
         for spec, regex in self._seed_faults:
             self._faults.append(self._new_fault_state(copy.deepcopy(spec), regex))
@@ -1022,6 +1290,9 @@ class PartnerCenterSimulator:
             ("MS-CV", "%s.0" % secrets.token_urlsafe(12)),
             ("MS-ServerId", self._server_id),
         ]
+        route, match = self._route(request.path)
+        if request.method == "POST" and route in ("batches", "devices"):
+            request.upload = self._upload_summary(request, route, match)
         if fault is not None:
             response = self._fault_response(fault, request, headers, token_endpoint=False)
         else:
@@ -1035,9 +1306,37 @@ class PartnerCenterSimulator:
             "correlation_id": sent_correlation_id,
             "fault": label,
         }
+        if request.upload is not None:
+            record.update(request.upload)
         with self._lock:
             self._stats["api_requests"].append(record)
         return response
+
+    @staticmethod
+    def _route(path):
+        """Return (route name, match) for an API path, or (None, None)."""
+        for name, pattern, _methods in API_ROUTES:
+            match = pattern.match(path)
+            if match is not None:
+                return name, match
+        return None, None
+
+    @staticmethod
+    def _upload_summary(request, route, match):
+        """What the statistics keep of an upload POST: the batch name and the number of devices, never more."""
+        body, _problem = request.json_body()
+        if route == "batches":
+            batch_id = _field(body, "batchId") if isinstance(body, dict) else None
+            devices = _field(body, "devices") if isinstance(body, dict) else None
+        else:
+            batch_id = unquote(match.group(2))
+            devices = body
+        return {
+            "batch_id": batch_id if isinstance(batch_id, str) else None,
+            "device_count": len(devices) if isinstance(devices, list) else None,
+            "tracking_id": None,
+            "idempotent_replay": False,
+        }
 
     @staticmethod
     def _pc_error(status, code, description, headers, extra_headers=()):
@@ -1055,6 +1354,7 @@ class PartnerCenterSimulator:
         return parts[1].strip()
 
     def _api_checks(self, request, headers):
+        """Run the checks every API request goes through (see README), then the route's own handler."""
         if not request.path.startswith("/v1/"):
             return self._pc_error(404, CODE_NOT_FOUND, "Not found: no resource at %s." % _short(request.path), headers)
         token = self._bearer_token(request)
@@ -1078,18 +1378,19 @@ class PartnerCenterSimulator:
         if not _accepts_json(accept):
             return self._pc_error(406, CODE_SIMULATOR_BASE + 406, "Not acceptable: the Accept header does not allow application/json.",
                                   headers)
-        match = BATCH_STATUS_PATH_RE.match(request.path)
-        if match is None:
+        route, match = self._route(request.path)
+        if route is None:
             return self._pc_error(404, CODE_NOT_FOUND, "Not found: no resource at %s." % _short(request.path), headers)
-        if request.method != "GET":
+        methods = [methods for name, _pattern, methods in API_ROUTES if name == route][0]
+        if request.method not in methods:
             return self._pc_error(405, CODE_SIMULATOR_BASE + 405, "Method %s is not allowed on this resource." % request.method,
-                                  headers, [("Allow", "GET")])
-        customer_id, batch_id = unquote(match.group(1)), unquote(match.group(2))
+                                  headers, [("Allow", ", ".join(methods))])
+        customer_id = unquote(match.group(1))
         if not _is_guid(customer_id):
             return self._pc_error(400, CODE_INVALID_INPUT, "Invalid input: the customer id '%s' is not a GUID." % _short(customer_id), headers)
-        if not _is_guid(batch_id):
-            return self._pc_error(400, CODE_INVALID_INPUT, "Invalid input: the batch tracking id '%s' is not a GUID." % _short(batch_id),
-                                  headers)
+        if route == "status" and not _is_guid(unquote(match.group(2))):
+            return self._pc_error(400, CODE_INVALID_INPUT, "Invalid input: the batch tracking id '%s' is not a GUID."
+                                  % _short(unquote(match.group(2))), headers)
         customer = self._customers.get(customer_id.lower())
         retry_after = self._throttle(customer_id.lower(), customer)
         if retry_after is not None:
@@ -1103,15 +1404,222 @@ class PartnerCenterSimulator:
         if info["kind"] == "app+user" and not any(r.lower() in AGENT_ROLES for r in info["roles"]):
             return self._pc_error(403, CODE_FORBIDDEN, "Access denied: the signed-in user has neither the Admin agent nor the Sales agent "
                                   "role.", headers)
-        batch = customer["batches"].get(batch_id.lower())
+        if route == "status":
+            return self._batch_status(customer, customer_id, unquote(match.group(2)), headers)
+        if request.method == "GET":
+            if route == "batches":
+                return self._list_device_batches(customer, headers)
+            return self._list_batch_devices(request, customer, unquote(match.group(2)), headers)
+        return self._upload(request, route, match, info, customer, headers)
+
+    def _batch_status(self, customer, customer_id, batch_id, headers):
+        """GET batchJobStatus: a seeded batch, or the tracking id of an upload (``customer_id`` as sent, for messages)."""
+        customer_key, batch_key = customer["id"].lower(), batch_id.lower()
+        batch = customer["batches"].get(batch_key)
+        poll = 0
+        with self._lock:
+            if batch is None:
+                batch = self._uploads.get((customer_key, batch_key))
+            if batch is not None:
+                self._polls[(customer_key, batch_key)] += 1
+                poll = self._polls[(customer_key, batch_key)]
+                if batch.get("live_times"):
+                    self._stamp_upload_times(batch, poll)
         if batch is None:
             return self._pc_error(404, CODE_NOT_FOUND, "Not found: batch tracking id %s was not found for customer %s."
                                   % (batch_id, customer_id), headers)
-        with self._lock:
-            key = (customer_id.lower(), batch_id.lower())
-            self._polls[key] += 1
-            poll = self._polls[key]
         return _Response(200, _json_bytes(self._batch_view(batch, poll)), headers)
+
+    @staticmethod
+    def _stamp_upload_times(batch, poll):
+        """Set an upload's startedTime when it first leaves 'queued', and completedTime when it first shows a final status."""
+        statuses = batch["statuses"]
+        status = statuses[min(poll, len(statuses)) - 1].lower()
+        now = _iso_utc(zulu=False)
+        if status != "queued" and batch["startedTime"] is None:
+            batch["startedTime"] = now
+        if status not in NON_FINAL_STATUSES and batch["completedTime"] is None:
+            batch["completedTime"] = now
+
+    # --------------------------------------------------------- device batches
+    def _list_device_batches(self, customer, headers):
+        """GET deviceBatches: every device batch of the customer, seeded ones first, then in creation order."""
+        customer_key = customer["id"].lower()
+        with self._lock:
+            batches = [dict(batch, devices_count=len(batch["devices"])) for batch in self._device_batches[customer_key].values()]
+        if not batches and customer["empty_device_batch_list_status"] == 404:
+            return self._pc_error(404, CODE_NOT_FOUND, "Not found: customer %s has no device batches." % customer["id"], headers)
+        items = [{
+            "id": batch["id"],
+            "createdBy": batch["createdBy"],
+            "creationDate": batch["creationDate"],
+            "devicesCount": batch["devices_count"],
+            "devicesLink": {"uri": self._devices_uri(customer, batch["id"]), "method": "GET", "headers": []},
+            "attributes": {"objectType": "DeviceBatch"},
+        } for batch in batches]
+        body = {"totalCount": len(items), "items": items, "attributes": {"objectType": "Collection"}}
+        return _Response(200, _json_bytes(body), headers)
+
+    @staticmethod
+    def _devices_uri(customer, batch_id):
+        return "/customers/%s/deviceBatches/%s/devices" % (customer["id"], quote(batch_id, safe=""))
+
+    def _list_batch_devices(self, request, customer, batch_id, headers):
+        """GET deviceBatches/{batch-id}/devices: one page of the batch's devices; MS-ContinuationToken asks for the next one."""
+        customer_key, batch_key = customer["id"].lower(), batch_id.lower()
+        continuation = (request.headers.get("MS-ContinuationToken") or "").strip()
+        with self._lock:
+            batch = self._device_batches[customer_key].get(batch_key)
+            if batch is None:
+                return self._pc_error(404, CODE_NOT_FOUND, "Not found: device batch '%s' was not found for customer %s."
+                                      % (_short(batch_id), customer["id"]), headers)
+            offset = 0
+            if continuation:
+                owner_customer, owner_batch, offset = self._continuations.get(continuation, (None, None, None))
+                if (owner_customer, owner_batch) != (customer_key, batch_key):
+                    return self._pc_error(400, CODE_INVALID_INPUT, "Invalid input: the continuation token in MS-ContinuationToken is not "
+                                          "valid for this collection.", headers)
+            devices = batch["devices"][offset:offset + self._page_size]
+            total = len(batch["devices"])
+            next_token = None
+            if offset + self._page_size < total:
+                next_token = secrets.token_urlsafe(24)
+                self._continuations[next_token] = (customer_key, batch_key, offset + self._page_size)
+        uri = self._devices_uri(customer, batch["id"])
+        body = {"totalCount": total, "items": [self._device_item(device) for device in devices],
+                "links": {"self": {"uri": uri, "method": "GET", "headers": []}}}
+        if next_token is not None:
+            body["links"]["next"] = {"uri": uri, "method": "GET", "headers": [{"key": "MS-ContinuationToken", "value": next_token}]}
+            body["continuationToken"] = next_token
+        body["attributes"] = {"objectType": "Collection"}
+        return _Response(200, _json_bytes(body), headers)
+
+    @staticmethod
+    def _device_item(device):
+        """A Device resource as the device list shows it."""
+        return {
+            "id": device["id"],
+            "serialNumber": device["serialNumber"],
+            "productKey": device["productKey"],
+            "hardwareHash": device["hardwareHash"],
+            "modelName": device["modelName"],
+            "oemManufacturerName": device["oemManufacturerName"],
+            "policies": [],
+            "uploadedDate": device["uploadedDate"],
+            "allowedOperations": list(DEVICE_ALLOWED_OPERATIONS),
+            "attributes": {"objectType": "Device"},
+        }
+
+    def _upload(self, request, route, match, info, customer, headers):
+        """POST deviceBatches (create) or deviceBatches/{batch-id}/devices (add): 202 with a Location, or an error."""
+        requires = self._upload_requires_app_user
+        if info["kind"] == "app" and (requires is True or (requires == "create" and route == "batches")):
+            return self._pc_error(403, CODE_APP_USER_REQUIRED, "Access denied: uploading devices needs app+user credentials (the secure "
+                                  "application model: a token from a refresh token grant). App-only credentials are not accepted.", headers)
+        replay_key = (request.headers.get("MS-RequestId").lower(), request.method, request.path.rstrip("/").lower())
+        with self._lock:
+            replay = self._replays.get(replay_key)
+        if replay is not None:
+            request.upload.update(tracking_id=replay["tracking_id"], idempotent_replay=True)
+            return _Response(202, b"", headers + [("Location", replay["location"])], content_type=None)
+        if not _is_json_media_type(request.headers.get("Content-Type")):
+            return self._pc_error(415, CODE_UNSUPPORTED_MEDIA, "Unsupported media type: send the body as application/json.", headers)
+        batch_id, devices, problem = self._upload_request(request, route, match)
+        if problem is not None:
+            return self._pc_error(400, CODE_INVALID_INPUT, "Invalid input: %s." % problem, headers)
+        creator = info["user"] if info["kind"] == "app+user" else info["client_id"]
+        with self._lock:
+            batches = self._device_batches[customer["id"].lower()]
+            batch = batches.get(batch_id.lower())
+            if route == "batches" and batch is not None:
+                return self._pc_error(409, CODE_CONFLICT, "Conflict: a device batch named '%s' already exists for customer %s."
+                                      % (_short(batch["id"]), customer["id"]), headers)
+            if route == "devices" and batch is None:
+                return self._pc_error(404, CODE_NOT_FOUND, "Not found: device batch '%s' was not found for customer %s."
+                                      % (_short(batch_id), customer["id"]), headers)
+            if batch is None:
+                batch = {"id": batch_id, "createdBy": creator, "creationDate": _iso_utc(), "devices": []}
+                batches[batch_id.lower()] = batch
+            tracking_id = self._process_upload_locked(customer, batch, devices)
+            location = "/customers/%s/batchJobStatus/%s" % (customer["id"], tracking_id)
+            self._replays[replay_key] = {"tracking_id": tracking_id, "location": location}
+        request.upload["tracking_id"] = tracking_id
+        return _Response(202, b"", headers + [("Location", location)], content_type=None)
+
+    @staticmethod
+    def _upload_request(request, route, match):
+        """Return (batch name, parsed devices, None) of an upload POST, or (None, None, problem) for a malformed body.
+
+        Creating a batch takes a DeviceBatchCreationRequest object; adding devices takes a list of devices.
+        """
+        body, problem = request.json_body()
+        if problem is not None:
+            return None, None, problem
+        if route == "batches":
+            if not isinstance(body, dict):
+                return None, None, "the body must be a JSON object with batchId and devices"
+            batch_id, raw_devices = _field(body, "batchId"), _field(body, "devices")
+            if not isinstance(batch_id, str) or not batch_id.strip():
+                return None, None, "batchId is required: a non-empty name of your choosing"
+        else:
+            batch_id, raw_devices = unquote(match.group(2)), body
+            if not isinstance(body, list):
+                return None, None, "the body must be a JSON list of devices"
+        devices, problem = _parse_devices(raw_devices)
+        return batch_id, devices, problem
+
+    def _process_upload_locked(self, customer, batch, devices):
+        """Decide every device's outcome, register the good ones, add them to ``batch``; return the new tracking id.
+
+        The caller holds the lock.
+        """
+        customer_key = customer["id"].lower()
+        registry = self._registries[customer_key]
+        others = [self._elsewhere] + [r for key, r in self._registries.items() if key != customer_key]
+        uploaded = _iso_utc()
+        seen_hashes = set()
+        outcomes = []
+        for device in devices:
+            hardware_hash = device["hardwareHash"]
+            error = None
+            if hardware_hash is not None and not _is_valid_hardware_hash(hardware_hash):
+                error = "InvalidZtdHardwareHash"
+            elif hardware_hash is not None and hardware_hash in seen_hashes:
+                error = "ZtdDeviceDuplicated"
+            elif _is_registered(registry, device):
+                error = "806"
+            elif any(_is_registered(other, device) for other in others):
+                error = "808"
+            if hardware_hash is not None:
+                seen_hashes.add(hardware_hash)
+            code, description = ERROR_CATALOGUE[error] if error else (None, None)
+            device_id = _new_guid()
+            if error is None:
+                _register(registry, device)
+                batch["devices"].append(self._stored_device(device_id, device, uploaded))
+            outcomes.append({"deviceId": device_id, "serialNumber": device["serialNumber"], "productKey": device["productKey"],
+                             "status": None, "errorCode": code, "errorDescription": description})
+        statuses = list(customer["upload_statuses"])
+        if self._upload_error_status and any(o["errorDescription"] for o in outcomes):
+            statuses[-1] = self._upload_error_status
+        tracking_id = _new_guid()
+        pending = [dict(o, deviceId=None) for o in outcomes]
+        self._uploads[(customer_key, tracking_id)] = {
+            "id": tracking_id,
+            "customer_id": customer["id"],
+            "statuses": statuses,
+            "startedTime": None,
+            "completedTime": None,
+            "omit_null_fields": False,
+            "in_progress_device_status": "in-progress",
+            "live_times": True,
+            "device_lists": (
+                [self._device_view(o, True, "in-progress", False) for o in outcomes],
+                [self._device_view(o, False, "in-progress", False) for o in pending],
+            ),
+        }
+        self._polls[(customer_key, tracking_id)] = 0
+        return tracking_id
 
     @staticmethod
     def _batch_view(batch, poll):

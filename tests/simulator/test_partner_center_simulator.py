@@ -6,6 +6,7 @@
 import base64
 import copy
 import email.utils
+import hashlib
 import http.client
 import json
 import os
@@ -47,6 +48,12 @@ FOREVER_BATCH = "d7e9f1a3-5b7c-4d9e-8f1a-2b3c4d5e6f70"
 LARGE_BATCH = "5e4d3c2b-1a09-4f8e-9d7c-6b5a49382716"
 NO_RELATIONSHIP_CUSTOMER = "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d"
 NO_RELATIONSHIP_BATCH = "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b"
+EXISTING_DEVICE_BATCH = "existing-batch-1"
+PAGED_DEVICE_BATCH = "existing-batch-2"
+EXISTING_BATCH_HASH = "Odkq+WV57gxJdju8cvlmBqDIuVNkLzHY9CzWBHbpzDEdFS3vwgtON0CWEbnZ4pvl"
+REGISTERED_SERIAL = "REG-DEMO-0001"
+ELSEWHERE_SERIAL = "OTHER-TENANT-0001"
+ELSEWHERE_HASH = "+XyRkEZ6xGNmDTsgCnNiW6ihwsRh2/ridf0EmYowL8oiKXUkchJuBGkLayPu5adA"
 
 DOC_REQUEST_ID = "e88d014d-ab70-41de-90a0-f7fd1797267d"
 DOC_CORRELATION_ID = "aaaa0000-bb11-2222-33cc-444444dddddd"
@@ -783,6 +790,451 @@ def test_reset_restores_seed_state_and_keeps_tokens(sim, base, app_token):
     assert stats["faults"] == []
     assert json.loads(get_batch(base, app_token, batch=CLEAN_BATCH)[2])["status"] == "queued"
     assert token_call(base, form=app_form())[0] == 200
+
+
+# ---------------------------------------------------------- device batches
+SEEDED_TRACKING_IDS = {batch.lower() for customer in DEFAULT_SEED["customers"].values() for batch in customer["batches"]}
+
+
+def fake_hash(label):
+    """A well-formed hardware hash (base64 of 64 bytes), different for every label."""
+    return base64.b64encode(hashlib.sha512(label.encode("utf-8")).digest()).decode("ascii")
+
+
+def hashed_device(serial, **fields):
+    device = {"hardwareHash": fake_hash(serial), "serialNumber": serial, "oemManufacturerName": "Contoso", "modelName": "Laptop 7"}
+    device.update(fields)
+    return {k: v for k, v in device.items() if v is not None}
+
+
+def batches_url(base, customer=DEMO_CUSTOMER):
+    return "%s/v1/customers/%s/deviceBatches" % (base, customer)
+
+
+def devices_url(base, batch, customer=DEMO_CUSTOMER):
+    return "%s/v1/customers/%s/deviceBatches/%s/devices" % (base, customer, urllib.parse.quote(batch, safe=""))
+
+
+def post_json(url, token, body, **header_overrides):
+    """POST a JSON body (raw bytes are sent as they are); return (status, headers, raw body)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
+    overrides = {"Content-Type": "application/json"}
+    overrides.update(header_overrides)
+    return http_call("POST", url, data, api_headers(token, **overrides))
+
+
+def create_batch(base, token, batch_id, devices, customer=DEMO_CUSTOMER, **header_overrides):
+    return post_json(batches_url(base, customer), token, {"batchId": batch_id, "devices": devices, "attributes": {}}, **header_overrides)
+
+
+def accepted_tracking_id(status, headers, raw, customer=DEMO_CUSTOMER):
+    """Check a 202 upload answer and return the tracking id of its Location."""
+    assert status == 202, raw
+    assert raw == b"" and headers["Content-Length"] == "0"
+    match = re.match(r"^/customers/%s/batchJobStatus/([0-9a-f-]{36})$" % customer, headers["Location"])
+    assert match and GUID.match(match.group(1)), headers["Location"]
+    return match.group(1)
+
+
+def poll_to_final(base, token, tracking_id, customer=DEMO_CUSTOMER, polls=3):
+    bodies = []
+    for _poll in range(polls):
+        status, _headers, raw = get_batch(base, token, customer, tracking_id)
+        assert status == 200, raw
+        bodies.append(json.loads(raw))
+    return bodies
+
+
+def list_batches(base, token, customer=DEMO_CUSTOMER):
+    status, _headers, raw = http_call("GET", batches_url(base, customer), headers=api_headers(token))
+    assert status == 200, raw
+    return {item["id"]: item for item in json.loads(raw)["items"]}
+
+
+def outcomes(final):
+    return [(d["serialNumber"], d["status"], d["errorCode"], d["errorDescription"]) for d in final["devicesStatus"]]
+
+
+@pytest.fixture(scope="module")
+def user_token(base):
+    return get_token(base, user_form())
+
+
+def test_create_device_batch_answers_202_with_location(sim, base, user_token):
+    request_id = str(uuid.uuid4())
+    status, headers, raw = create_batch(base, user_token, "new-batch", [hashed_device("NB-1"), hashed_device("NB-2")],
+                                        **{"MS-RequestId": request_id})
+    tracking_id = accepted_tracking_id(status, headers, raw)
+    assert "Content-Type" not in headers
+    assert headers["MS-RequestId"] == request_id and headers["MS-CV"] and headers["MS-ServerId"]
+    assert tracking_id not in SEEDED_TRACKING_IDS
+    stats = sim.stats
+    assert stats["polls"][tracking_id] == 0
+    record = stats["api_requests"][-1]
+    assert (record["method"], record["status"], record["request_id"]) == ("POST", 202, request_id)
+    assert (record["batch_id"], record["device_count"], record["tracking_id"], record["idempotent_replay"]) == ("new-batch", 2, tracking_id, False)
+    assert user_token not in json.dumps(stats["api_requests"])
+    assert_no_secret(json.dumps(stats["api_requests"]))
+    item = list_batches(base, user_token)["new-batch"]
+    assert item["createdBy"] == "admin@contoso-partner.onmicrosoft.com" and item["devicesCount"] == 2
+    assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", item["creationDate"])
+    # a second tracking id for a second upload, and path segment names in any case
+    status, headers, raw = post_json("%s/v1/Customers/%s/DEVICEBATCHES/New-Batch/Devices" % (base, DEMO_CUSTOMER.upper()), user_token,
+                                     [hashed_device("NB-3")])
+    assert accepted_tracking_id(status, headers, raw) != tracking_id
+    assert list_batches(base, user_token)["new-batch"]["devicesCount"] == 3
+
+
+def test_upload_status_progresses_like_a_seeded_batch(base, user_token):
+    tracking_id = accepted_tracking_id(*create_batch(base, user_token, "progress", [hashed_device("PG-1", productKey="PK-PG-1")]))
+    bodies = poll_to_final(base, user_token, tracking_id, polls=4)
+    queued, processing, final, again = bodies[0], bodies[1], bodies[2], bodies[3]
+    assert [b["status"] for b in (queued, processing, final, again)] == ["queued", "processing", "finished", "finished"]
+    assert queued["batchTrackingId"] == tracking_id
+    assert queued["startedTime"] is None and queued["completedTime"] is None
+    assert processing["startedTime"] and processing["completedTime"] is None
+    assert final["startedTime"] == processing["startedTime"] and final["completedTime"]
+    assert final["attributes"] == {"objectType": "BatchUploadDetails"}
+    assert queued["devicesStatus"] == [{"deviceId": None, "serialNumber": "PG-1", "productKey": "PK-PG-1", "status": "in-progress",
+                                        "errorCode": None, "errorDescription": None, "attributes": {"objectType": "DeviceUploadDetails"}}]
+    [device] = final["devicesStatus"]
+    assert list(device) == ["deviceId", "serialNumber", "productKey", "status", "errorCode", "errorDescription", "attributes"]
+    assert GUID.match(device["deviceId"]) and device["status"] == "finished" and device["errorCode"] is None
+    assert again == final
+
+
+def test_device_outcomes_are_decided_at_upload(base, user_token):
+    devices = [
+        hashed_device("OK-1"),
+        hashed_device("DUP-1"),
+        hashed_device("DUP-2", hardwareHash=fake_hash("DUP-1")),
+        {"hardwareHash": ELSEWHERE_HASH, "serialNumber": "ELSE-HASH"},
+        {"serialNumber": ELSEWHERE_SERIAL.lower(), "oemManufacturerName": "Contoso", "modelName": "Laptop 7"},
+        {"serialNumber": REGISTERED_SERIAL, "oemManufacturerName": "Contoso", "modelName": "Laptop 7"},
+        {"hardwareHash": EXISTING_BATCH_HASH, "serialNumber": "SAME-HASH-AS-EB1-0001"},
+        {"hardwareHash": "not base64 at all!", "serialNumber": "BAD-HASH-1"},
+        {"hardwareHash": "DummyHash123", "serialNumber": "BAD-HASH-2"},
+        {"productKey": "PK-ONLY-0001"},
+    ]
+    tracking_id = accepted_tracking_id(*create_batch(base, user_token, "outcomes", devices))
+    final = poll_to_final(base, user_token, tracking_id)[-1]
+    assert final["status"] == "finished"  # as documented: finished, even with failed devices
+    assert outcomes(final) == [
+        ("OK-1", "finished", None, None),
+        ("DUP-1", "finished", None, None),
+        ("DUP-2", "finished_with_errors", None, "ZtdDeviceDuplicated"),
+        ("ELSE-HASH", "finished_with_errors", "808", "ZtdDeviceAssignedToOtherTenant"),
+        (ELSEWHERE_SERIAL.lower(), "finished_with_errors", "808", "ZtdDeviceAssignedToOtherTenant"),
+        (REGISTERED_SERIAL, "finished_with_errors", "806", "ZtdDeviceAlreadyAssigned"),
+        ("SAME-HASH-AS-EB1-0001", "finished_with_errors", "806", "ZtdDeviceAlreadyAssigned"),
+        ("BAD-HASH-1", "finished_with_errors", None, "InvalidZtdHardwareHash"),
+        ("BAD-HASH-2", "finished_with_errors", None, "InvalidZtdHardwareHash"),
+        (None, "finished", None, None),
+    ]
+    assert len({d["deviceId"] for d in final["devicesStatus"]}) == len(devices)
+    assert all(GUID.match(d["deviceId"]) for d in final["devicesStatus"])
+    # only the devices that were registered are listed in the batch
+    status, _headers, raw = http_call("GET", devices_url(base, "outcomes"), headers=api_headers(user_token))
+    listed = json.loads(raw)
+    assert status == 200 and listed["totalCount"] == 3
+    assert [(d["serialNumber"], d["productKey"]) for d in listed["items"]] == [("OK-1", None), ("DUP-1", None), (None, "PK-ONLY-0001")]
+    assert listed["items"][0]["hardwareHash"] == fake_hash("OK-1")
+
+
+def test_earlier_uploads_register_their_devices(sim, base, user_token):
+    accepted_tracking_id(*create_batch(base, user_token, "first", [hashed_device("REUSED-1")]))
+    # again for this customer (another batch): 806; for another customer: 808
+    tracking_id = accepted_tracking_id(*create_batch(base, user_token, "second", [hashed_device("REUSED-1")]))
+    assert outcomes(poll_to_final(base, user_token, tracking_id)[-1]) == [("REUSED-1", "finished_with_errors", "806",
+                                                                          "ZtdDeviceAlreadyAssigned")]
+    tracking_id = accepted_tracking_id(*create_batch(base, user_token, "elsewhere", [hashed_device("REUSED-1")], customer=DOC_CUSTOMER),
+                                       customer=DOC_CUSTOMER)
+    final = poll_to_final(base, user_token, tracking_id, customer=DOC_CUSTOMER)[-1]
+    assert outcomes(final) == [("REUSED-1", "finished_with_errors", "808", "ZtdDeviceAssignedToOtherTenant")]
+    assert list_batches(base, user_token)["second"]["devicesCount"] == 0
+    sim.reset()
+    assert sorted(list_batches(base, user_token)) == [EXISTING_DEVICE_BATCH, PAGED_DEVICE_BATCH]
+    assert get_batch(base, user_token, batch=tracking_id)[0] == 404
+    tracking_id = accepted_tracking_id(*create_batch(base, user_token, "first", [hashed_device("REUSED-1")]))
+    assert outcomes(poll_to_final(base, user_token, tracking_id)[-1]) == [("REUSED-1", "finished", None, None)]
+
+
+def test_creating_an_existing_batch_is_409(base, user_token):
+    for name in (EXISTING_DEVICE_BATCH, EXISTING_DEVICE_BATCH.upper()):
+        status, headers, raw = create_batch(base, user_token, name, [hashed_device("C-1")])
+        assert EXISTING_DEVICE_BATCH in assert_pc_error(status, headers, raw, 409, pcs.CODE_CONFLICT)["description"]
+    accepted_tracking_id(*create_batch(base, user_token, "twice", [hashed_device("C-2")]))
+    status, headers, raw = create_batch(base, user_token, "twice", [hashed_device("C-3")])
+    assert_pc_error(status, headers, raw, 409, pcs.CODE_CONFLICT)
+    assert list_batches(base, user_token)["twice"]["devicesCount"] == 1
+
+
+def test_add_devices_to_an_existing_batch(sim, base, user_token):
+    status, headers, raw = post_json(devices_url(base, EXISTING_DEVICE_BATCH), user_token, [hashed_device("ADD-1"), hashed_device("ADD-2")])
+    tracking_id = accepted_tracking_id(status, headers, raw)
+    assert sim.stats["api_requests"][-1]["batch_id"] == EXISTING_DEVICE_BATCH
+    assert sim.stats["api_requests"][-1]["device_count"] == 2
+    final = poll_to_final(base, user_token, tracking_id)[-1]
+    assert outcomes(final) == [("ADD-1", "finished", None, None), ("ADD-2", "finished", None, None)]
+    assert list_batches(base, user_token)[EXISTING_DEVICE_BATCH]["devicesCount"] == 5
+    listed = json.loads(http_call("GET", devices_url(base, EXISTING_DEVICE_BATCH), headers=api_headers(user_token))[2])
+    assert [d["serialNumber"] for d in listed["items"]] == ["EB1-0001", "EB1-0002", "EB1-0003", "ADD-1", "ADD-2"]
+    assert [d["id"] for d in listed["items"][3:]] == [d["deviceId"] for d in final["devicesStatus"]]
+
+
+def test_add_devices_to_an_unknown_batch_is_404(sim, base, user_token):
+    status, headers, raw = post_json(devices_url(base, "no-such-batch"), user_token, [hashed_device("U-1")])
+    assert "no-such-batch" in assert_pc_error(status, headers, raw, 404, pcs.CODE_NOT_FOUND)["description"]
+    status, headers, raw = http_call("GET", devices_url(base, "no-such-batch"), headers=api_headers(user_token))
+    assert_pc_error(status, headers, raw, 404, pcs.CODE_NOT_FOUND)
+    assert "no-such-batch" not in list_batches(base, user_token)
+    assert sim.stats["api_requests"][0]["tracking_id"] is None
+
+
+def test_upload_with_an_app_only_token_is_403(sim, base, app_token, make_sim):
+    status, headers, raw = create_batch(base, app_token, "app-only", [hashed_device("AO-1")])
+    assert "app+user" in assert_pc_error(status, headers, raw, 403, pcs.CODE_APP_USER_REQUIRED)["description"]
+    status, headers, raw = post_json(devices_url(base, EXISTING_DEVICE_BATCH), app_token, [hashed_device("AO-2")])
+    assert_pc_error(status, headers, raw, 403, pcs.CODE_APP_USER_REQUIRED)
+    assert sorted(list_batches(base, app_token)) == [EXISTING_DEVICE_BATCH, PAGED_DEVICE_BATCH]  # GET works app-only
+    assert http_call("GET", devices_url(base, EXISTING_DEVICE_BATCH), headers=api_headers(app_token))[0] == 200
+    assert set(sim.stats["polls"]) == SEEDED_TRACKING_IDS  # no upload was made
+    # the seed switch: false lets app-only upload, "create" refuses it only for a new batch
+    relaxed = make_sim(seed_with(upload_requires_app_user=False))
+    token = get_token(relaxed.url)
+    accepted_tracking_id(*create_batch(relaxed.url, token, "app-only", [hashed_device("AO-1")]))
+    assert list_batches(relaxed.url, token)["app-only"]["createdBy"] == CLIENT_ID
+    create_only = make_sim(seed_with(upload_requires_app_user="create"))
+    token = get_token(create_only.url)
+    assert create_batch(create_only.url, token, "app-only", [hashed_device("AO-1")])[0] == 403
+    accepted_tracking_id(*post_json(devices_url(create_only.url, EXISTING_DEVICE_BATCH), token, [hashed_device("AO-2")]))
+
+
+@pytest.mark.parametrize("route, body, message", [
+    ("create", b"{not json", "JSON"),
+    ("create", [hashed_device("M-1")], "object"),
+    ("create", {"devices": [hashed_device("M-1")]}, "batchId"),
+    ("create", {"batchId": "  ", "devices": [hashed_device("M-1")]}, "batchId"),
+    ("create", {"batchId": 7, "devices": [hashed_device("M-1")]}, "batchId"),
+    ("create", {"batchId": "m"}, "devices"),
+    ("create", {"batchId": "m", "devices": []}, "devices"),
+    ("create", {"batchId": "m", "devices": {"serialNumber": "M-1"}}, "devices"),
+    ("create", {"batchId": "m", "devices": ["M-1"]}, "device 0"),
+    ("create", {"batchId": "m", "devices": [hashed_device("M-1"), {"serialNumber": "M-2"}]}, "device 1"),
+    ("create", {"batchId": "m", "devices": [{"serialNumber": "M-2", "oemManufacturerName": "Contoso"}]}, "identifiers"),
+    ("create", {"batchId": "m", "devices": [{"serialNumber": "M-2", "productKey": "   ", "modelName": "x"}]}, "identifiers"),
+    ("create", {"batchId": "m", "devices": [{"hardwareHash": 12345}]}, "hardwareHash"),
+    ("add", {"devices": [hashed_device("M-1")]}, "list"),
+    ("add", [], "devices"),
+    ("add", b"", "JSON"),
+])
+def test_malformed_upload_bodies_are_400(base, user_token, route, body, message):
+    url = batches_url(base) if route == "create" else devices_url(base, EXISTING_DEVICE_BATCH)
+    status, headers, raw = post_json(url, user_token, body)
+    assert message in assert_pc_error(status, headers, raw, 400, pcs.CODE_INVALID_INPUT)["description"]
+    assert list_batches(base, user_token)[EXISTING_DEVICE_BATCH]["devicesCount"] == 3
+    assert "m" not in list_batches(base, user_token)
+
+
+def test_upload_body_must_be_declared_json_and_keys_may_be_pascal_case(base, user_token):
+    body = {"batchId": "typed", "devices": [hashed_device("T-1")]}
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/xml"):
+        status, headers, raw = post_json(batches_url(base), user_token, body, **{"Content-Type": content_type})
+        assert_pc_error(status, headers, raw, 415, pcs.CODE_UNSUPPORTED_MEDIA)
+    device = {"HardwareHash": fake_hash("P-1"), "SerialNumber": "P-1", "Policies": [], "Attributes": {"ObjectType": "Device"}}
+    body = {"BatchId": "Pascal", "Devices": [device]}
+    tracking_id = accepted_tracking_id(*post_json(batches_url(base), user_token, body, **{"Content-Type": "application/json; charset=utf-8"}))
+    assert outcomes(poll_to_final(base, user_token, tracking_id)[-1]) == [("P-1", "finished", None, None)]
+    assert list_batches(base, user_token)["Pascal"]["devicesCount"] == 1
+
+
+def test_list_device_batches(base, app_token, make_sim):
+    status, headers, raw = http_call("GET", batches_url(base), headers=api_headers(app_token))
+    assert status == 200 and int(headers["Content-Length"]) == len(raw)
+    body = json.loads(raw)
+    assert list(body) == ["totalCount", "items", "attributes"]
+    assert body["totalCount"] == 2 and body["attributes"] == {"objectType": "Collection"}
+    assert body["items"][0] == {
+        "id": EXISTING_DEVICE_BATCH,
+        "createdBy": "admin@contoso-partner.onmicrosoft.com",
+        "creationDate": "2025-02-03T10:15:00Z",
+        "devicesCount": 3,
+        "devicesLink": {"uri": "/customers/%s/deviceBatches/existing-batch-1/devices" % DEMO_CUSTOMER, "method": "GET", "headers": []},
+        "attributes": {"objectType": "DeviceBatch"},
+    }
+    assert (body["items"][1]["id"], body["items"][1]["devicesCount"]) == (PAGED_DEVICE_BATCH, 250)
+    # a customer without any device batch: 404 by default, an empty collection when the seed says 200
+    status, headers, raw = http_call("GET", batches_url(base, DOC_CUSTOMER), headers=api_headers(app_token))
+    assert_pc_error(status, headers, raw, 404, pcs.CODE_NOT_FOUND)
+    simulator = make_sim(seed_with(empty_device_batch_list_status=200))
+    status, _headers, raw = http_call("GET", batches_url(simulator.url, DOC_CUSTOMER), headers=api_headers(get_token(simulator.url)))
+    assert status == 200 and json.loads(raw) == {"totalCount": 0, "items": [], "attributes": {"objectType": "Collection"}}
+
+
+def test_devices_are_paged_with_a_continuation_token(sim, base, app_token):
+    url = devices_url(base, PAGED_DEVICE_BATCH)
+    pages, token = [], None
+    for _page in range(3):
+        status, _headers, raw = http_call("GET", url, headers=api_headers(app_token, **{"MS-ContinuationToken": token}))
+        assert status == 200, raw
+        page = json.loads(raw)
+        pages.append(page)
+        token = page.get("continuationToken")
+    assert [len(p["items"]) for p in pages] == [100, 100, 50]
+    assert all(p["totalCount"] == 250 and p["attributes"] == {"objectType": "Collection"} for p in pages)
+    for page in pages[:2]:
+        assert page["links"]["next"] == {"uri": "/customers/%s/deviceBatches/%s/devices" % (DEMO_CUSTOMER, PAGED_DEVICE_BATCH), "method": "GET",
+                                         "headers": [{"key": "MS-ContinuationToken", "value": page["continuationToken"]}]}
+    assert "next" not in pages[2]["links"] and "continuationToken" not in pages[2]
+    items = [item for page in pages for item in page["items"]]
+    assert [d["serialNumber"] for d in items] == ["EB2-%06d" % n for n in range(1, 251)]
+    assert len({d["id"] for d in items}) == 250 and all(GUID.match(d["id"]) for d in items)
+    assert items[0] == {
+        "id": items[0]["id"], "serialNumber": "EB2-000001", "productKey": None, "hardwareHash": items[0]["hardwareHash"],
+        "modelName": "Surface Laptop 5", "oemManufacturerName": "Microsoft Corporation", "policies": [], "uploadedDate": "2025-02-17T16:40:00Z",
+        "allowedOperations": ["PATCH", "DELETE"], "attributes": {"objectType": "Device"},
+    }
+    assert len(base64.b64decode(items[0]["hardwareHash"], validate=True)) >= 32
+    # the same token again gives the same page; every request went to the same URL
+    status, _headers, raw = http_call("GET", url, headers=api_headers(app_token, **{"MS-ContinuationToken": pages[0]["continuationToken"]}))
+    assert json.loads(raw)["items"] == pages[1]["items"]
+    assert {r["path"] for r in sim.stats["api_requests"]} == {url[len(base):]}
+
+
+def test_unknown_continuation_token_is_400(base, app_token):
+    url = devices_url(base, PAGED_DEVICE_BATCH)
+    status, headers, raw = http_call("GET", url, headers=api_headers(app_token, **{"MS-ContinuationToken": "bm90LWEtdG9rZW4"}))
+    assert "continuation" in assert_pc_error(status, headers, raw, 400, pcs.CODE_INVALID_INPUT)["description"]
+    token = json.loads(http_call("GET", url, headers=api_headers(app_token))[2])["continuationToken"]
+    status, headers, raw = http_call("GET", devices_url(base, EXISTING_DEVICE_BATCH),
+                                     headers=api_headers(app_token, **{"MS-ContinuationToken": token}))
+    assert_pc_error(status, headers, raw, 400, pcs.CODE_INVALID_INPUT)
+
+
+def test_retried_upload_with_the_same_request_id_is_replayed(sim, base, user_token):
+    request_id = str(uuid.uuid4())
+    devices = [hashed_device("IDEM-1")]
+    first = create_batch(base, user_token, "idempotent", devices, **{"MS-RequestId": request_id})
+    again = create_batch(base, user_token, "idempotent", devices, **{"MS-RequestId": request_id.upper()})
+    tracking_id = accepted_tracking_id(*first)
+    assert accepted_tracking_id(*again) == tracking_id and again[1]["Location"] == first[1]["Location"]
+    records = sim.stats["api_requests"]
+    assert [(r["status"], r["idempotent_replay"], r["tracking_id"]) for r in records] == [(202, False, tracking_id), (202, True, tracking_id)]
+    assert set(sim.stats["polls"]) - SEEDED_TRACKING_IDS == {tracking_id}
+    assert list_batches(base, user_token)["idempotent"]["devicesCount"] == 1
+    # a new MS-RequestId is a new request: the batch exists now
+    assert create_batch(base, user_token, "idempotent", devices)[0] == 409
+    # adding devices: replayed too
+    request_id = str(uuid.uuid4())
+    added = [post_json(devices_url(base, "idempotent"), user_token, [hashed_device("IDEM-2")], **{"MS-RequestId": request_id})
+             for _attempt in range(2)]
+    assert added[0][1]["Location"] == added[1][1]["Location"]
+    assert list_batches(base, user_token)["idempotent"]["devicesCount"] == 2
+
+
+def test_upload_retried_after_a_client_timeout_is_replayed(sim, base, user_token):
+    request_id = str(uuid.uuid4())
+    sim.add_fault("delay", seconds=0.3)
+    data = json.dumps({"batchId": "slow", "devices": [hashed_device("SLOW-1")]}).encode("utf-8")
+    with pytest.raises(TimeoutError):
+        http_call("POST", batches_url(base), data, api_headers(user_token, **{"MS-RequestId": request_id, "Content-Type": "application/json"}),
+                  timeout=0.1)
+    deadline = time.monotonic() + 5
+    while not sim.stats["api_requests"] and time.monotonic() < deadline:
+        time.sleep(0.02)
+    [slow] = sim.stats["api_requests"]
+    assert (slow["status"], slow["fault"], slow["idempotent_replay"]) == (202, "delay", False)
+    status, headers, raw = create_batch(base, user_token, "slow", [hashed_device("SLOW-1")], **{"MS-RequestId": request_id})
+    assert accepted_tracking_id(status, headers, raw) == slow["tracking_id"]
+    assert sim.stats["api_requests"][-1]["idempotent_replay"] is True
+    assert list_batches(base, user_token)["slow"]["devicesCount"] == 1
+
+
+def test_device_batch_endpoints_go_through_the_common_checks(sim, base, user_token):
+    unknown = "00000000-1111-2222-3333-444444444444"
+    body = {"batchId": "checks", "devices": [hashed_device("CH-1")]}
+    status, headers, raw = create_batch(base, "bogus", "checks", body["devices"])
+    assert_pc_error(status, headers, raw, 401, pcs.CODE_ACCESS_DENIED)
+    assert create_batch(base, user_token, "checks", body["devices"], **{"MS-CorrelationId": None})[0] == 400
+    assert create_batch(base, user_token, "checks", body["devices"], Accept="text/html")[0] == 406
+    status, headers, raw = post_json(batches_url(base, "not-a-guid"), user_token, body)
+    assert_pc_error(status, headers, raw, 400, pcs.CODE_INVALID_INPUT)
+    assert post_json(batches_url(base, unknown), user_token, body)[0] == 404
+    assert http_call("GET", batches_url(base, unknown), headers=api_headers(user_token))[0] == 404
+    status, headers, raw = post_json(batches_url(base, NO_RELATIONSHIP_CUSTOMER), user_token, body)
+    assert_pc_error(status, headers, raw, 403, pcs.CODE_NO_RELATIONSHIP)
+    no_role = get_token(base, user_form(RT_NO_ROLE))
+    status, headers, raw = create_batch(base, no_role, "checks", body["devices"])
+    assert_pc_error(status, headers, raw, 403, pcs.CODE_FORBIDDEN)
+    assert http_call("GET", devices_url(base, EXISTING_DEVICE_BATCH), headers=api_headers(no_role))[0] == 403
+    for url in (batches_url(base), devices_url(base, EXISTING_DEVICE_BATCH)):
+        status, headers, raw = http_call("PUT", url, b"{}", api_headers(user_token, **{"Content-Type": "application/json"}))
+        assert_pc_error(status, headers, raw, 405, pcs.CODE_SIMULATOR_BASE + 405)
+        assert headers["Allow"] == "GET, POST"
+    status, headers, raw = http_call("GET", batches_url(base) + "/" + EXISTING_DEVICE_BATCH, headers=api_headers(user_token))
+    assert_pc_error(status, headers, raw, 404, pcs.CODE_NOT_FOUND)
+    assert http_call("GET", "%s/v1/CUSTOMERS/%s/DeviceBatches/EXISTING-BATCH-1/DEVICES" % (base, DEMO_CUSTOMER),
+                     headers=api_headers(user_token))[0] == 200
+    # faults match 'api' (and regular expressions) for the new endpoints; a faulted upload creates nothing
+    sim.add_fault("status", status=503, retry_after=1)
+    sim.add_fault("status", match="(?i)/devicebatches$", status=500, after=1)
+    status, headers, raw = create_batch(base, user_token, "checks", body["devices"])
+    assert_pc_error(status, headers, raw, 503, pcs.CODE_SIMULATOR_BASE + 503)
+    assert create_batch(base, user_token, "checks", body["devices"])[0] == 500
+    record = sim.stats["api_requests"][-1]
+    assert (record["fault"], record["batch_id"], record["device_count"], record["tracking_id"]) == ("status", "checks", 1, None)
+    assert "checks" not in list_batches(base, user_token)
+    assert_no_secret(json.dumps(sim.stats["api_requests"]))
+
+
+def test_device_batch_endpoints_are_throttled(make_sim):
+    simulator = make_sim(seed_with(throttle={"limit": 2, "window_seconds": 30}))
+    token = get_token(simulator.url, user_form())
+    assert accepted_tracking_id(*create_batch(simulator.url, token, "t", [hashed_device("TH-1")]))
+    assert http_call("GET", batches_url(simulator.url), headers=api_headers(token))[0] == 200
+    status, headers, raw = create_batch(simulator.url, token, "t2", [hashed_device("TH-2")])
+    assert status == 429 and int(headers["Retry-After"]) >= 1 and json.loads(raw)["statusCode"] == 429
+    assert http_call("GET", devices_url(simulator.url, "t"), headers=api_headers(token))[0] == 429
+    simulator.reset()
+    assert sorted(list_batches(simulator.url, token)) == [EXISTING_DEVICE_BATCH, PAGED_DEVICE_BATCH]
+
+
+def test_upload_seed_options(make_sim):
+    seed = seed_with(upload_statuses=["processing", "finished"], upload_error_status="finished_with_errors", device_page_size=2)
+    seed["customers"][DOC_CUSTOMER]["upload_statuses"] = ["finished"]
+    seed["customers"][DOC_CUSTOMER]["registered_devices"] = [{"productKey": "PK-DOC-1"}]
+    simulator = make_sim(seed)
+    token = get_token(simulator.url, user_form())
+    clean = accepted_tracking_id(*create_batch(simulator.url, token, "clean", [hashed_device("S-1")]))
+    failed = accepted_tracking_id(*create_batch(simulator.url, token, "failed", [hashed_device("S-2"), {"productKey": "PK-DOC-1"}]))
+    assert [b["status"] for b in poll_to_final(simulator.url, token, clean)] == ["processing", "finished", "finished"]
+    assert [b["status"] for b in poll_to_final(simulator.url, token, failed)] == ["processing", "finished_with_errors", "finished_with_errors"]
+    doc = accepted_tracking_id(*create_batch(simulator.url, token, "doc", [{"productKey": "PK-DOC-1"}], customer=DOC_CUSTOMER),
+                               customer=DOC_CUSTOMER)
+    final = poll_to_final(simulator.url, token, doc, customer=DOC_CUSTOMER, polls=1)[0]
+    assert final["status"] == "finished_with_errors"  # on the first poll: this customer's own upload_statuses
+    assert outcomes(final) == [(None, "finished_with_errors", "806", "ZtdDeviceAlreadyAssigned")]
+    page = json.loads(http_call("GET", devices_url(simulator.url, EXISTING_DEVICE_BATCH), headers=api_headers(token))[2])
+    assert len(page["items"]) == 2 and page["continuationToken"]
+
+
+@pytest.mark.parametrize("change", [
+    lambda s: s.update(upload_requires_app_user="yes"),
+    lambda s: s.update(upload_requires_app_user=1),
+    lambda s: s.update(upload_error_status=""),
+    lambda s: s.update(upload_statuses=[]),
+    lambda s: s.update(device_page_size=0),
+    lambda s: s.update(empty_device_batch_list_status=204),
+    lambda s: s.update(registered_elsewhere=[{"imei": "123"}]),
+    lambda s: s["customers"][DEMO_CUSTOMER]["device_batches"]["existing-batch-1"]["devices"].append({"serialNumber": "ONLY"}),
+    lambda s: s["customers"][DEMO_CUSTOMER]["device_batches"].update({"EXISTING-BATCH-1": {}}),
+    lambda s: s["customers"][DEMO_CUSTOMER]["device_batches"]["existing-batch-2"].update(generate_devices=-1),
+])
+def test_bad_upload_seeds_are_rejected(change):
+    seed = copy.deepcopy(DEFAULT_SEED)
+    change(seed)
+    with pytest.raises(ValueError):
+        pcs.PartnerCenterSimulator(seed)
 
 
 # ------------------------------------------------------------------- seeds
