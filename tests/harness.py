@@ -42,6 +42,23 @@ DEMO_BATCH_CLEAN = 'c2a4e6f8-1b3d-4a5c-8e7f-9a0b1c2d3e4f'
 DEMO_BATCH_STUCK = 'd7e9f1a3-5b7c-4d9e-8f1a-2b3c4d5e6f70'
 FOREIGN_CUSTOMER_ID = '8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d'
 
+# The response documented on "Get the status of a device batch upload".
+DOCUMENTED_EXAMPLE = {
+    'batchTrackingId': '0127ed8e-ff72-4983-a3d8-e8d8bd378932',
+    'status': 'finished',
+    'startedTime': '2017-07-25T10:00:00',
+    'completedTime': '2017-07-25T10:10:00',
+    'devicesStatus': [{
+        'serialNumber': '1234567890',
+        'productKey': '12345-67890-09876-54321-13579',
+        'status': 'finished_with_errors',
+        'errorCode': '808',
+        'errorDescription': 'ZtdDeviceAssignedToOtherTenant',
+        'attributes': {'objectType': 'DeviceUploadDetails'},
+    }],
+    'attributes': {'objectType': 'BatchUploadDetails'},
+}
+
 if SIMULATOR_DIR not in sys.path:
     sys.path.insert(0, SIMULATOR_DIR)
 

@@ -12,23 +12,6 @@ import harness
 
 GUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
 
-# The response documented on "Get the status of a device batch upload".
-DOCUMENTED_EXAMPLE = {
-    'batchTrackingId': '0127ed8e-ff72-4983-a3d8-e8d8bd378932',
-    'status': 'finished',
-    'startedTime': '2017-07-25T10:00:00',
-    'completedTime': '2017-07-25T10:10:00',
-    'devicesStatus': [{
-        'serialNumber': '1234567890',
-        'productKey': '12345-67890-09876-54321-13579',
-        'status': 'finished_with_errors',
-        'errorCode': '808',
-        'errorDescription': 'ZtdDeviceAssignedToOtherTenant',
-        'attributes': {'objectType': 'DeviceUploadDetails'},
-    }],
-    'attributes': {'objectType': 'BatchUploadDetails'},
-}
-
 EXAMPLE_DEVICE = {
     'device_id': None,
     'serial_number': '1234567890',
@@ -68,7 +51,7 @@ def test_documented_example_field_for_field(simulator, playbook):
     assert run.results['outcome'] == 'ok'
     result = run.results['result']
     assert result['changed'] is False
-    assert result['raw_batch_upload_details'] == DOCUMENTED_EXAMPLE
+    assert result['raw_batch_upload_details'] == harness.DOCUMENTED_EXAMPLE
     details = result['batch_upload_details']
     assert details == {
         'batch_tracking_id': '0127ed8e-ff72-4983-a3d8-e8d8bd378932',
@@ -119,7 +102,7 @@ def test_app_plus_user_credentials_use_the_refresh_token(simulator, playbook):
     run = playbook('batch_upload_status.yml', example_vars(),
                    env=harness.simulator_credentials(simulator.url, kind='app+user'))
     assert run.returncode == 0, run
-    assert run.results['result']['raw_batch_upload_details'] == DOCUMENTED_EXAMPLE
+    assert run.results['result']['raw_batch_upload_details'] == harness.DOCUMENTED_EXAMPLE
     assert [r['grant_type'] for r in simulator.stats['token_requests']] == ['refresh_token']
 
 
@@ -152,7 +135,7 @@ def test_module_defaults_with_the_action_group(simulator, playbook):
         tenant_id=harness.TENANT_ID, client_id=harness.CLIENT_ID, client_secret=harness.CLIENT_SECRET,
         base_url=simulator.url, authority_url=simulator.url))
     assert run.returncode == 0, run
-    assert run.results['result']['raw_batch_upload_details'] == DOCUMENTED_EXAMPLE
+    assert run.results['result']['raw_batch_upload_details'] == harness.DOCUMENTED_EXAMPLE
 
 
 def test_check_mode_reads_the_same(simulator, playbook):
@@ -160,7 +143,7 @@ def test_check_mode_reads_the_same(simulator, playbook):
                    check=True)
     assert run.returncode == 0, run
     assert run.results['result']['changed'] is False
-    assert run.results['result']['raw_batch_upload_details'] == DOCUMENTED_EXAMPLE
+    assert run.results['result']['raw_batch_upload_details'] == harness.DOCUMENTED_EXAMPLE
 
 
 def test_batch_in_progress_is_not_complete(simulator, playbook):

@@ -9,7 +9,7 @@ import tarfile
 
 import harness
 
-from test_batch_upload_status import DOCUMENTED_EXAMPLE, example_vars  # pylint: disable=import-error
+from test_batch_upload_status import example_vars  # pylint: disable=import-error
 
 
 def galaxy(*arguments, cwd, env):
@@ -44,6 +44,6 @@ def test_built_collection_installs_and_runs(simulator, tmp_path):
     run = harness.run_playbook(playbook, str(install_path), str(workdir), extra_vars=example_vars(),
                                env=harness.simulator_credentials(simulator.url), verbosity=3)
     assert run.returncode == 0, run
-    assert run.results['result']['raw_batch_upload_details'] == DOCUMENTED_EXAMPLE
+    assert run.results['result']['raw_batch_upload_details'] == harness.DOCUMENTED_EXAMPLE
     # The module that ran is the installed one, not the checkout.
     assert 'Using module file %s/plugins/modules/batch_upload_status.py' % installed in run.output

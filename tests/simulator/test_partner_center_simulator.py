@@ -27,26 +27,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
+import harness  # noqa: E402  pylint: disable=wrong-import-position  (the default seed's ids and the documented example)
 import partner_center_simulator as pcs  # noqa: E402  pylint: disable=wrong-import-position
 
-TENANT = "9c6f4a3e-1b2d-4c5e-8f70-a1b2c3d4e5f6"
-DOMAIN = "contoso-partner.onmicrosoft.com"
-CLIENT_ID = "5d2a7c1e-3f4b-4a6c-9d8e-0f1a2b3c4d5e"
-CLIENT_SECRET = "sim-client-secret-DO-NOT-LEAK-7Q2x"
-RT_ADMIN = "sim-refresh-token-admin-agent-DO-NOT-LEAK-3Vb9"
-RT_NO_ROLE = "sim-refresh-token-no-role-DO-NOT-LEAK-8Kd1"
-RT_EXPIRED = "sim-refresh-token-expired-DO-NOT-LEAK-1Zr4"
-SECRETS = (CLIENT_SECRET, RT_ADMIN, RT_NO_ROLE, RT_EXPIRED)
 RESOURCE = "https://api.partnercenter.microsoft.com"
 
-DOC_CUSTOMER = "47021739-3426-40bf-9601-61b4b6d7c793"
-DOC_BATCH = "0127ed8e-ff72-4983-a3d8-e8d8bd378932"
-DEMO_CUSTOMER = "3f8e2a91-6c47-4d0b-b5e2-7a9c1d3e5f60"
-ERRORS_BATCH = "6b1d9e42-8a3c-4f57-9e20-c4d8a7b6f310"
-CLEAN_BATCH = "c2a4e6f8-1b3d-4a5c-8e7f-9a0b1c2d3e4f"
-FOREVER_BATCH = "d7e9f1a3-5b7c-4d9e-8f1a-2b3c4d5e6f70"
 LARGE_BATCH = "5e4d3c2b-1a09-4f8e-9d7c-6b5a49382716"
-NO_RELATIONSHIP_CUSTOMER = "8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d"
 NO_RELATIONSHIP_BATCH = "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a5b"
 EXISTING_DEVICE_BATCH = "existing-batch-1"
 PAGED_DEVICE_BATCH = "existing-batch-2"
@@ -59,25 +45,6 @@ DOC_REQUEST_ID = "e88d014d-ab70-41de-90a0-f7fd1797267d"
 DOC_CORRELATION_ID = "aaaa0000-bb11-2222-33cc-444444dddddd"
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
-DOCUMENTED_RESPONSE = {
-    "batchTrackingId": "0127ed8e-ff72-4983-a3d8-e8d8bd378932",
-    "status": "finished",
-    "startedTime": "2017-07-25T10:00:00",
-    "completedTime": "2017-07-25T10:10:00",
-    "devicesStatus": [{
-        "serialNumber": "1234567890",
-        "productKey": "12345-67890-09876-54321-13579",
-        "status": "finished_with_errors",
-        "errorCode": "808",
-        "errorDescription": "ZtdDeviceAssignedToOtherTenant",
-        "attributes": {
-            "objectType": "DeviceUploadDetails"
-        }
-    }],
-    "attributes": {
-        "objectType": "BatchUploadDetails"
-    }
-}
 
 DEFAULT_SEED = pcs.load_seed()
 
@@ -94,7 +61,7 @@ def http_call(method, url, data=None, headers=None, timeout=10):
             return err.code, err.headers, err.read()
 
 
-def token_call(base, tenant=TENANT, v2=False, form=None, body=None, content_type="application/x-www-form-urlencoded", headers=None):
+def token_call(base, tenant=harness.TENANT_ID, v2=False, form=None, body=None, content_type="application/x-www-form-urlencoded", headers=None):
     """POST to the token endpoint; return (status, headers, raw body, parsed JSON)."""
     path = "/%s/oauth2/v2.0/token" % tenant if v2 else "/%s/oauth2/token" % tenant
     data = body if body is not None else urllib.parse.urlencode(form or {}).encode("ascii")
@@ -105,13 +72,13 @@ def token_call(base, tenant=TENANT, v2=False, form=None, body=None, content_type
 
 
 def app_form(**overrides):
-    form = {"grant_type": "client_credentials", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "resource": RESOURCE}
+    form = {"grant_type": "client_credentials", "client_id": harness.CLIENT_ID, "client_secret": harness.CLIENT_SECRET, "resource": RESOURCE}
     form.update(overrides)
     return {k: v for k, v in form.items() if v is not None}
 
 
-def user_form(refresh_token=RT_ADMIN, **overrides):
-    form = {"grant_type": "refresh_token", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "refresh_token": refresh_token,
+def user_form(refresh_token=harness.REFRESH_TOKEN, **overrides):
+    form = {"grant_type": "refresh_token", "client_id": harness.CLIENT_ID, "client_secret": harness.CLIENT_SECRET, "refresh_token": refresh_token,
             "resource": RESOURCE}
     form.update(overrides)
     return {k: v for k, v in form.items() if v is not None}
@@ -134,7 +101,7 @@ def batch_url(base, customer, batch, segment="batchJobStatus"):
     return "%s/v1/customers/%s/%s/%s" % (base, customer, segment, batch)
 
 
-def get_batch(base, token, customer=DEMO_CUSTOMER, batch=CLEAN_BATCH, timeout=10, **header_overrides):
+def get_batch(base, token, customer=harness.DEMO_CUSTOMER_ID, batch=harness.DEMO_BATCH_CLEAN, timeout=10, **header_overrides):
     """GET a batch status; return (status, headers, raw body)."""
     return http_call("GET", batch_url(base, customer, batch), headers=api_headers(token, **header_overrides), timeout=timeout)
 
@@ -155,7 +122,7 @@ def assert_pc_error(status, headers, raw, expected_status, expected_code):
 
 def assert_no_secret(raw):
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    for secret in SECRETS:
+    for secret in harness.SECRETS:
         assert secret not in text
 
 
@@ -219,24 +186,24 @@ def test_client_credentials_v1_shape(sim, base):
     assert len(body["access_token"]) >= 40
     stats = sim.stats
     assert stats["issued_tokens"] == [body["access_token"]]
-    assert stats["token_requests"] == [{"grant_type": "client_credentials", "client_id": CLIENT_ID, "tenant": TENANT, "endpoint": "v1",
+    assert stats["token_requests"] == [{"grant_type": "client_credentials", "client_id": harness.CLIENT_ID, "tenant": harness.TENANT_ID, "endpoint": "v1",
                                         "resource_or_scope": RESOURCE, "status": 200, "fault": None}]
     assert_no_secret(json.dumps(stats))
 
 
 def test_client_credentials_v2_with_domain_tenant(base):
     form = app_form(resource=None, scope=RESOURCE + "/.default")
-    status, _headers, _raw, body = token_call(base, tenant=DOMAIN, v2=True, form=form)
+    status, _headers, _raw, body = token_call(base, tenant=harness.TENANT_DOMAIN, v2=True, form=form)
     assert status == 200
     assert body["expires_in"] == 3599
     assert body["token_type"] == "Bearer"
     assert body["scope"] == RESOURCE + "/.default"
     assert "refresh_token" not in body
-    assert get_batch(base, body["access_token"], DOC_CUSTOMER, DOC_BATCH)[0] == 200
+    assert get_batch(base, body["access_token"], harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 200
 
 
 def test_client_secret_in_basic_auth_header(base):
-    credentials = "%s:%s" % (CLIENT_ID, CLIENT_SECRET)
+    credentials = "%s:%s" % (harness.CLIENT_ID, harness.CLIENT_SECRET)
     basic = "Basic " + base64.b64encode(credentials.encode("ascii")).decode("ascii")
     status, _headers, _raw, body = token_call(base, form={"grant_type": "client_credentials", "resource": RESOURCE},
                                               headers={"Authorization": basic})
@@ -248,8 +215,8 @@ def test_refresh_token_grant_rotates_and_keeps_seed_token(sim, base):
     assert status == 200
     assert body["expires_in"] == "3599"
     new_refresh = body["refresh_token"]
-    assert new_refresh not in SECRETS and len(new_refresh) > 40
-    assert get_batch(base, body["access_token"], DOC_CUSTOMER, DOC_BATCH)[0] == 200
+    assert new_refresh not in harness.SECRETS and len(new_refresh) > 40
+    assert get_batch(base, body["access_token"], harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 200
     # the issued refresh token works, without a client secret (public client form) ...
     status, _headers, _raw, second = token_call(base, form=user_form(new_refresh, client_secret=None))
     assert status == 200 and second["refresh_token"] != new_refresh
@@ -271,20 +238,20 @@ def test_refresh_token_grant_v2(base):
 # ------------------------------------------------------------ token: errors
 TOKEN_ERRORS = [
     ("unknown tenant", "contoso-other.onmicrosoft.com", False, app_form(), None, 400, "invalid_request", 90002),
-    ("unknown client", TENANT, False, app_form(client_id="11111111-2222-3333-4444-555555555555"), None, 400, "unauthorized_client", 700016),
-    ("wrong secret", TENANT, False, app_form(client_secret="sim-client-secret-WRONG-VALUE"), None, 401, "invalid_client", 7000215),
-    ("missing secret", TENANT, False, app_form(client_secret=None), None, 401, "invalid_client", 7000218),
-    ("unknown refresh token", TENANT, False, user_form("made-up-refresh-token-value"), None, 400, "invalid_grant", 70000),
-    ("expired refresh token", TENANT, False, user_form(RT_EXPIRED), None, 400, "invalid_grant", 700082),
-    ("refresh with wrong secret", TENANT, False, user_form(client_secret="nope-nope"), None, 401, "invalid_client", 7000215),
-    ("wrong resource", TENANT, False, app_form(resource="https://graph.windows.net"), None, 400, "invalid_resource", 500011),
-    ("missing resource", TENANT, False, app_form(resource=None), None, 400, "invalid_resource", 500011),
-    ("v2 wrong scope", TENANT, True, app_form(resource=None, scope="https://graph.microsoft.com/.default"), None, 400,
+    ("unknown client", harness.TENANT_ID, False, app_form(client_id="11111111-2222-3333-4444-555555555555"), None, 400, "unauthorized_client", 700016),
+    ("wrong secret", harness.TENANT_ID, False, app_form(client_secret="sim-client-secret-WRONG-VALUE"), None, 401, "invalid_client", 7000215),
+    ("missing secret", harness.TENANT_ID, False, app_form(client_secret=None), None, 401, "invalid_client", 7000218),
+    ("unknown refresh token", harness.TENANT_ID, False, user_form("made-up-refresh-token-value"), None, 400, "invalid_grant", 70000),
+    ("expired refresh token", harness.TENANT_ID, False, user_form(harness.REFRESH_TOKEN_EXPIRED), None, 400, "invalid_grant", 700082),
+    ("refresh with wrong secret", harness.TENANT_ID, False, user_form(client_secret="nope-nope"), None, 401, "invalid_client", 7000215),
+    ("wrong resource", harness.TENANT_ID, False, app_form(resource="https://graph.windows.net"), None, 400, "invalid_resource", 500011),
+    ("missing resource", harness.TENANT_ID, False, app_form(resource=None), None, 400, "invalid_resource", 500011),
+    ("v2 wrong scope", harness.TENANT_ID, True, app_form(resource=None, scope="https://graph.microsoft.com/.default"), None, 400,
      "invalid_resource", 500011),
-    ("v2 client credentials without .default", TENANT, True, app_form(resource=None, scope=RESOURCE + "/user_impersonation"), None, 400,
+    ("v2 client credentials without .default", harness.TENANT_ID, True, app_form(resource=None, scope=RESOURCE + "/user_impersonation"), None, 400,
      "invalid_scope", 1002012),
-    ("unsupported grant", TENANT, False, app_form(grant_type="password"), None, 400, "unsupported_grant_type", 70003),
-    ("json body", TENANT, False, None, json.dumps(app_form()).encode("utf-8"), 400, "invalid_request", 900144),
+    ("unsupported grant", harness.TENANT_ID, False, app_form(grant_type="password"), None, 400, "unsupported_grant_type", 70003),
+    ("json body", harness.TENANT_ID, False, None, json.dumps(app_form()).encode("utf-8"), 400, "invalid_request", 900144),
 ]
 
 
@@ -316,12 +283,12 @@ def test_token_error_texts(base):
     assert "Tenant 'contoso-other.onmicrosoft.com' not found" in raw
     raw = token_call(base, form=app_form(client_secret="bad"))[2].decode("utf-8")
     assert "Invalid client secret provided" in raw
-    raw = token_call(base, form=user_form(RT_EXPIRED))[2].decode("utf-8")
+    raw = token_call(base, form=user_form(harness.REFRESH_TOKEN_EXPIRED))[2].decode("utf-8")
     assert "The refresh token has expired due to inactivity" in raw
 
 
 def test_token_endpoint_rejects_get(base):
-    status, _headers, raw = http_call("GET", base + "/%s/oauth2/token" % TENANT)
+    status, _headers, raw = http_call("GET", base + "/%s/oauth2/token" % harness.TENANT_ID)
     assert status == 400
     assert json.loads(raw)["error_codes"] == [900561]
 
@@ -330,12 +297,12 @@ def test_token_endpoint_rejects_get(base):
 def test_documented_example_exactly(sim, base, app_token):
     headers = {"Authorization": "Bearer %s" % app_token, "Accept": "application/json", "MS-RequestId": DOC_REQUEST_ID,
                "MS-CorrelationId": DOC_CORRELATION_ID, "X-Locale": "en-US"}
-    status, response_headers, raw = http_call("GET", batch_url(base, DOC_CUSTOMER, DOC_BATCH, "batchjobstatus"), headers=headers)
+    status, response_headers, raw = http_call("GET", batch_url(base, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID, "batchjobstatus"), headers=headers)
     assert status == 200
     body = json.loads(raw)
-    assert body == DOCUMENTED_RESPONSE
-    assert list(body) == list(DOCUMENTED_RESPONSE)
-    assert list(body["devicesStatus"][0]) == list(DOCUMENTED_RESPONSE["devicesStatus"][0])
+    assert body == harness.DOCUMENTED_EXAMPLE
+    assert list(body) == list(harness.DOCUMENTED_EXAMPLE)
+    assert list(body["devicesStatus"][0]) == list(harness.DOCUMENTED_EXAMPLE["devicesStatus"][0])
     assert "deviceId" not in body["devicesStatus"][0]
     assert response_headers["Content-Type"] == "application/json; charset=utf-8"
     assert int(response_headers["Content-Length"]) == len(raw)
@@ -348,16 +315,16 @@ def test_documented_example_exactly(sim, base, app_token):
 
 
 def test_path_segments_and_ids_are_case_insensitive(base, app_token):
-    url = "%s/V1/Customers/%s/BATCHJOBSTATUS/%s" % (base, DOC_CUSTOMER.upper(), DOC_BATCH.upper())
+    url = "%s/V1/Customers/%s/BATCHJOBSTATUS/%s" % (base, harness.EXAMPLE_CUSTOMER_ID.upper(), harness.EXAMPLE_BATCH_ID.upper())
     status, _headers, raw = http_call("GET", url.replace("/V1/", "/v1/"), headers=api_headers(app_token))
     assert status == 200
-    assert json.loads(raw)["batchTrackingId"] == DOC_BATCH
+    assert json.loads(raw)["batchTrackingId"] == harness.EXAMPLE_BATCH_ID
 
 
 def test_status_progression_with_device_errors(sim, base, app_token):
     seen = []
     for _poll in range(5):
-        status, _headers, raw = get_batch(base, app_token, batch=ERRORS_BATCH)
+        status, _headers, raw = get_batch(base, app_token, batch=harness.DEMO_BATCH_WITH_ERRORS)
         assert status == 200
         seen.append(json.loads(raw))
     assert [b["status"] for b in seen] == ["queued", "processing", "processing", "finished_with_errors", "finished_with_errors"]
@@ -378,17 +345,17 @@ def test_status_progression_with_device_errors(sim, base, app_token):
     assert all(GUID.match(d["deviceId"]) for d in final["devicesStatus"])
     assert all(d["attributes"] == {"objectType": "DeviceUploadDetails"} for d in final["devicesStatus"])
     assert final["attributes"] == {"objectType": "BatchUploadDetails"}
-    assert sim.stats["polls"][ERRORS_BATCH] == 5
-    assert sim.stats["polls"][CLEAN_BATCH] == 0
+    assert sim.stats["polls"][harness.DEMO_BATCH_WITH_ERRORS] == 5
+    assert sim.stats["polls"][harness.DEMO_BATCH_CLEAN] == 0
 
 
 def test_clean_batch_and_endless_batch(base, app_token):
-    statuses = [json.loads(get_batch(base, app_token, batch=CLEAN_BATCH)[2])["status"] for _i in range(4)]
+    statuses = [json.loads(get_batch(base, app_token, batch=harness.DEMO_BATCH_CLEAN)[2])["status"] for _i in range(4)]
     assert statuses == ["queued", "processing", "finished", "finished"]
-    final = json.loads(get_batch(base, app_token, batch=CLEAN_BATCH)[2])
+    final = json.loads(get_batch(base, app_token, batch=harness.DEMO_BATCH_CLEAN)[2])
     assert [d["status"] for d in final["devicesStatus"]] == ["finished"] * 3
     assert all(d["errorCode"] is None for d in final["devicesStatus"])
-    endless = [json.loads(get_batch(base, app_token, batch=FOREVER_BATCH)[2]) for _i in range(3)]
+    endless = [json.loads(get_batch(base, app_token, batch=harness.DEMO_BATCH_STUCK)[2]) for _i in range(3)]
     assert [b["status"] for b in endless] == ["processing"] * 3
     assert all(b["completedTime"] is None for b in endless)
 
@@ -412,13 +379,13 @@ def test_large_generated_batch(base, app_token):
 
 def test_missing_or_bad_bearer_token_is_401(base, app_token):
     headers = api_headers(app_token, Authorization=None)
-    status, response_headers, raw = http_call("GET", batch_url(base, DOC_CUSTOMER, DOC_BATCH), headers=headers)
+    status, response_headers, raw = http_call("GET", batch_url(base, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID), headers=headers)
     assert_pc_error(status, response_headers, raw, 401, pcs.CODE_ACCESS_DENIED)
     assert response_headers["WWW-Authenticate"] == "Bearer"
-    status, response_headers, raw = get_batch(base, "not-a-token-we-issued", DOC_CUSTOMER, DOC_BATCH)
+    status, response_headers, raw = get_batch(base, "not-a-token-we-issued", harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
     assert_pc_error(status, response_headers, raw, 401, pcs.CODE_ACCESS_DENIED)
     assert response_headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
-    status, response_headers, raw = get_batch(base, app_token, DOC_CUSTOMER, DOC_BATCH, Authorization="Basic " + app_token)
+    status, response_headers, raw = get_batch(base, app_token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID, Authorization="Basic " + app_token)
     assert status == 401 and response_headers["WWW-Authenticate"] == "Bearer"
 
 
@@ -426,7 +393,7 @@ def test_expired_access_token_is_401(make_sim):
     simulator = make_sim(seed_with(token_lifetime_seconds=0))
     status, _headers, _raw, body = token_call(simulator.url, form=app_form())
     assert status == 200 and body["expires_in"] == "0"
-    status, headers, raw = get_batch(simulator.url, body["access_token"], DOC_CUSTOMER, DOC_BATCH)
+    status, headers, raw = get_batch(simulator.url, body["access_token"], harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
     error = assert_pc_error(status, headers, raw, 401, pcs.CODE_ACCESS_DENIED)
     assert "expired" in error["description"]
     assert headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
@@ -440,14 +407,14 @@ def test_expired_access_token_is_401(make_sim):
     ("MS-CorrelationId", "not-a-guid-at-all"),
 ])
 def test_request_headers_are_validated(base, app_token, header, value):
-    status, headers, raw = get_batch(base, app_token, DOC_CUSTOMER, DOC_BATCH, **{header: value})
+    status, headers, raw = get_batch(base, app_token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID, **{header: value})
     error = assert_pc_error(status, headers, raw, 400, pcs.CODE_INVALID_INPUT)
     assert header in error["description"]
 
 
 def test_echoes_a_valid_correlation_id_with_a_new_request_id_when_missing(base, app_token):
     correlation = str(uuid.uuid4())
-    status, headers, _raw = get_batch(base, app_token, DOC_CUSTOMER, DOC_BATCH, **{"MS-RequestId": None, "MS-CorrelationId": correlation})
+    status, headers, _raw = get_batch(base, app_token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID, **{"MS-RequestId": None, "MS-CorrelationId": correlation})
     assert status == 400
     assert headers["MS-CorrelationId"] == correlation
     assert GUID.match(headers["MS-RequestId"])
@@ -462,7 +429,7 @@ def test_echoes_a_valid_correlation_id_with_a_new_request_id_when_missing(base, 
     ("application/xml", 406),
 ])
 def test_accept_header(base, app_token, accept, expected):
-    status, headers, raw = get_batch(base, app_token, DOC_CUSTOMER, DOC_BATCH, Accept=accept)
+    status, headers, raw = get_batch(base, app_token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID, Accept=accept)
     if expected == 406:
         assert_pc_error(status, headers, raw, 406, pcs.CODE_SIMULATOR_BASE + 406)
     else:
@@ -470,53 +437,53 @@ def test_accept_header(base, app_token, accept, expected):
 
 
 def test_accept_header_may_be_absent(base, app_token):
-    assert get_batch(base, app_token, DOC_CUSTOMER, DOC_BATCH, Accept=None)[0] == 200
+    assert get_batch(base, app_token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID, Accept=None)[0] == 200
 
 
-@pytest.mark.parametrize("customer, batch", [("not-a-guid", DOC_BATCH), (DOC_CUSTOMER, "12345"), ("%7Bbad%7D", "x")])
+@pytest.mark.parametrize("customer, batch", [("not-a-guid", harness.EXAMPLE_BATCH_ID), (harness.EXAMPLE_CUSTOMER_ID, "12345"), ("%7Bbad%7D", "x")])
 def test_ids_must_be_guids(base, app_token, customer, batch):
     status, headers, raw = get_batch(base, app_token, customer, batch)
     assert_pc_error(status, headers, raw, 400, pcs.CODE_INVALID_INPUT)
 
 
 def test_not_found(base, app_token):
-    status, headers, raw = get_batch(base, app_token, "00000000-1111-2222-3333-444444444444", DOC_BATCH)
+    status, headers, raw = get_batch(base, app_token, "00000000-1111-2222-3333-444444444444", harness.EXAMPLE_BATCH_ID)
     assert "customer" in assert_pc_error(status, headers, raw, 404, pcs.CODE_NOT_FOUND)["description"]
-    status, headers, raw = get_batch(base, app_token, DOC_CUSTOMER, CLEAN_BATCH)
+    status, headers, raw = get_batch(base, app_token, harness.EXAMPLE_CUSTOMER_ID, harness.DEMO_BATCH_CLEAN)
     assert "batch" in assert_pc_error(status, headers, raw, 404, pcs.CODE_NOT_FOUND)["description"]
-    status, headers, raw = http_call("GET", "%s/v1/customers/%s/deviceBatches" % (base, DOC_CUSTOMER), headers=api_headers(app_token))
+    status, headers, raw = http_call("GET", "%s/v1/customers/%s/deviceBatches" % (base, harness.EXAMPLE_CUSTOMER_ID), headers=api_headers(app_token))
     assert_pc_error(status, headers, raw, 404, pcs.CODE_NOT_FOUND)
     status, headers, raw = http_call("GET", base + "/")
     assert_pc_error(status, headers, raw, 404, pcs.CODE_NOT_FOUND)
 
 
 def test_customer_without_relationship_is_403(base, app_token):
-    status, headers, raw = get_batch(base, app_token, NO_RELATIONSHIP_CUSTOMER, NO_RELATIONSHIP_BATCH)
+    status, headers, raw = get_batch(base, app_token, harness.FOREIGN_CUSTOMER_ID, NO_RELATIONSHIP_BATCH)
     assert_pc_error(status, headers, raw, 403, pcs.CODE_NO_RELATIONSHIP)
 
 
 def test_user_without_agent_role_is_403(base):
-    no_role = get_token(base, user_form(RT_NO_ROLE))
-    status, headers, raw = get_batch(base, no_role, DOC_CUSTOMER, DOC_BATCH)
+    no_role = get_token(base, user_form(harness.REFRESH_TOKEN_NO_ROLE))
+    status, headers, raw = get_batch(base, no_role, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
     assert_pc_error(status, headers, raw, 403, pcs.CODE_FORBIDDEN)
-    admin = get_token(base, user_form(RT_ADMIN))
-    assert get_batch(base, admin, DOC_CUSTOMER, DOC_BATCH)[0] == 200
+    admin = get_token(base, user_form(harness.REFRESH_TOKEN))
+    assert get_batch(base, admin, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 200
 
 
 def test_checks_run_in_documented_order(base, app_token):
     unknown = "00000000-1111-2222-3333-444444444444"
     assert get_batch(base, "bogus", unknown, "bad", **{"MS-RequestId": None})[0] == 401
     assert get_batch(base, app_token, unknown, "bad", **{"MS-RequestId": None})[0] == 400
-    assert get_batch(base, app_token, unknown, DOC_BATCH, Accept="text/html")[0] == 406
+    assert get_batch(base, app_token, unknown, harness.EXAMPLE_BATCH_ID, Accept="text/html")[0] == 406
     assert get_batch(base, app_token, unknown, "bad")[0] == 400
-    assert get_batch(base, app_token, NO_RELATIONSHIP_CUSTOMER, unknown)[0] == 403
-    no_role = get_token(base, user_form(RT_NO_ROLE))
-    assert get_batch(base, no_role, DOC_CUSTOMER, unknown)[0] == 403
-    assert get_batch(base, app_token, DOC_CUSTOMER, unknown)[0] == 404
+    assert get_batch(base, app_token, harness.FOREIGN_CUSTOMER_ID, unknown)[0] == 403
+    no_role = get_token(base, user_form(harness.REFRESH_TOKEN_NO_ROLE))
+    assert get_batch(base, no_role, harness.EXAMPLE_CUSTOMER_ID, unknown)[0] == 403
+    assert get_batch(base, app_token, harness.EXAMPLE_CUSTOMER_ID, unknown)[0] == 404
 
 
 def test_method_not_allowed(base, app_token):
-    status, headers, raw = http_call("POST", batch_url(base, DOC_CUSTOMER, DOC_BATCH), data=b"{}", headers=api_headers(app_token))
+    status, headers, raw = http_call("POST", batch_url(base, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID), data=b"{}", headers=api_headers(app_token))
     assert_pc_error(status, headers, raw, 405, pcs.CODE_SIMULATOR_BASE + 405)
     assert headers["Allow"] == "GET"
 
@@ -524,7 +491,7 @@ def test_method_not_allowed(base, app_token):
 def test_http11_keep_alive_with_content_length(base, app_token):
     connection = http.client.HTTPConnection(base[len("http://"):], timeout=5)
     try:
-        path = "/v1/customers/%s/batchJobStatus/%s" % (DOC_CUSTOMER, DOC_BATCH)
+        path = "/v1/customers/%s/batchJobStatus/%s" % (harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
         statuses = []
         sockets = set()
         for token in (app_token, "bogus", app_token):
@@ -544,7 +511,7 @@ def test_concurrent_polls_are_counted_once_each(sim, base, app_token):
     results = []
 
     def poll():
-        results.append(get_batch(base, app_token, batch=FOREVER_BATCH)[0])
+        results.append(get_batch(base, app_token, batch=harness.DEMO_BATCH_STUCK)[0])
 
     threads = [threading.Thread(target=poll) for _i in range(20)]
     for thread in threads:
@@ -552,7 +519,7 @@ def test_concurrent_polls_are_counted_once_each(sim, base, app_token):
     for thread in threads:
         thread.join()
     assert results == [200] * 20
-    assert sim.stats["polls"][FOREVER_BATCH] == 20
+    assert sim.stats["polls"][harness.DEMO_BATCH_STUCK] == 20
     assert len(sim.stats["api_requests"]) == 20
 
 
@@ -560,8 +527,8 @@ def test_concurrent_polls_are_counted_once_each(sim, base, app_token):
 def test_throttling_per_customer(make_sim):
     simulator = make_sim(seed_with(throttle={"limit": 2, "window_seconds": 30}))
     token = get_token(simulator.url)
-    assert [get_batch(simulator.url, token, batch=CLEAN_BATCH)[0] for _i in range(2)] == [200, 200]
-    status, headers, raw = get_batch(simulator.url, token, batch=CLEAN_BATCH)
+    assert [get_batch(simulator.url, token, batch=harness.DEMO_BATCH_CLEAN)[0] for _i in range(2)] == [200, 200]
+    status, headers, raw = get_batch(simulator.url, token, batch=harness.DEMO_BATCH_CLEAN)
     assert status == 429
     retry_after = int(headers["Retry-After"])
     assert 1 <= retry_after <= 30
@@ -569,31 +536,31 @@ def test_throttling_per_customer(make_sim):
     assert int(headers["Content-Length"]) == len(raw)
     assert headers["MS-RequestId"]
     # another customer has its own window; throttled requests do not advance the batch
-    assert get_batch(simulator.url, token, DOC_CUSTOMER, DOC_BATCH)[0] == 200
-    assert simulator.stats["polls"][CLEAN_BATCH] == 2
+    assert get_batch(simulator.url, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 200
+    assert simulator.stats["polls"][harness.DEMO_BATCH_CLEAN] == 2
     simulator.reset()
-    assert get_batch(simulator.url, token, batch=CLEAN_BATCH)[0] == 200
+    assert get_batch(simulator.url, token, batch=harness.DEMO_BATCH_CLEAN)[0] == 200
 
 
 def test_throttle_window_rolls_over(make_sim):
     simulator = make_sim(seed_with(throttle={"limit": 1, "window_seconds": 0.4}))
     token = get_token(simulator.url)
-    assert get_batch(simulator.url, token, DOC_CUSTOMER, DOC_BATCH)[0] == 200
-    assert get_batch(simulator.url, token, DOC_CUSTOMER, DOC_BATCH)[0] == 429
+    assert get_batch(simulator.url, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 200
+    assert get_batch(simulator.url, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 429
     time.sleep(0.45)
-    assert get_batch(simulator.url, token, DOC_CUSTOMER, DOC_BATCH)[0] == 200
+    assert get_batch(simulator.url, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 200
 
 
 # ------------------------------------------------------------------ faults
 def test_status_fault_does_not_advance_progression(sim, base, app_token):
     fault = sim.add_fault("status", status=503, retry_after=7)
     assert fault["kind"] == "status" and fault["match"] == "api" and fault["count"] == 1
-    status, headers, raw = get_batch(base, app_token, batch=CLEAN_BATCH)
+    status, headers, raw = get_batch(base, app_token, batch=harness.DEMO_BATCH_CLEAN)
     error = assert_pc_error(status, headers, raw, 503, pcs.CODE_SIMULATOR_BASE + 503)
     assert error["description"]
     assert headers["Retry-After"] == "7"
-    assert sim.stats["polls"][CLEAN_BATCH] == 0
-    status, _headers, raw = get_batch(base, app_token, batch=CLEAN_BATCH)
+    assert sim.stats["polls"][harness.DEMO_BATCH_CLEAN] == 0
+    status, _headers, raw = get_batch(base, app_token, batch=harness.DEMO_BATCH_CLEAN)
     assert status == 200 and json.loads(raw)["status"] == "queued"
     assert [r["fault"] for r in sim.stats["api_requests"]] == ["status", None]
     assert [r["status"] for r in sim.stats["api_requests"]] == [503, 200]
@@ -622,9 +589,9 @@ def test_delay_fault_times_out_client_then_answers_normally(make_sim):
         get_batch(simulator.url, token, timeout=0.1)
     simulator.add_fault("delay", seconds=0.15)
     started = time.monotonic()
-    status, _headers, raw = get_batch(simulator.url, token, DOC_CUSTOMER, DOC_BATCH)
+    status, _headers, raw = get_batch(simulator.url, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
     assert time.monotonic() - started >= 0.15
-    assert status == 200 and json.loads(raw) == DOCUMENTED_RESPONSE
+    assert status == 200 and json.loads(raw) == harness.DOCUMENTED_EXAMPLE
 
 
 def test_drop_fault_closes_without_response(sim, base, app_token):
@@ -634,7 +601,7 @@ def test_drop_fault_closes_without_response(sim, base, app_token):
     assert get_batch(base, app_token)[0] == 200
     records = sim.stats["api_requests"]
     assert records[0]["fault"] == "drop" and records[0]["status"] is None
-    assert sim.stats["polls"][CLEAN_BATCH] == 1
+    assert sim.stats["polls"][harness.DEMO_BATCH_CLEAN] == 1
 
 
 def test_invalid_json_fault(sim, base, app_token):
@@ -645,30 +612,30 @@ def test_invalid_json_fault(sim, base, app_token):
     assert int(headers["Content-Length"]) == len(raw)
     with pytest.raises(ValueError):
         json.loads(raw)
-    assert sim.stats["polls"][CLEAN_BATCH] == 0
+    assert sim.stats["polls"][harness.DEMO_BATCH_CLEAN] == 0
 
 
 def test_truncated_fault(sim, base, app_token):
     sim.add_fault("truncated")
-    request = urllib.request.Request(batch_url(base, DEMO_CUSTOMER, CLEAN_BATCH), headers=api_headers(app_token))
+    request = urllib.request.Request(batch_url(base, harness.DEMO_CUSTOMER_ID, harness.DEMO_BATCH_CLEAN), headers=api_headers(app_token))
     with urllib.request.urlopen(request, timeout=5) as response:
         assert response.status == 200
         declared = int(response.headers["Content-Length"])
         with pytest.raises(http.client.IncompleteRead) as info:
             response.read()
     assert len(info.value.partial) < declared
-    assert sim.stats["polls"][CLEAN_BATCH] == 0
+    assert sim.stats["polls"][harness.DEMO_BATCH_CLEAN] == 0
     assert get_batch(base, app_token)[0] == 200
 
 
 def test_expire_token_fault_expires_the_token(sim, base):
     token = get_token(base)
     sim.add_fault("expire_token")
-    status, headers, raw = get_batch(base, token, DOC_CUSTOMER, DOC_BATCH)
+    status, headers, raw = get_batch(base, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
     assert_pc_error(status, headers, raw, 401, pcs.CODE_ACCESS_DENIED)
     assert headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
-    assert get_batch(base, token, DOC_CUSTOMER, DOC_BATCH)[0] == 401
-    assert get_batch(base, get_token(base), DOC_CUSTOMER, DOC_BATCH)[0] == 200
+    assert get_batch(base, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 401
+    assert get_batch(base, get_token(base), harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 200
 
 
 def test_token_endpoint_fault(sim, base):
@@ -680,7 +647,7 @@ def test_token_endpoint_fault(sim, base):
     assert token_call(base, form=app_form())[0] == 200
     records = sim.stats["token_requests"]
     assert [(r["status"], r["fault"]) for r in records] == [(503, "status"), (200, None)]
-    assert records[0]["client_id"] == CLIENT_ID
+    assert records[0]["client_id"] == harness.CLIENT_ID
     assert sim.stats["api_requests"] == []
 
 
@@ -694,24 +661,24 @@ def test_fault_count_and_after(sim, base, app_token):
 
 
 def test_fault_regex_matches_only_its_path(sim, base, app_token):
-    sim.add_fault("status", match="(?i)/batchjobstatus/%s$" % FOREVER_BATCH, status=504, count=-1)
-    assert get_batch(base, app_token, batch=FOREVER_BATCH)[0] == 504
-    assert get_batch(base, app_token, batch=CLEAN_BATCH)[0] == 200
+    sim.add_fault("status", match="(?i)/batchjobstatus/%s$" % harness.DEMO_BATCH_STUCK, status=504, count=-1)
+    assert get_batch(base, app_token, batch=harness.DEMO_BATCH_STUCK)[0] == 504
+    assert get_batch(base, app_token, batch=harness.DEMO_BATCH_CLEAN)[0] == 200
     assert token_call(base, form=app_form())[0] == 200
 
 
 def test_seed_faults_per_batch_and_top_level(make_sim):
     seed = seed_with(faults=[{"match": "token", "kind": "status", "status": 500, "after": 1}])
-    seed["customers"][DEMO_CUSTOMER]["batches"][ERRORS_BATCH]["faults"] = [{"kind": "status", "status": 503, "count": 2}]
+    seed["customers"][harness.DEMO_CUSTOMER_ID]["batches"][harness.DEMO_BATCH_WITH_ERRORS]["faults"] = [{"kind": "status", "status": 503, "count": 2}]
     simulator = make_sim(seed)
     token = get_token(simulator.url)
     assert token_call(simulator.url, form=app_form())[0] == 500
-    results = [get_batch(simulator.url, token, batch=ERRORS_BATCH) for _i in range(3)]
+    results = [get_batch(simulator.url, token, batch=harness.DEMO_BATCH_WITH_ERRORS) for _i in range(3)]
     assert [r[0] for r in results] == [503, 503, 200]
     assert json.loads(results[2][2])["status"] == "queued"
-    assert get_batch(simulator.url, token, batch=CLEAN_BATCH)[0] == 200
+    assert get_batch(simulator.url, token, batch=harness.DEMO_BATCH_CLEAN)[0] == 200
     simulator.reset()
-    assert get_batch(simulator.url, token, batch=ERRORS_BATCH)[0] == 503
+    assert get_batch(simulator.url, token, batch=harness.DEMO_BATCH_WITH_ERRORS)[0] == 503
 
 
 @pytest.mark.parametrize("fault, message", [
@@ -757,10 +724,10 @@ def test_control_endpoints(sim, base, app_token):
 
 def test_stats_records_requests_without_authorization(sim, base, app_token):
     request_id, correlation_id = str(uuid.uuid4()), str(uuid.uuid4())
-    get_batch(base, app_token, batch=CLEAN_BATCH, **{"MS-RequestId": request_id, "MS-CorrelationId": correlation_id, "X-Locale": "en-US"})
+    get_batch(base, app_token, batch=harness.DEMO_BATCH_CLEAN, **{"MS-RequestId": request_id, "MS-CorrelationId": correlation_id, "X-Locale": "en-US"})
     record = sim.stats["api_requests"][0]
     assert record["method"] == "GET"
-    assert record["path"] == "/v1/customers/%s/batchJobStatus/%s" % (DEMO_CUSTOMER, CLEAN_BATCH)
+    assert record["path"] == "/v1/customers/%s/batchJobStatus/%s" % (harness.DEMO_CUSTOMER_ID, harness.DEMO_BATCH_CLEAN)
     assert record["status"] == 200
     assert record["request_id"] == request_id and record["correlation_id"] == correlation_id
     received = {name.lower(): value for name, value in record["headers"].items()}
@@ -773,22 +740,22 @@ def test_stats_is_a_deep_copy(sim, base, app_token):
     get_batch(base, app_token)
     stats = sim.stats
     stats["api_requests"][0]["status"] = 999
-    stats["polls"][CLEAN_BATCH] = 999
+    stats["polls"][harness.DEMO_BATCH_CLEAN] = 999
     stats["api_requests"].clear()
     assert sim.stats["api_requests"][0]["status"] == 200
-    assert sim.stats["polls"][CLEAN_BATCH] == 1
+    assert sim.stats["polls"][harness.DEMO_BATCH_CLEAN] == 1
 
 
 def test_reset_restores_seed_state_and_keeps_tokens(sim, base, app_token):
     for _i in range(3):
-        get_batch(base, app_token, batch=CLEAN_BATCH)
+        get_batch(base, app_token, batch=harness.DEMO_BATCH_CLEAN)
     sim.add_fault("status", status=500, count=-1, match="token")
     sim.reset()
     stats = sim.stats
-    assert stats["polls"][CLEAN_BATCH] == 0
+    assert stats["polls"][harness.DEMO_BATCH_CLEAN] == 0
     assert stats["api_requests"] == [] and stats["token_requests"] == [] and stats["issued_tokens"] == []
     assert stats["faults"] == []
-    assert json.loads(get_batch(base, app_token, batch=CLEAN_BATCH)[2])["status"] == "queued"
+    assert json.loads(get_batch(base, app_token, batch=harness.DEMO_BATCH_CLEAN)[2])["status"] == "queued"
     assert token_call(base, form=app_form())[0] == 200
 
 
@@ -807,11 +774,11 @@ def hashed_device(serial, **fields):
     return {k: v for k, v in device.items() if v is not None}
 
 
-def batches_url(base, customer=DEMO_CUSTOMER):
+def batches_url(base, customer=harness.DEMO_CUSTOMER_ID):
     return "%s/v1/customers/%s/deviceBatches" % (base, customer)
 
 
-def devices_url(base, batch, customer=DEMO_CUSTOMER):
+def devices_url(base, batch, customer=harness.DEMO_CUSTOMER_ID):
     return "%s/v1/customers/%s/deviceBatches/%s/devices" % (base, customer, urllib.parse.quote(batch, safe=""))
 
 
@@ -823,11 +790,11 @@ def post_json(url, token, body, **header_overrides):
     return http_call("POST", url, data, api_headers(token, **overrides))
 
 
-def create_batch(base, token, batch_id, devices, customer=DEMO_CUSTOMER, **header_overrides):
+def create_batch(base, token, batch_id, devices, customer=harness.DEMO_CUSTOMER_ID, **header_overrides):
     return post_json(batches_url(base, customer), token, {"batchId": batch_id, "devices": devices, "attributes": {}}, **header_overrides)
 
 
-def accepted_tracking_id(status, headers, raw, customer=DEMO_CUSTOMER):
+def accepted_tracking_id(status, headers, raw, customer=harness.DEMO_CUSTOMER_ID):
     """Check a 202 upload answer and return the tracking id of its Location."""
     assert status == 202, raw
     assert raw == b"" and headers["Content-Length"] == "0"
@@ -836,7 +803,7 @@ def accepted_tracking_id(status, headers, raw, customer=DEMO_CUSTOMER):
     return match.group(1)
 
 
-def poll_to_final(base, token, tracking_id, customer=DEMO_CUSTOMER, polls=3):
+def poll_to_final(base, token, tracking_id, customer=harness.DEMO_CUSTOMER_ID, polls=3):
     bodies = []
     for _poll in range(polls):
         status, _headers, raw = get_batch(base, token, customer, tracking_id)
@@ -845,7 +812,7 @@ def poll_to_final(base, token, tracking_id, customer=DEMO_CUSTOMER, polls=3):
     return bodies
 
 
-def list_batches(base, token, customer=DEMO_CUSTOMER):
+def list_batches(base, token, customer=harness.DEMO_CUSTOMER_ID):
     status, _headers, raw = http_call("GET", batches_url(base, customer), headers=api_headers(token))
     assert status == 200, raw
     return {item["id"]: item for item in json.loads(raw)["items"]}
@@ -879,7 +846,7 @@ def test_create_device_batch_answers_202_with_location(sim, base, user_token):
     assert item["createdBy"] == "admin@contoso-partner.onmicrosoft.com" and item["devicesCount"] == 2
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", item["creationDate"])
     # a second tracking id for a second upload, and path segment names in any case
-    status, headers, raw = post_json("%s/v1/Customers/%s/DEVICEBATCHES/New-Batch/Devices" % (base, DEMO_CUSTOMER.upper()), user_token,
+    status, headers, raw = post_json("%s/v1/Customers/%s/DEVICEBATCHES/New-Batch/Devices" % (base, harness.DEMO_CUSTOMER_ID.upper()), user_token,
                                      [hashed_device("NB-3")])
     assert accepted_tracking_id(status, headers, raw) != tracking_id
     assert list_batches(base, user_token)["new-batch"]["devicesCount"] == 3
@@ -947,9 +914,9 @@ def test_earlier_uploads_register_their_devices(sim, base, user_token):
     tracking_id = accepted_tracking_id(*create_batch(base, user_token, "second", [hashed_device("REUSED-1")]))
     assert outcomes(poll_to_final(base, user_token, tracking_id)[-1]) == [("REUSED-1", "finished_with_errors", "806",
                                                                           "ZtdDeviceAlreadyAssigned")]
-    tracking_id = accepted_tracking_id(*create_batch(base, user_token, "elsewhere", [hashed_device("REUSED-1")], customer=DOC_CUSTOMER),
-                                       customer=DOC_CUSTOMER)
-    final = poll_to_final(base, user_token, tracking_id, customer=DOC_CUSTOMER)[-1]
+    tracking_id = accepted_tracking_id(*create_batch(base, user_token, "elsewhere", [hashed_device("REUSED-1")], customer=harness.EXAMPLE_CUSTOMER_ID),
+                                       customer=harness.EXAMPLE_CUSTOMER_ID)
+    final = poll_to_final(base, user_token, tracking_id, customer=harness.EXAMPLE_CUSTOMER_ID)[-1]
     assert outcomes(final) == [("REUSED-1", "finished_with_errors", "808", "ZtdDeviceAssignedToOtherTenant")]
     assert list_batches(base, user_token)["second"]["devicesCount"] == 0
     sim.reset()
@@ -1003,7 +970,7 @@ def test_upload_with_an_app_only_token_is_403(sim, base, app_token, make_sim):
     relaxed = make_sim(seed_with(upload_requires_app_user=False))
     token = get_token(relaxed.url)
     accepted_tracking_id(*create_batch(relaxed.url, token, "app-only", [hashed_device("AO-1")]))
-    assert list_batches(relaxed.url, token)["app-only"]["createdBy"] == CLIENT_ID
+    assert list_batches(relaxed.url, token)["app-only"]["createdBy"] == harness.CLIENT_ID
     create_only = make_sim(seed_with(upload_requires_app_user="create"))
     token = get_token(create_only.url)
     assert create_batch(create_only.url, token, "app-only", [hashed_device("AO-1")])[0] == 403
@@ -1059,15 +1026,15 @@ def test_list_device_batches(base, app_token, make_sim):
         "createdBy": "admin@contoso-partner.onmicrosoft.com",
         "creationDate": "2025-02-03T10:15:00Z",
         "devicesCount": 3,
-        "devicesLink": {"uri": "/customers/%s/deviceBatches/existing-batch-1/devices" % DEMO_CUSTOMER, "method": "GET", "headers": []},
+        "devicesLink": {"uri": "/customers/%s/deviceBatches/existing-batch-1/devices" % harness.DEMO_CUSTOMER_ID, "method": "GET", "headers": []},
         "attributes": {"objectType": "DeviceBatch"},
     }
     assert (body["items"][1]["id"], body["items"][1]["devicesCount"]) == (PAGED_DEVICE_BATCH, 250)
     # a customer without any device batch: 404 by default, an empty collection when the seed says 200
-    status, headers, raw = http_call("GET", batches_url(base, DOC_CUSTOMER), headers=api_headers(app_token))
+    status, headers, raw = http_call("GET", batches_url(base, harness.EXAMPLE_CUSTOMER_ID), headers=api_headers(app_token))
     assert_pc_error(status, headers, raw, 404, pcs.CODE_NOT_FOUND)
     simulator = make_sim(seed_with(empty_device_batch_list_status=200))
-    status, _headers, raw = http_call("GET", batches_url(simulator.url, DOC_CUSTOMER), headers=api_headers(get_token(simulator.url)))
+    status, _headers, raw = http_call("GET", batches_url(simulator.url, harness.EXAMPLE_CUSTOMER_ID), headers=api_headers(get_token(simulator.url)))
     assert status == 200 and json.loads(raw) == {"totalCount": 0, "items": [], "attributes": {"objectType": "Collection"}}
 
 
@@ -1083,7 +1050,7 @@ def test_devices_are_paged_with_a_continuation_token(sim, base, app_token):
     assert [len(p["items"]) for p in pages] == [100, 100, 50]
     assert all(p["totalCount"] == 250 and p["attributes"] == {"objectType": "Collection"} for p in pages)
     for page in pages[:2]:
-        assert page["links"]["next"] == {"uri": "/customers/%s/deviceBatches/%s/devices" % (DEMO_CUSTOMER, PAGED_DEVICE_BATCH), "method": "GET",
+        assert page["links"]["next"] == {"uri": "/customers/%s/deviceBatches/%s/devices" % (harness.DEMO_CUSTOMER_ID, PAGED_DEVICE_BATCH), "method": "GET",
                                          "headers": [{"key": "MS-ContinuationToken", "value": page["continuationToken"]}]}
     assert "next" not in pages[2]["links"] and "continuationToken" not in pages[2]
     items = [item for page in pages for item in page["items"]]
@@ -1161,9 +1128,9 @@ def test_device_batch_endpoints_go_through_the_common_checks(sim, base, user_tok
     assert_pc_error(status, headers, raw, 400, pcs.CODE_INVALID_INPUT)
     assert post_json(batches_url(base, unknown), user_token, body)[0] == 404
     assert http_call("GET", batches_url(base, unknown), headers=api_headers(user_token))[0] == 404
-    status, headers, raw = post_json(batches_url(base, NO_RELATIONSHIP_CUSTOMER), user_token, body)
+    status, headers, raw = post_json(batches_url(base, harness.FOREIGN_CUSTOMER_ID), user_token, body)
     assert_pc_error(status, headers, raw, 403, pcs.CODE_NO_RELATIONSHIP)
-    no_role = get_token(base, user_form(RT_NO_ROLE))
+    no_role = get_token(base, user_form(harness.REFRESH_TOKEN_NO_ROLE))
     status, headers, raw = create_batch(base, no_role, "checks", body["devices"])
     assert_pc_error(status, headers, raw, 403, pcs.CODE_FORBIDDEN)
     assert http_call("GET", devices_url(base, EXISTING_DEVICE_BATCH), headers=api_headers(no_role))[0] == 403
@@ -1173,7 +1140,7 @@ def test_device_batch_endpoints_go_through_the_common_checks(sim, base, user_tok
         assert headers["Allow"] == "GET, POST"
     status, headers, raw = http_call("GET", batches_url(base) + "/" + EXISTING_DEVICE_BATCH, headers=api_headers(user_token))
     assert_pc_error(status, headers, raw, 404, pcs.CODE_NOT_FOUND)
-    assert http_call("GET", "%s/v1/CUSTOMERS/%s/DeviceBatches/EXISTING-BATCH-1/DEVICES" % (base, DEMO_CUSTOMER),
+    assert http_call("GET", "%s/v1/CUSTOMERS/%s/DeviceBatches/EXISTING-BATCH-1/DEVICES" % (base, harness.DEMO_CUSTOMER_ID),
                      headers=api_headers(user_token))[0] == 200
     # faults match 'api' (and regular expressions) for the new endpoints; a faulted upload creates nothing
     sim.add_fault("status", status=503, retry_after=1)
@@ -1201,17 +1168,17 @@ def test_device_batch_endpoints_are_throttled(make_sim):
 
 def test_upload_seed_options(make_sim):
     seed = seed_with(upload_statuses=["processing", "finished"], upload_error_status="finished_with_errors", device_page_size=2)
-    seed["customers"][DOC_CUSTOMER]["upload_statuses"] = ["finished"]
-    seed["customers"][DOC_CUSTOMER]["registered_devices"] = [{"productKey": "PK-DOC-1"}]
+    seed["customers"][harness.EXAMPLE_CUSTOMER_ID]["upload_statuses"] = ["finished"]
+    seed["customers"][harness.EXAMPLE_CUSTOMER_ID]["registered_devices"] = [{"productKey": "PK-DOC-1"}]
     simulator = make_sim(seed)
     token = get_token(simulator.url, user_form())
     clean = accepted_tracking_id(*create_batch(simulator.url, token, "clean", [hashed_device("S-1")]))
     failed = accepted_tracking_id(*create_batch(simulator.url, token, "failed", [hashed_device("S-2"), {"productKey": "PK-DOC-1"}]))
     assert [b["status"] for b in poll_to_final(simulator.url, token, clean)] == ["processing", "finished", "finished"]
     assert [b["status"] for b in poll_to_final(simulator.url, token, failed)] == ["processing", "finished_with_errors", "finished_with_errors"]
-    doc = accepted_tracking_id(*create_batch(simulator.url, token, "doc", [{"productKey": "PK-DOC-1"}], customer=DOC_CUSTOMER),
-                               customer=DOC_CUSTOMER)
-    final = poll_to_final(simulator.url, token, doc, customer=DOC_CUSTOMER, polls=1)[0]
+    doc = accepted_tracking_id(*create_batch(simulator.url, token, "doc", [{"productKey": "PK-DOC-1"}], customer=harness.EXAMPLE_CUSTOMER_ID),
+                               customer=harness.EXAMPLE_CUSTOMER_ID)
+    final = poll_to_final(simulator.url, token, doc, customer=harness.EXAMPLE_CUSTOMER_ID, polls=1)[0]
     assert final["status"] == "finished_with_errors"  # on the first poll: this customer's own upload_statuses
     assert outcomes(final) == [(None, "finished_with_errors", "806", "ZtdDeviceAlreadyAssigned")]
     page = json.loads(http_call("GET", devices_url(simulator.url, EXISTING_DEVICE_BATCH), headers=api_headers(token))[2])
@@ -1226,9 +1193,9 @@ def test_upload_seed_options(make_sim):
     lambda s: s.update(device_page_size=0),
     lambda s: s.update(empty_device_batch_list_status=204),
     lambda s: s.update(registered_elsewhere=[{"imei": "123"}]),
-    lambda s: s["customers"][DEMO_CUSTOMER]["device_batches"]["existing-batch-1"]["devices"].append({"serialNumber": "ONLY"}),
-    lambda s: s["customers"][DEMO_CUSTOMER]["device_batches"].update({"EXISTING-BATCH-1": {}}),
-    lambda s: s["customers"][DEMO_CUSTOMER]["device_batches"]["existing-batch-2"].update(generate_devices=-1),
+    lambda s: s["customers"][harness.DEMO_CUSTOMER_ID]["device_batches"]["existing-batch-1"]["devices"].append({"serialNumber": "ONLY"}),
+    lambda s: s["customers"][harness.DEMO_CUSTOMER_ID]["device_batches"].update({"EXISTING-BATCH-1": {}}),
+    lambda s: s["customers"][harness.DEMO_CUSTOMER_ID]["device_batches"]["existing-batch-2"].update(generate_devices=-1),
 ])
 def test_bad_upload_seeds_are_rejected(change):
     seed = copy.deepcopy(DEFAULT_SEED)
@@ -1240,7 +1207,7 @@ def test_bad_upload_seeds_are_rejected(change):
 # ------------------------------------------------------------------- seeds
 def test_seed_options_omit_nulls_and_named_errors(make_sim):
     seed = seed_with()
-    seed["customers"][DEMO_CUSTOMER]["batches"][CLEAN_BATCH] = {
+    seed["customers"][harness.DEMO_CUSTOMER_ID]["batches"][harness.DEMO_BATCH_CLEAN] = {
         "statuses": ["queued", "finished_with_errors"],
         "omit_null_fields": True,
         "in_progress_device_status": "processing",
@@ -1260,9 +1227,9 @@ def test_seed_options_omit_nulls_and_named_errors(make_sim):
 
 @pytest.mark.parametrize("change", [
     lambda s: s["partner"].update(tenant_id="contoso"),
-    lambda s: s["customers"][DEMO_CUSTOMER]["batches"][CLEAN_BATCH]["devices"][0].update(error="NoSuchError"),
+    lambda s: s["customers"][harness.DEMO_CUSTOMER_ID]["batches"][harness.DEMO_BATCH_CLEAN]["devices"][0].update(error="NoSuchError"),
     lambda s: s.update(throttle={"limit": 1}),
-    lambda s: s["customers"][DEMO_CUSTOMER]["batches"][CLEAN_BATCH].update(faults=[{"kind": "nope"}]),
+    lambda s: s["customers"][harness.DEMO_CUSTOMER_ID]["batches"][harness.DEMO_BATCH_CLEAN].update(faults=[{"kind": "nope"}]),
 ])
 def test_bad_seeds_are_rejected(change):
     seed = copy.deepcopy(DEFAULT_SEED)
