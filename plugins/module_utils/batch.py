@@ -93,8 +93,12 @@ def summarize(details):
 def read_batch_upload_details(client, customer_id, batch_tracking_id):
     """GET the batch's status; return (the resource as sent, the shaped details)."""
     path = batch_status_path(customer_id, batch_tracking_id)
-    resource = client.get_json(path, 'Partner Center GET %s' % path)
-    return resource, shape_batch_upload_details(resource)
+    response = client.request('GET', path)
+    resource = response.json('Partner Center GET %s' % path)
+    try:
+        return resource, shape_batch_upload_details(resource)
+    except ResponseError as error:
+        raise response.annotate(error)
 
 
 # Waiting: polls start at poll_interval and grow by this factor up to MAX_POLL_INTERVAL (or

@@ -106,6 +106,17 @@ class Response:
         self.reason = reason or http.client.responses.get(status, '')
         self.headers = dict((str(key).lower(), value) for key, value in (headers or {}).items())
         self.body = body or b''
+        # Set by the client: the MS-RequestId it sent, and how many requests the answer took.
+        self.request_id = None
+        self.attempts = 1
+
+    def annotate(self, error):
+        """Give ``error`` this answer's status and ids where it has none; return it."""
+        if error.http_status is None:
+            error.http_status = self.status
+        error.request_id = error.request_id or self.header('ms-requestid') or self.request_id
+        error.correlation_id = error.correlation_id or self.header('ms-correlationid')
+        return error
 
     def header(self, name):
         """The value of header ``name``, or None."""
@@ -124,13 +135,9 @@ class Response:
         try:
             return json.loads(self.body.decode('utf-8-sig'))
         except ValueError:
-            raise ResponseError(
+            raise self.annotate(ResponseError(
                 '%s: HTTP %d with a body that is not JSON (content type %s, %d bytes): %r'
-                % (what, self.status, self.header('content-type') or 'none', len(self.body), self.excerpt()),
-                http_status=self.status,
-                request_id=self.header('ms-requestid'),
-                correlation_id=self.header('ms-correlationid'),
-            ) from None
+                % (what, self.status, self.header('content-type') or 'none', len(self.body), self.excerpt()))) from None
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -231,7 +238,8 @@ class PartnerCenterClient:
                 error.correlation_id = error.correlation_id or self.correlation_id
                 if not error.retryable or attempt >= self.retries:
                     error.message = self.redact('%s failed: %s%s' % (
-                        target, error.message, ' (after %d retries)' % attempt if attempt else ''))
+                        target, error.message, ' (after %d %s)' % (attempt, 'retry' if attempt == 1 else 'retries')
+                        if attempt else ''))
                     raise
                 attempt += 1
                 self._pause(target, attempt, error.message, None)
@@ -292,8 +300,13 @@ class PartnerCenterClient:
         try:
             payload = raw.read()
         except http.client.IncompleteRead as error:
-            raise TransportError('%s closed the connection after %d bytes of the answer (truncated body)'
-                                 % (host, len(error.partial))) from None
+            # Say what did come back: the status, the content type and the first bytes.
+            partial = Response(raw.getcode(), getattr(raw, 'reason', None), raw.headers, error.partial)
+            raise TransportError(
+                '%s answered HTTP %d (content type %s) but closed the connection after %d of %s bytes (truncated body): %r'
+                % (host, partial.status, partial.header('content-type') or 'none', len(error.partial),
+                   partial.header('content-length') or 'unknown', partial.excerpt()),
+                http_status=partial.status) from None
         except (http.client.HTTPException, OSError) as error:
             raise self._transport_error(host, error) from None
         finally:

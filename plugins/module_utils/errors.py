@@ -14,7 +14,8 @@ REDACTED = '********'
 # Secrets that can show up in text we did not write ourselves (a response body, an exception
 # message): bearer tokens, form fields and JSON fields that carry credentials.
 _SECRET_PATTERNS = (
-    re.compile(r'(?i)(bearer\s+)[A-Za-z0-9\-._~+/]+=*'),
+    # A token is long; "the bearer token has expired" in a description must stay readable.
+    re.compile(r'(?i)(bearer\s+)[A-Za-z0-9\-._~+/]{16,}=*'),
     re.compile(r'(?i)((?:client_secret|refresh_token|access_token|id_token|assertion)=)[^&\s"\']+'),
     re.compile(r'(?i)("(?:client_secret|refresh_token|access_token|id_token)"\s*:\s*")[^"]*'),
 )

@@ -27,7 +27,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
-import harness  # noqa: E402  pylint: disable=wrong-import-position  (the default seed's ids and the documented example)
+# The default seed's ids and credentials, and the documented example, live in tests/harness.py.
+import harness  # noqa: E402  pylint: disable=wrong-import-position
 import partner_center_simulator as pcs  # noqa: E402  pylint: disable=wrong-import-position
 
 RESOURCE = "https://api.partnercenter.microsoft.com"

@@ -4,6 +4,7 @@
 """Unit tests of batch.py: shaping a BatchUploadDetails for playbooks and summarizing it."""
 
 import copy
+import json
 
 import pytest
 
@@ -18,7 +19,10 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     summarize,
     wait_for_batch,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import Response
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError
+
+REQUEST_ID = '7b3e2e00-b330-4480-9d84-59ace713427f'
 
 CUSTOMER_ID = '47021739-3426-40bf-9601-61b4b6d7c793'
 BATCH_ID = '0127ed8e-ff72-4983-a3d8-e8d8bd378932'
@@ -251,19 +255,21 @@ def test_batch_status_path_quotes_ids():
 
 
 class _FakeClient:  # pylint: disable=too-few-public-methods
-    """Stands in for PartnerCenterClient.get_json: the same body, or one per call from a list."""
+    """Stands in for PartnerCenterClient.request: a 200 with the same body, or one per call from a list."""
 
     def __init__(self, body=None, bodies=None):
         self.bodies = list(bodies) if bodies is not None else None
         self.body = body
         self.calls = []
 
-    def get_json(self, path, what):
-        """Record the call and answer the scripted body."""
-        self.calls.append((path, what))
+    def request(self, method, path):
+        """Record the call and answer the scripted body as a 200."""
+        self.calls.append((method, path))
         if self.bodies is not None:
-            return self.bodies.pop(0) if len(self.bodies) > 1 else self.bodies[0]
-        return self.body
+            body = self.bodies.pop(0) if len(self.bodies) > 1 else self.bodies[0]
+        else:
+            body = self.body
+        return Response(200, 'OK', {'Content-Type': 'application/json', 'MS-RequestId': REQUEST_ID}, json.dumps(body).encode())
 
 
 class _Time:
@@ -287,7 +293,7 @@ def test_read_batch_upload_details():
     client = _FakeClient(copy.deepcopy(DOCUMENTED_EXAMPLE))
     resource, details = read_batch_upload_details(client, CUSTOMER_ID, BATCH_ID)
     path = '/v1/customers/%s/batchJobStatus/%s' % (CUSTOMER_ID, BATCH_ID)
-    assert client.calls == [(path, 'Partner Center GET %s' % path)]
+    assert client.calls == [('GET', path)]
     assert resource == DOCUMENTED_EXAMPLE
     assert details['batch_tracking_id'] == BATCH_ID
     assert details['devices_status'][0]['error_code'] == '808'
@@ -352,3 +358,11 @@ def test_wait_for_batch_zero_timeout_polls_once():
         wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 0, 5, clock=fake_time.clock, sleep=fake_time.sleep)
     assert caught.value.polls == 1
     assert not fake_time.sleeps
+
+
+def test_a_200_that_is_no_batch_upload_details_names_status_and_request_id():
+    client = _FakeClient(body={'items': []})
+    with pytest.raises(ResponseError) as caught:
+        read_batch_upload_details(client, CUSTOMER_ID, BATCH_ID)
+    assert caught.value.http_status == 200
+    assert caught.value.request_id == REQUEST_ID
