@@ -415,7 +415,8 @@ def test_request_headers_are_validated(base, app_token, header, value):
 
 def test_echoes_a_valid_correlation_id_with_a_new_request_id_when_missing(base, app_token):
     correlation = str(uuid.uuid4())
-    status, headers, _raw = get_batch(base, app_token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID, **{"MS-RequestId": None, "MS-CorrelationId": correlation})
+    status, headers, _raw = get_batch(base, app_token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID,
+                                      **{"MS-RequestId": None, "MS-CorrelationId": correlation})
     assert status == 400
     assert headers["MS-CorrelationId"] == correlation
     assert GUID.match(headers["MS-RequestId"])

@@ -552,7 +552,7 @@ def real_client(monkeypatch, auth, script):
 def test_real_client_posts_urlencoded_form_and_uses_token(monkeypatch):
     auth = app_only()
     client, transport, unused_sleeps = real_client(monkeypatch, auth, [token_answer(expires_in='3599'), answer(200, {'a': 1}),
-                                                           answer(200, {'a': 2})])
+                                                                       answer(200, {'a': 2})])
     assert client.get_json('/v1/x', 'x') == {'a': 1}
     assert client.get_json('/v1/y', 'y') == {'a': 2}
     method, url, headers, body = transport.calls[0]

@@ -328,7 +328,7 @@ def test_wait_for_batch_polls_until_complete():
     bodies = [{'batchTrackingId': BATCH_ID, 'status': status} for status in ('queued', 'processing', 'Finished')]
     client = _FakeClient(bodies=bodies)
     unused_raw, details, polls, waited = wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 600, 5,
-                                               clock=fake_time.clock, sleep=fake_time.sleep)
+                                                        clock=fake_time.clock, sleep=fake_time.sleep)
     assert details['status'] == 'Finished'
     assert polls == 3
     assert waited == 12.5
