@@ -93,12 +93,8 @@ def summarize(details):
 def read_batch_upload_details(client, customer_id, batch_tracking_id):
     """GET the batch's status; return (the resource as sent, the shaped details)."""
     path = batch_status_path(customer_id, batch_tracking_id)
-    response = client.request('GET', path)
-    resource = response.json('Partner Center GET %s' % path)
-    try:
-        return resource, shape_batch_upload_details(resource)
-    except ResponseError as error:
-        raise response.annotate(error)
+    return client.get_json(path, 'Partner Center GET %s' % path,
+                           shape=lambda resource: (resource, shape_batch_upload_details(resource)))
 
 
 # Waiting: polls start at poll_interval and grow by this factor up to MAX_POLL_INTERVAL (or

@@ -173,10 +173,20 @@ class PartnerCenterClient:
 
     # -- public API -------------------------------------------------------------------------
 
-    def get_json(self, path, what):
-        """GET ``path`` (below base_url) and return the parsed JSON body of a 200 answer."""
+    def get_json(self, path, what, shape=None):
+        """GET ``path`` (below base_url); return the JSON body of a 200, through ``shape`` when given.
+
+        ``shape`` turns the body into what the caller needs and raises ResponseError when the body
+        is not what the API documents; that error then carries the answer's status and ids.
+        """
         response = self.request('GET', path)
-        return response.json(what)
+        body = response.json(what)
+        if shape is None:
+            return body
+        try:
+            return shape(body)
+        except ResponseError as error:
+            raise response.annotate(error) from None
 
     def request(self, method, path, body=None, expected=(200,)):
         """Send one logical API request, with retries; return the Response or raise."""
@@ -223,14 +233,12 @@ class PartnerCenterClient:
         request_id = new_guid()
         target = '%s %s' % (method, urllib.parse.urlsplit(url).path)
         attempt = 0
-        sent = 0
         token_renewed = False
         while True:
             token = self.auth.token(self) if authenticated else None
             if token:
                 self.secrets.add(token)
             headers = self._headers(request_id, token, content_type, body is not None)
-            sent += 1
             try:
                 response = self._send_once(method, url, headers, body)
             except TransportError as error:
@@ -258,7 +266,8 @@ class PartnerCenterClient:
                 self._pause(target, attempt, 'HTTP %d %s' % (response.status, response.reason), retry_after)
                 continue
             response.request_id = request_id
-            response.attempts = sent
+            # Every retry and the request after a token renewal each sent the request again.
+            response.attempts = attempt + 1 + int(token_renewed)
             return response
 
     def _pause(self, target, attempt, reason, retry_after):

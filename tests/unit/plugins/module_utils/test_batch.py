@@ -5,6 +5,7 @@
 
 import copy
 import json
+import urllib.parse
 
 import pytest
 
@@ -19,7 +20,8 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     summarize,
     wait_for_batch,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError
 
 REQUEST_ID = '7b3e2e00-b330-4480-9d84-59ace713427f'
@@ -254,22 +256,22 @@ def test_batch_status_path_quotes_ids():
     assert batch_status_path('a/b', 'c d?') == '/v1/customers/a%2Fb/batchJobStatus/c%20d%3F'
 
 
-class _FakeClient:  # pylint: disable=too-few-public-methods
-    """Stands in for PartnerCenterClient.request: a 200 with the same body, or one per call from a list."""
+class _FakeClient(PartnerCenterClient):
+    """A real client whose transport answers a 200 with the same body, or one per call from a list."""
 
     def __init__(self, body=None, bodies=None):
+        super().__init__('https://pc.example.test', StaticTokenAuth('an-access-token-0123456789'), sleep=None)
         self.bodies = list(bodies) if bodies is not None else None
         self.body = body
         self.calls = []
 
-    def request(self, method, path):
-        """Record the call and answer the scripted body as a 200."""
-        self.calls.append((method, path))
+    def _send_once(self, method, url, headers, body):
+        self.calls.append((method, urllib.parse.urlsplit(url).path))
         if self.bodies is not None:
-            body = self.bodies.pop(0) if len(self.bodies) > 1 else self.bodies[0]
+            answer = self.bodies.pop(0) if len(self.bodies) > 1 else self.bodies[0]
         else:
-            body = self.body
-        return Response(200, 'OK', {'Content-Type': 'application/json', 'MS-RequestId': REQUEST_ID}, json.dumps(body).encode())
+            answer = self.body
+        return Response(200, 'OK', {'Content-Type': 'application/json', 'MS-RequestId': REQUEST_ID}, json.dumps(answer).encode())
 
 
 class _Time:
