@@ -90,6 +90,13 @@ def summarize(details):
     }
 
 
+def details_result(raw, details):
+    """The result keys every module returns for a batch's status: the details, raw and shaped, and the summary."""
+    result = dict(batch_upload_details=details, raw_batch_upload_details=raw)
+    result.update(summarize(details))
+    return result
+
+
 def read_batch_upload_details(client, customer_id, batch_tracking_id):
     """GET the batch's status; return (the resource as sent, the shaped details)."""
     path = batch_status_path(customer_id, batch_tracking_id)

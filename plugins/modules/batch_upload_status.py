@@ -276,8 +276,8 @@ request_id:
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
     BatchWaitTimeout,
+    details_result,
     read_batch_upload_details,
-    summarize,
     wait_for_batch,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
@@ -322,12 +322,8 @@ def main():
 
 
 def _details_result(raw, details):
-    result = dict(
-        batch_upload_details=details,
-        raw_batch_upload_details=raw,
-        ansible_facts={'partnercenter_batch_upload_details': details},
-    )
-    result.update(summarize(details))
+    result = details_result(raw, details)
+    result['ansible_facts'] = {'partnercenter_batch_upload_details': details}
     return result
 
 
