@@ -173,13 +173,14 @@ class PartnerCenterClient:
 
     # -- public API -------------------------------------------------------------------------
 
-    def get_json(self, path, what, shape=None):
+    def get_json(self, path, what, shape=None, headers=None):
         """GET ``path`` (below base_url); return the JSON body of a 200, through ``shape`` when given.
 
         ``shape`` turns the body into what the caller needs and raises ResponseError when the body
         is not what the API documents; that error then carries the answer's status and ids.
+        ``headers`` are sent besides the standard ones (such as MS-ContinuationToken).
         """
-        response = self.request('GET', path)
+        response = self.request('GET', path, headers=headers)
         body = response.json(what)
         if shape is None:
             return body
@@ -188,10 +189,16 @@ class PartnerCenterClient:
         except ResponseError as error:
             raise response.annotate(error) from None
 
-    def request(self, method, path, body=None, expected=(200,)):
-        """Send one logical API request, with retries; return the Response or raise."""
+    def request(self, method, path, body=None, expected=(200,), headers=None):
+        """Send one logical API request, with retries; return the Response or raise.
+
+        ``body``, when given, is sent as JSON; ``headers`` are sent besides the standard ones.
+        """
         url = self.base_url + path
-        response = self._exchange(method, url, body=body, content_type='application/json', authenticated=True)
+        if body is not None:
+            body = json.dumps(body, separators=(',', ':')).encode('utf-8')
+        response = self._exchange(method, url, body=body, content_type='application/json', authenticated=True,
+                                  extra_headers=headers)
         if response.status not in expected:
             raise self._api_error(method, path, response)
         return response
@@ -224,7 +231,7 @@ class PartnerCenterClient:
             headers['Content-Type'] = content_type
         return headers
 
-    def _exchange(self, method, url, body, content_type, authenticated):
+    def _exchange(self, method, url, body, content_type, authenticated, extra_headers=None):
         """Send until an answer that is final: success, a non-retryable status, or retries spent.
 
         One MS-RequestId for every attempt of this logical request: it is Partner Center's
@@ -239,6 +246,7 @@ class PartnerCenterClient:
             if token:
                 self.secrets.add(token)
             headers = self._headers(request_id, token, content_type, body is not None)
+            headers.update(extra_headers or {})
             try:
                 response = self._send_once(method, url, headers, body)
             except TransportError as error:

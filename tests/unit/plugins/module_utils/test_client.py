@@ -177,20 +177,21 @@ def test_new_request_id_for_each_request(make):
 
 def test_request_with_body_sends_content_type(make):
     harness = make([answer(202, headers={'Location': '/customers/c/batchJobStatus/t'})])
-    response = harness.client.request('POST', '/v1/customers/c/deviceBatches', body=b'{"batchId": "b"}',
-                                      expected=(202,))
+    response = harness.client.request('POST', '/v1/customers/c/deviceBatches', body={'batchId': 'b'},
+                                      expected=(202,), headers={'MS-ContinuationToken': 'next'})
     assert response.status == 202
     assert response.header('location') == '/customers/c/batchJobStatus/t'
     call = harness.transport.calls[0]
     assert call['method'] == 'POST'
-    assert call['body'] == b'{"batchId": "b"}'
+    assert call['body'] == b'{"batchId":"b"}'
     assert call['headers']['Content-Type'] == 'application/json'
+    assert call['headers']['MS-ContinuationToken'] == 'next'
 
 
 def test_unexpected_success_status_is_an_error(make):
     harness = make([answer(200, {})])
     with pytest.raises(ApiError) as caught:
-        harness.client.request('POST', '/v1/x', body=b'{}', expected=(202,))
+        harness.client.request('POST', '/v1/x', body={}, expected=(202,))
     assert caught.value.http_status == 200
 
 
