@@ -105,3 +105,30 @@ notes:
   - All modules of this collection are in the action group C(partnercenter.devices.all), so the
     shared options can be set once with C(module_defaults).
 '''
+
+    # Waiting for a batch to finish: modules that return a batch's status with wait=true.
+    # Keep in step with WAIT_ARGUMENT_SPEC in module_utils/module.py.
+    WAIT = r'''
+options:
+  wait:
+    description:
+      - Whether to poll until Partner Center has finished the batch (status V(finished) or V(finished_with_errors))
+        before returning.
+      - All polls share one access token. Throttled polls wait as Partner Center's C(Retry-After) asks.
+      - To show every poll in the play output or in AWX job events instead, use C(until)/C(retries) or the
+        P(partnercenter.devices.wait_for_batch_upload#role) role.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - With O(wait), how many seconds to wait at most. When they pass, the task fails with the batch, the
+        last status seen and how long it waited, and still returns the last RV(batch_upload_details).
+    type: int
+    default: 1800
+  poll_interval:
+    description:
+      - With O(wait), the seconds between the first polls. The pause then grows by half at each poll, up to
+        60 seconds (or O(poll_interval), if larger), so a long batch costs few requests.
+    type: float
+    default: 15
+'''

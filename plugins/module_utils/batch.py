@@ -97,6 +97,13 @@ def details_result(raw, details):
     return result
 
 
+def waited_result(raw, details, polls, waited_seconds):
+    """details_result, with how many polls a wait took and how long it waited."""
+    result = details_result(raw, details)
+    result.update(polls=polls, waited_seconds=round(waited_seconds, 1))
+    return result
+
+
 def read_batch_upload_details(client, customer_id, batch_tracking_id):
     """GET the batch's status; return (the resource as sent, the shaped details)."""
     path = batch_status_path(customer_id, batch_tracking_id)

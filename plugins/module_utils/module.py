@@ -45,6 +45,13 @@ PARTNER_CENTER_ARGUMENT_SPEC = dict(
     correlation_id=dict(type='str'),
 )
 
+# The options of modules that can wait for a batch; keep in step with the doc fragment's WAIT.
+WAIT_ARGUMENT_SPEC = dict(
+    wait=dict(type='bool', default=False),
+    wait_timeout=dict(type='int', default=1800),
+    poll_interval=dict(type='float', default=15),
+)
+
 _SECRET_OPTIONS = ('client_secret', 'refresh_token', 'access_token')
 _LOCALE_PATTERN = re.compile(r'[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*')
 
@@ -79,6 +86,13 @@ class PartnerCenterModule:
             if value is not None and not is_guid(value):
                 self.module.fail_json(
                     msg='%s must be a GUID such as 47021739-3426-40bf-9601-61b4b6d7c793, got %r.' % (name, value))
+
+    def check_wait_options(self):
+        """Fail unless the WAIT_ARGUMENT_SPEC options hold usable numbers."""
+        params = self.params
+        if params['wait_timeout'] < 0 or params['poll_interval'] <= 0:
+            self.module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0 (seconds), got %s and %s.'
+                                  % (params['wait_timeout'], params['poll_interval']))
 
     def _check_shared_options(self):
         params = self.params
