@@ -161,8 +161,9 @@ class PartnerCenterModule:
     def fail(self, error, **result):
         """Fail the task from a PartnerCenterError: its message, redacted, and its ids."""
         self._keep_tokens_out_of_output()
-        fields = error.result_fields()
-        fields.update(result)
+        # The error's own ids win over anything in ``result``: they name the request that failed.
+        fields = dict(result)
+        fields.update(error.result_fields())
         if self._client is not None:
             fields.setdefault('correlation_id', self._client.correlation_id)
         self.module.fail_json(msg=self._redact(error.message), **fields)

@@ -15,11 +15,12 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.partnercenter.devices.plugins.doc_fragments.partner_center import ModuleDocFragment
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import ENV_VARS
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import COLLECTION_VERSION, USER_AGENT
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import PARTNER_CENTER_ARGUMENT_SPEC
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import PARTNER_CENTER_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULES_DIR = os.path.join(COLLECTION_ROOT, 'plugins', 'modules')
 DOC_FRAGMENT = 'partnercenter.devices.partner_center'
+WAIT_DOC_FRAGMENT = 'partnercenter.devices.partner_center.wait'
 # The names ansible-test's validate-modules expects no_log on (its NO_LOG_REGEX).
 NO_LOG_NAME = re.compile(r'(?:pass(?!ive)|secret|token|key)', re.I)
 
@@ -140,3 +141,21 @@ def test_env_fallback_matches_env_vars_and_docs(name):
 def test_every_env_var_is_an_option():
     assert set(ENV_VARS) <= set(PARTNER_CENTER_ARGUMENT_SPEC)
     assert all(value == 'PARTNER_CENTER_' + key.upper() for key, value in ENV_VARS.items())
+
+
+WAIT_DOCUMENTED = yaml.safe_load(ModuleDocFragment.WAIT)['options']
+
+
+def test_wait_fragment_matches_wait_argument_spec():
+    assert sorted(WAIT_DOCUMENTED) == sorted(WAIT_ARGUMENT_SPEC)
+    for name, spec in WAIT_ARGUMENT_SPEC.items():
+        assert WAIT_DOCUMENTED[name]['type'] == spec['type']
+        assert WAIT_DOCUMENTED[name]['default'] == spec['default']
+
+
+@pytest.mark.parametrize('name', module_names())
+def test_modules_with_the_wait_options_extend_the_wait_fragment(name):
+    source, documentation = module_documentation(name)
+    if 'WAIT_ARGUMENT_SPEC' in source:
+        assert WAIT_DOC_FRAGMENT in documentation.get('extends_documentation_fragment', [])
+        assert not set(documentation.get('options') or {}) & set(WAIT_ARGUMENT_SPEC), 'wait options documented again in %s' % name

@@ -1,0 +1,379 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r'''
+---
+module: device_batch
+short_description: Upload devices into a Microsoft Partner Center device batch
+version_added: 0.1.0
+description:
+  - Uploads devices (Windows Autopilot / Zero-Touch) for a customer into the device batch named O(batch_id),
+    creating the batch when it does not exist (C(POST /v1/customers/{customer-id}/deviceBatches)) and adding
+    to it when it does (C(POST /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices)).
+  - Devices come from O(devices), a list in snake_case, or from a Windows Autopilot hardware-hash CSV file
+    (O(csv_path)) or its text (O(csv_content)). They are checked before anything is sent; every problem
+    is reported at once, with the line or list index it comes from.
+  - Partner Center accepts the upload and processes it asynchronously; the module returns the
+    RV(batch_tracking_id) to follow it with M(partnercenter.devices.batch_upload_status) or the
+    P(partnercenter.devices.wait_for_batch_upload#role) role, or waits itself with O(wait=true).
+  - Partner Center documents uploads for app+user credentials (secure application model, O(refresh_token))
+    of a user with the Admin agent role.
+author:
+  - Partner Center devices maintainers (@partnercenter)
+extends_documentation_fragment:
+  - partnercenter.devices.partner_center
+  - partnercenter.devices.partner_center.wait
+attributes:
+  check_mode:
+    support: full
+    description: In check mode the devices are read and checked, and nothing is sent to Partner Center.
+  diff_mode:
+    support: none
+    description: The upload is an action on Partner Center; there is nothing to diff.
+options:
+  customer_id:
+    description:
+      - The customer's tenant id (a GUID), the Microsoft ID shown on the customer's account page in Partner Center.
+    type: str
+    required: true
+    aliases: [customer_tenant_id]
+  batch_id:
+    description:
+      - The name of the device batch, of your choosing. The devices are added to the customer's batch of that
+        name (compared without regard to case), which is created when it does not exist.
+    type: str
+    required: true
+    aliases: [batch_name]
+  devices:
+    description:
+      - The devices to upload, each a dict of the fields below.
+      - Each device needs one of the identifier sets Partner Center accepts - O(devices[].hardware_hash) alone or
+        with O(devices[].product_key) and/or O(devices[].serial_number); O(devices[].product_key) alone; or
+        O(devices[].serial_number) with O(devices[].oem_manufacturer_name) and O(devices[].model_name).
+      - Exactly one of O(devices), O(csv_path) and O(csv_content) is required.
+    type: list
+    elements: dict
+    suboptions:
+      hardware_hash:
+        description: The Windows Autopilot hardware hash (base64), as Get-WindowsAutopilotInfo reports it.
+        type: str
+      product_key:
+        description: The Windows product key ID (PKID) of the device.
+        type: str
+      serial_number:
+        description: The serial number the manufacturer gave the device.
+        type: str
+      oem_manufacturer_name:
+        description: The manufacturer, as the device's firmware (SMBIOS) names it, such as C(Microsoft Corporation).
+        type: str
+      model_name:
+        description: The model, as the device's firmware (SMBIOS) names it, such as C(Surface Laptop 5).
+        type: str
+  csv_path:
+    description:
+      - A Windows Autopilot hardware-hash CSV file on the host the task runs on (usually the controller, in a
+        play on C(localhost)).
+      - Its header names the columns C(Device Serial Number), C(Windows Product ID) and C(Hardware Hash), and
+        optionally C(Manufacturer name) and C(Device model), in any order and case. Other columns (such as
+        C(Group Tag)) are ignored with a warning. UTF-8 (with or without a byte order mark) or UTF-16 with a byte
+        order mark; other bytes are read as Windows-1252.
+    type: path
+  csv_content:
+    description:
+      - The text of such a CSV file, for example from C(lookup('ansible.builtin.file', 'devices.csv')).
+    type: str
+seealso:
+  - module: partnercenter.devices.batch_upload_status
+  - module: partnercenter.devices.device_batch_info
+  - name: Upload a list of devices to create a new batch
+    description: Partner Center's documentation of the creation endpoint.
+    link: https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-create-a-new-batch-for-the-specified-customer
+  - name: Upload a list of devices to an existing batch
+    description: Partner Center's documentation of the endpoint that adds devices.
+    link: https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-an-existing-batch-for-the-specified-customer
+notes:
+  - Each run uploads the devices again; Partner Center then reports devices that are already registered to the
+    customer with error 806 (C(ZtdDeviceAlreadyAssigned)) in the batch's status, and changes nothing for them.
+  - A request that times out is retried with the same C(MS-RequestId), so Partner Center does not apply it twice.
+'''
+
+EXAMPLES = r'''
+- name: Upload a Windows Autopilot CSV for a customer and wait for Partner Center to process it
+  partnercenter.devices.device_batch:
+    customer_id: 47021739-3426-40bf-9601-61b4b6d7c793
+    batch_id: contoso-2026-11-laptops
+    csv_path: files/contoso-laptops.csv
+    wait: true
+  register: upload
+
+- name: Report each device Partner Center refused
+  ansible.builtin.debug:
+    msg: "{{ item.serial_number }}: {{ item.error_code }} {{ item.error_description }}"
+  loop: "{{ upload.devices_with_errors }}"
+
+- name: Upload devices listed in the playbook, identified by serial number, manufacturer and model
+  partnercenter.devices.device_batch:
+    customer_id: "{{ customer_id }}"
+    batch_id: contoso-kiosks
+    devices:
+      - serial_number: KIOSK-0001
+        oem_manufacturer_name: Microsoft Corporation
+        model_name: Surface Go 4
+      - hardware_hash: "{{ lookup('ansible.builtin.file', 'hashes/kiosk-0002.txt') }}"
+        serial_number: KIOSK-0002
+  register: upload
+
+- name: Wait for that batch with the role, every poll visible
+  ansible.builtin.include_role:
+    name: partnercenter.devices.wait_for_batch_upload
+  vars:
+    wait_for_batch_upload_customer_id: "{{ customer_id }}"
+    wait_for_batch_upload_batch_tracking_id: "{{ upload.batch_tracking_id }}"
+
+- name: Check a CSV without sending anything
+  partnercenter.devices.device_batch:
+    customer_id: "{{ customer_id }}"
+    batch_id: contoso-2026-11-laptops
+    csv_content: "{{ lookup('ansible.builtin.file', 'contoso-laptops.csv') }}"
+  check_mode: true
+'''
+
+RETURN = r'''
+batch_id:
+  description: The name of the batch, as Partner Center spells it when the devices were added to an existing batch.
+  returned: always
+  type: str
+  sample: contoso-2026-11-laptops
+devices_count:
+  description: How many devices were uploaded (in check mode, how many would be).
+  returned: always
+  type: int
+  sample: 3
+created:
+  description: Whether the upload created the batch (V(false) when the devices were added to an existing one).
+  returned: success, not in check mode
+  type: bool
+  sample: true
+batch_tracking_id:
+  description:
+    - The id that tracks Partner Center's processing of this upload, from the C(Location) of its answer. Give it to
+      M(partnercenter.devices.batch_upload_status) or the P(partnercenter.devices.wait_for_batch_upload#role) role.
+  returned: success, not in check mode
+  type: str
+  sample: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
+location:
+  description: The C(Location) header of Partner Center's answer, the path of the batch's status.
+  returned: success, not in check mode
+  type: str
+  sample: /customers/47021739-3426-40bf-9601-61b4b6d7c793/batchJobStatus/0127ed8e-ff72-4983-a3d8-e8d8bd378932
+upload_request_id:
+  description: The C(MS-RequestId) of the upload request Partner Center accepted, for Partner Center support.
+  returned: success, not in check mode
+  type: str
+  sample: 9f3c4b2a-1d5e-4f60-8a7b-0c1d2e3f4a5b
+correlation_id:
+  description: The C(MS-CorrelationId) sent with every request of this task, for Partner Center support.
+  returned: success, not in check mode; failure after the first request
+  type: str
+  sample: aaaa0000-bb11-2222-33cc-444444dddddd
+batch_upload_details:
+  description:
+    - With O(wait), the final status of the upload, as M(partnercenter.devices.batch_upload_status) returns it (its
+      RV(batch_upload_details) lists every key), with one entry per uploaded device in RV(batch_upload_details.devices_status).
+  returned: when O(wait=true)
+  type: dict
+  contains:
+    batch_tracking_id:
+      description: The batch tracking id.
+      type: str
+    status:
+      description: V(queued), V(processing), V(finished) or V(finished_with_errors) (or V(unknown)).
+      type: str
+    started_time:
+      description: When Partner Center started processing the batch (UTC), or null.
+      type: str
+    completed_time:
+      description: When Partner Center finished the batch (UTC), or null.
+      type: str
+    devices_status:
+      description: One entry per device, with C(device_id), C(serial_number), C(product_key), C(status), C(error_code) and C(error_description).
+      type: list
+      elements: dict
+  sample:
+    batch_tracking_id: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
+    status: finished_with_errors
+    started_time: "2026-11-24T10:00:00Z"
+    completed_time: "2026-11-24T10:00:20Z"
+    devices_status:
+      - device_id: 4f0d6a4e-0a8e-4c2b-9d38-2f1b5c6e7a80
+        serial_number: LAPTOP-0001
+        product_key: null
+        status: finished
+        error_code: null
+        error_description: null
+      - device_id: null
+        serial_number: OTHER-TENANT-0001
+        product_key: null
+        status: finished_with_errors
+        error_code: "808"
+        error_description: ZtdDeviceAssignedToOtherTenant
+raw_batch_upload_details:
+  description: With O(wait), the BatchUploadDetails exactly as Partner Center sent it (camelCase keys).
+  returned: when O(wait=true)
+  type: dict
+complete:
+  description: With O(wait), whether Partner Center has finished the batch; V(false) only when O(wait_timeout) passed.
+  returned: when O(wait=true)
+  type: bool
+  sample: true
+devices_with_errors:
+  description: With O(wait), the entries of RV(batch_upload_details.devices_status) that carry an error.
+  returned: when O(wait=true)
+  type: list
+  elements: dict
+device_status_counts:
+  description: With O(wait), how many devices have each status.
+  returned: when O(wait=true)
+  type: dict
+  sample: {"finished": 2, "finished_with_errors": 1}
+polls:
+  description: With O(wait), how many times the module read the batch's status.
+  returned: when O(wait=true)
+  type: int
+  sample: 3
+waited_seconds:
+  description: With O(wait), how long the module waited, in seconds.
+  returned: when O(wait=true)
+  type: float
+  sample: 31.5
+problems:
+  description: When the devices cannot be uploaded as given, every reason, each naming its CSV line or list index.
+  returned: failure, when the devices fail the checks
+  type: list
+  elements: str
+  sample: ["contoso.csv line 4: the hardware hash is not base64 (...)", "contoso.csv line 7 has the same serial number as contoso.csv line 2 (...)"]
+http_status:
+  description: The HTTP status of the answer that made the task fail.
+  returned: failure, when Partner Center or Entra ID answered
+  type: int
+  sample: 403
+error_code:
+  description: Partner Center's error C(code), or Entra ID's C(error), of the answer that made the task fail.
+  returned: failure, when the answer carried one
+  type: str
+  sample: "600008"
+error_description:
+  description: Partner Center's error C(description), or the first line of Entra ID's C(error_description).
+  returned: failure, when the answer carried one
+  type: str
+request_id:
+  description: The C(MS-RequestId) of the failed Partner Center request (or Entra ID's trace id), for support.
+  returned: failure, when a request failed
+  type: str
+'''
+
+import os
+
+from ansible_collections.partnercenter.devices.plugins.module_utils.batch import BatchWaitTimeout, wait_for_batch, waited_result
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import upload_devices
+from ansible_collections.partnercenter.devices.plugins.module_utils.devices import (
+    DeviceListError,
+    api_devices,
+    check_devices,
+    read_autopilot_csv,
+    read_device_list,
+)
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
+
+DEVICE_OPTIONS = dict(
+    hardware_hash=dict(type='str'),
+    product_key=dict(type='str'),
+    serial_number=dict(type='str'),
+    oem_manufacturer_name=dict(type='str'),
+    model_name=dict(type='str'),
+)
+
+
+def read_csv_file(path):
+    """The text of a CSV file: UTF-16 with a byte order mark, else UTF-8, else Windows-1252 (what Excel saves)."""
+    with open(path, 'rb') as handle:
+        data = handle.read()
+    if data.startswith((b'\xff\xfe', b'\xfe\xff')):
+        return data.decode('utf-16')
+    try:
+        return data.decode('utf-8-sig')
+    except UnicodeDecodeError:
+        return data.decode('cp1252', 'replace')
+
+
+def read_devices(module):
+    """The devices to upload from whichever option gives them -> (devices, origins, warnings)."""
+    params = module.params
+    if params['devices'] is not None:
+        return read_device_list(params['devices'])
+    if params['csv_content'] is not None:
+        return read_autopilot_csv(params['csv_content'], 'csv_content')
+    path = params['csv_path']
+    try:
+        content = read_csv_file(path)
+    except (OSError, UnicodeDecodeError) as error:
+        module.fail_json(msg='Cannot read csv_path %s: %s' % (path, getattr(error, 'strerror', None) or error))
+    return read_autopilot_csv(content, os.path.basename(path))
+
+
+def main():
+    module = PartnerCenterModule(
+        argument_spec=dict(
+            customer_id=dict(type='str', required=True, aliases=['customer_tenant_id']),
+            batch_id=dict(type='str', required=True, aliases=['batch_name']),
+            devices=dict(type='list', elements='dict', options=DEVICE_OPTIONS),
+            csv_path=dict(type='path'),
+            csv_content=dict(type='str'),
+            **WAIT_ARGUMENT_SPEC
+        ),
+        mutually_exclusive=[('devices', 'csv_path', 'csv_content')],
+        required_one_of=[('devices', 'csv_path', 'csv_content')],
+        supports_check_mode=True,
+    )
+    params = module.params
+    module.require_guid('customer_id')
+    module.check_wait_options()
+    batch_id = params['batch_id']
+    if not batch_id.strip() or batch_id != batch_id.strip() or any(ord(char) < 32 for char in batch_id):
+        module.fail_json(msg='batch_id must be a name without leading or trailing spaces or control characters, got %r.' % batch_id)
+
+    try:
+        devices, origins, warnings = read_devices(module)
+        check_devices(devices, origins)
+    except DeviceListError as error:
+        module.fail_json(msg='Nothing was uploaded: %d problem%s with the devices: %s' % (
+            len(error.problems), '' if len(error.problems) == 1 else 's', error), problems=error.problems)
+    for warning in warnings:
+        module.module.warn(warning)
+
+    result = dict(changed=True, batch_id=batch_id, devices_count=len(devices))
+    if module.check_mode:
+        module.exit_json(**result)
+
+    client = module.client()
+    try:
+        result.update(upload_devices(client, params['customer_id'], batch_id, api_devices(devices)))
+        result['correlation_id'] = client.correlation_id
+        if params['wait']:
+            result.update(waited_result(*wait_for_batch(client, params['customer_id'], result['batch_tracking_id'],
+                                                        params['wait_timeout'], params['poll_interval'])))
+    except BatchWaitTimeout as timeout:
+        # The upload is done; the play still learns its tracking id and how far the batch got.
+        result.update(waited_result(timeout.raw, timeout.details, timeout.polls, timeout.waited_seconds))
+        module.fail(timeout, **result)
+    except PartnerCenterError as error:
+        result['changed'] = 'batch_tracking_id' in result
+        module.fail(error, **result)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()
