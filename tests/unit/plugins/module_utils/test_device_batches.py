@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of device_batches.py for answers the simulator does not give: the Location in the body,
+no Location at all, a batch created meanwhile (409), a continuation token that repeats."""
+
+import json
+
+import pytest
+
+from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
+    list_batch_devices,
+    list_device_batches,
+    upload_devices,
+)
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
+
+CUSTOMER = '47021739-3426-40bf-9601-61b4b6d7c793'
+TRACKING_ID = '0127ed8e-ff72-4983-a3d8-e8d8bd378932'
+LOCATION = '/customers/%s/batchJobStatus/%s' % (CUSTOMER, TRACKING_ID)
+DEVICES = [{'serialNumber': 'S1', 'oemManufacturerName': 'M', 'modelName': 'X'}]
+
+
+def answer(status, payload=None, headers=None, body=b''):
+    if payload is not None:
+        body = json.dumps(payload).encode('utf-8')
+    return Response(status, None, headers or {}, body)
+
+
+def batches(*names):
+    return answer(200, {'totalCount': len(names), 'items': [{'id': name, 'devicesCount': 1} for name in names]})
+
+
+def client_for(monkeypatch, script):
+    """A client whose requests are answered from ``script``; returns (client, calls)."""
+    calls = []
+    pending = list(script)
+
+    def send_once(method, url, headers, body):
+        calls.append((method, url.replace('https://pc.example.test', ''), headers, body))
+        return pending.pop(0)
+
+    client = PartnerCenterClient('https://pc.example.test', StaticTokenAuth('token-value-for-unit-tests'), retries=0)
+    monkeypatch.setattr(client, '_send_once', send_once)
+    return client, calls
+
+
+def test_create_posts_a_device_batch_creation_request(monkeypatch):
+    client, calls = client_for(monkeypatch, [batches('other'), answer(202, headers={'Location': LOCATION})])
+    result = upload_devices(client, CUSTOMER, 'new-batch', DEVICES)
+    assert result['created'] is True and result['batch_tracking_id'] == TRACKING_ID
+    method, path, headers, body = calls[1]
+    assert (method, path) == ('POST', '/v1/customers/%s/deviceBatches' % CUSTOMER)
+    assert json.loads(body) == {'batchId': 'new-batch', 'devices': DEVICES}
+    assert headers['Content-Type'] == 'application/json'
+    assert result['upload_request_id'] == headers['MS-RequestId']
+
+
+def test_a_batch_name_is_quoted_in_the_path(monkeypatch):
+    client, calls = client_for(monkeypatch, [batches('Lab 2/B'), answer(202, headers={'Location': LOCATION})])
+    result = upload_devices(client, CUSTOMER, 'lab 2/b', DEVICES)
+    assert result['created'] is False and result['batch_id'] == 'Lab 2/B'
+    assert calls[1][1] == '/v1/customers/%s/deviceBatches/Lab%%202%%2FB/devices' % CUSTOMER
+    assert json.loads(calls[1][3]) == DEVICES
+
+
+@pytest.mark.parametrize('location_answer', [
+    answer(202, headers={'Location': 'https://api.partnercenter.microsoft.com/v1' + LOCATION}),
+    answer(202, {'uri': LOCATION, 'method': 'GET'}),
+    answer(202, body=json.dumps(LOCATION).encode()),
+])
+def test_the_tracking_id_comes_from_an_absolute_location_or_the_body(monkeypatch, location_answer):
+    client = client_for(monkeypatch, [batches(), location_answer])[0]
+    assert upload_devices(client, CUSTOMER, 'b', DEVICES)['batch_tracking_id'] == TRACKING_ID
+
+
+def test_an_accepted_upload_without_a_tracking_id_is_a_clear_error(monkeypatch):
+    client = client_for(monkeypatch, [batches(), answer(202, headers={'Location': '/customers/x/batchJobStatus/not-a-guid',
+                                                                      'MS-RequestId': 'rid-1'})])[0]
+    with pytest.raises(ResponseError) as caught:
+        upload_devices(client, CUSTOMER, 'b', DEVICES)
+    assert 'accepted the upload (HTTP 202) but sent no batch tracking id' in caught.value.message
+    assert caught.value.request_id == 'rid-1' and caught.value.http_status == 202
+
+
+def test_a_batch_created_meanwhile_gets_the_devices_added(monkeypatch):
+    client, calls = client_for(monkeypatch, [batches(), answer(409, {'code': 900409, 'description': 'exists'}),
+                                             answer(202, headers={'Location': LOCATION})])
+    result = upload_devices(client, CUSTOMER, 'raced', DEVICES)
+    assert result['created'] is False
+    assert [call[1] for call in calls[1:]] == ['/v1/customers/%s/deviceBatches' % CUSTOMER,
+                                               '/v1/customers/%s/deviceBatches/raced/devices' % CUSTOMER]
+
+
+def test_a_customer_without_batches_answers_404_and_has_none(monkeypatch):
+    client = client_for(monkeypatch, [answer(404, {'code': 1000, 'description': 'Not found'})])[0]
+    assert list_device_batches(client, CUSTOMER) == ([], [])
+
+
+def test_other_list_failures_are_errors(monkeypatch):
+    client = client_for(monkeypatch, [answer(403, {'code': 20002, 'description': 'no relationship'})])[0]
+    with pytest.raises(ApiError) as caught:
+        list_device_batches(client, CUSTOMER)
+    assert caught.value.http_status == 403
+
+
+def test_a_body_that_is_not_a_collection_is_a_clear_error(monkeypatch):
+    client = client_for(monkeypatch, [answer(200, {'value': []})])[0]
+    with pytest.raises(ResponseError) as caught:
+        list_device_batches(client, CUSTOMER)
+    assert 'not a collection with a list of items (got value)' in caught.value.message
+
+
+def test_pages_follow_the_next_link_header_and_a_repeated_token_stops(monkeypatch):
+    def page(serials, token):
+        body = {'items': [{'id': serial, 'serialNumber': serial} for serial in serials]}
+        if token:
+            body['links'] = {'next': {'uri': '/x', 'method': 'GET', 'headers': [{'key': 'MS-ContinuationToken', 'value': token}]}}
+        return answer(200, body)
+
+    client, calls = client_for(monkeypatch, [page(['a', 'b'], 't1'), page(['c'], 't2'), page([], None)])
+    devices, pages = list_batch_devices(client, CUSTOMER, 'b')
+    assert [d['serial_number'] for d in devices] == ['a', 'b', 'c'] and pages == 3
+    assert [call[2].get('MS-ContinuationToken') for call in calls] == [None, 't1', 't2']
+    assert devices[0]['hardware_hash'] is None  # documented keys are always present
+
+    client = client_for(monkeypatch, [page(['a'], 't1'), page(['b'], 't1')])[0]
+    with pytest.raises(ResponseError) as caught:
+        list_batch_devices(client, CUSTOMER, 'b')
+    assert 'sent the same continuation token twice (page 2)' in caught.value.message
