@@ -290,7 +290,8 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.module impor
 
 DEVICE_OPTIONS = dict(
     hardware_hash=dict(type='str'),
-    product_key=dict(type='str'),
+    # The Windows product key ID (PKID) identifies a device; it is not a secret.
+    product_key=dict(type='str', no_log=False),
     serial_number=dict(type='str'),
     oem_manufacturer_name=dict(type='str'),
     model_name=dict(type='str'),
