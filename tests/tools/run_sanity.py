@@ -78,16 +78,25 @@ def copy_collection(destination):
     return root
 
 
+def sanity_command(arguments):
+    """The ansible-test sanity command line, for this Python, with extra ``arguments``."""
+    python_version = '%d.%d' % sys.version_info[:2]
+    ansible_test = os.path.join(os.path.dirname(sys.executable), 'ansible-test')
+    return [ansible_test, 'sanity', '--python', python_version, '--color', 'no'] + list(arguments)
+
+
 def main(arguments):
-    """Copy, prepare the cache, run ansible-test sanity; return its exit code."""
+    """Copy, prepare the cache, run ansible-test sanity; return its exit code.
+
+    Every test ansible-test has for a collection runs, ``changelog`` included (it lints
+    changelogs/config.yaml and the fragments); tests/integration/test_changelog.py checks that
+    it does and that it catches a broken fragment.
+    """
     ensure_get_pip_cache()
     workdir = tempfile.mkdtemp(prefix='partnercenter-devices-sanity-')
     try:
         root = copy_collection(workdir)
-        python_version = '%d.%d' % sys.version_info[:2]
-        ansible_test = os.path.join(os.path.dirname(sys.executable), 'ansible-test')
-        command = [ansible_test, 'sanity', '--python', python_version, '--color', 'no'] + arguments
-        return subprocess.run(command, cwd=root, check=False).returncode
+        return subprocess.run(sanity_command(arguments), cwd=root, check=False).returncode
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
