@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup demo test pytest sanity lint clean
+.PHONY: setup demo test pytest sanity lint docs changelog clean
 
 $(SETUP_STAMP): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,5 +36,15 @@ sanity: setup
 lint: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint
 
+## docs: the HTML docs site (modules, roles, guides) into build/docsite/, failing on any warning
+docs: setup
+	$(BIN)/python tests/tools/build_docs.py --dest build/docsite
+
+## changelog: lint the changelog fragments, then release them into CHANGELOG.md as galaxy.yml's version (once per release)
+changelog: setup
+	$(BIN)/antsibull-changelog lint
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/antsibull-changelog release --version \
+		"$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')"
+
 clean:
-	rm -rf $(VENV) .ansible .pytest_cache tests/output
+	rm -rf $(VENV) .ansible .pytest_cache tests/output build
