@@ -7,6 +7,7 @@ import re
 import time
 import urllib.parse
 
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import remediation_hint
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, ResponseError
 
 # Batch statuses after which Partner Center does no more work on the batch.
@@ -14,9 +15,10 @@ COMPLETE_STATUSES = frozenset(('finished', 'finished_with_errors'))
 DEVICE_ERROR_STATUS = 'finished_with_errors'
 
 # Keys every shaped resource carries, even when Partner Center leaves them out or sends null,
-# so that playbooks can test them without `default()` filters.
+# so that playbooks can test them without `default()` filters. A device's `remediation` is ours,
+# not Partner Center's: what to do about its error (device_errors.py), null when it has none.
 BATCH_KEYS = ('batch_tracking_id', 'status', 'started_time', 'completed_time', 'devices_status')
-DEVICE_KEYS = ('device_id', 'serial_number', 'product_key', 'status', 'error_code', 'error_description')
+DEVICE_KEYS = ('device_id', 'serial_number', 'product_key', 'status', 'error_code', 'error_description', 'remediation')
 
 _CAMEL_BOUNDARY = re.compile(r'(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])')
 
@@ -73,6 +75,8 @@ def shape_batch_upload_details(resource):
         if isinstance(device, dict):
             for key in DEVICE_KEYS:
                 device.setdefault(key, None)
+            device['remediation'] = (remediation_hint(device, details['batch_tracking_id'])
+                                     if device_has_error(device) else None)
     details['devices_status'] = [device for device in devices if isinstance(device, dict)]
     return details
 

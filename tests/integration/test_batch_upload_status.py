@@ -9,6 +9,7 @@ import urllib.parse
 import urllib.request
 
 import harness
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import find_device_error
 
 GUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
 
@@ -19,6 +20,7 @@ EXAMPLE_DEVICE = {
     'status': 'finished_with_errors',
     'error_code': '808',
     'error_description': 'ZtdDeviceAssignedToOtherTenant',
+    'remediation': find_device_error('808', None)['remediation'],
     'attributes': {'object_type': 'DeviceUploadDetails'},
 }
 

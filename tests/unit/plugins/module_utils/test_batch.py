@@ -21,6 +21,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     wait_for_batch,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import DEVICE_ERRORS
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError
 
@@ -84,6 +85,7 @@ def test_documented_example_is_shaped():
                 'status': 'finished_with_errors',
                 'error_code': '808',
                 'error_description': 'ZtdDeviceAssignedToOtherTenant',
+                'remediation': [entry['remediation'] for entry in DEVICE_ERRORS if entry['code'] == '808'][0],
                 'attributes': {'object_type': 'DeviceUploadDetails'},
             },
         ],
@@ -137,9 +139,9 @@ def test_device_keys_present_when_absent_or_null():
     })
     assert details['devices_status'] == [
         {'device_id': None, 'serial_number': 'SN1', 'product_key': None, 'status': None,
-         'error_code': None, 'error_description': None},
+         'error_code': None, 'error_description': None, 'remediation': None},
         {'device_id': None, 'serial_number': None, 'product_key': None, 'status': None,
-         'error_code': None, 'error_description': None},
+         'error_code': None, 'error_description': None, 'remediation': None},
     ]
 
 
