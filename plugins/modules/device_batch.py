@@ -198,7 +198,10 @@ batch_upload_details:
       description: When Partner Center finished the batch (UTC), or null.
       type: str
     devices_status:
-      description: One entry per device, with C(device_id), C(serial_number), C(product_key), C(status), C(error_code) and C(error_description).
+      description:
+        - One entry per device, with C(device_id), C(serial_number), C(product_key), C(status), C(error_code) and
+          C(error_description), and C(remediation), what to do about the device's error (null when it has none).
+        - "The error codes and their remediation: U(https://github.com/partnercenter/devices/blob/main/docs/device-error-codes.md).
       type: list
       elements: dict
   sample:
@@ -213,12 +216,14 @@ batch_upload_details:
         status: finished
         error_code: null
         error_description: null
+        remediation: null
       - device_id: null
         serial_number: OTHER-TENANT-0001
         product_key: null
         status: finished_with_errors
         error_code: "808"
         error_description: ZtdDeviceAssignedToOtherTenant
+        remediation: "Registered to another tenant: only whoever registered it there (...) can deregister it; ..."
 raw_batch_upload_details:
   description: With O(wait), the BatchUploadDetails exactly as Partner Center sent it (camelCase keys).
   returned: when O(wait=true)
@@ -229,7 +234,7 @@ complete:
   type: bool
   sample: true
 devices_with_errors:
-  description: With O(wait), the entries of RV(batch_upload_details.devices_status) that carry an error.
+  description: With O(wait), the entries of RV(batch_upload_details.devices_status) that carry an error, each with its C(remediation).
   returned: when O(wait=true)
   type: list
   elements: dict

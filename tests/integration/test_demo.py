@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """`make demo` runs tests/demo/run_demo.py: it must work, and show what the README promises."""
 
+import csv
 import os
 import subprocess
 import sys
@@ -21,6 +22,12 @@ def test_demo_uploads_waits_and_reports_each_device():
     assert 'error 806 ZtdDeviceAlreadyAssigned' in output
     assert 'InvalidZtdHardwareHash' in output
     assert '3 of 6 devices need attention.' in output
+    with open(os.path.join(harness.REPO_ROOT, 'build', 'demo-reports', 'contoso-demo-laptops.csv'), encoding='utf-8') as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(row['serial_number'], row['error_code']) for row in rows if row['error_code']] == [
+        ('OTHER-TENANT-0001', '808'), ('REG-DEMO-0001', '806')]
+    assert len(rows) == 6
+    assert os.path.getsize(os.path.join(harness.REPO_ROOT, 'build', 'demo-reports', 'contoso-demo-laptops.html')) > 0
     assert 'failed=0' in output
     for secret in harness.SECRETS:
         assert secret not in output

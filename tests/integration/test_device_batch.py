@@ -91,6 +91,8 @@ def test_wait_returns_each_device_outcome_on_one_token(simulator, playbook):
         (None, None, 'InvalidZtdHardwareHash'),
     ]
     assert [d['serial_number'] for d in result['devices_with_errors']] == ['OTHER-TENANT-0001', 'REG-DEMO-0001', None]
+    assert [d['remediation'].split(':')[0] for d in result['devices_with_errors']] == [
+        'Registered to another tenant', "Already registered to this customer's tenant", 'Invalid hardware hash']
     assert len(simulator.stats['token_requests']) == 1
 
 
