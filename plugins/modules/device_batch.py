@@ -201,7 +201,7 @@ batch_upload_details:
       description:
         - One entry per device, with C(device_id), C(serial_number), C(product_key), C(status), C(error_code) and
           C(error_description), and C(remediation), what to do about the device's error (null when it has none).
-        - "The error codes and their remediation: U(https://github.com/partnercenter/devices/blob/main/docs/device-error-codes.md).
+        - "The error codes and their remediation: U(https://github.com/partnercenter/devices/blob/main/docs/device-error-codes.md)."
       type: list
       elements: dict
   sample:

@@ -159,3 +159,12 @@ def test_modules_with_the_wait_options_extend_the_wait_fragment(name):
     if 'WAIT_ARGUMENT_SPEC' in source:
         assert WAIT_DOC_FRAGMENT in documentation.get('extends_documentation_fragment', [])
         assert not set(documentation.get('options') or {}) & set(WAIT_ARGUMENT_SPEC), 'wait options documented again in %s' % name
+
+
+@pytest.mark.parametrize('name', module_names())
+def test_every_module_has_examples_and_return_that_parse(name):
+    with open(os.path.join(MODULES_DIR, name + '.py'), encoding='utf-8') as handle:
+        blocks = dict((target.id, node.value.value) for node in ast.parse(handle.read()).body if isinstance(node, ast.Assign)
+                      for target in node.targets if getattr(target, 'id', None) in ('EXAMPLES', 'RETURN'))
+    assert isinstance(yaml.safe_load(blocks['EXAMPLES']), list)
+    assert isinstance(yaml.safe_load(blocks['RETURN']), dict)
