@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup demo test pytest sanity lint docs changelog clean
+.PHONY: setup demo test pytest sanity lint docs changelog bench clean
 
 $(SETUP_STAMP): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ sanity: setup
 ## lint: ansible-lint with the production profile
 lint: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint
+
+## bench: the performance benchmark against the simulator (a few minutes; not part of test); BENCH_RUNS=5 etc., see tests/benchmarks/README.md
+bench: setup
+	$(BIN)/python tests/benchmarks/run_benchmarks.py
 
 ## docs: the HTML docs site (modules, roles, guides) into build/docsite/, failing on any warning
 docs: setup

@@ -12,6 +12,7 @@ Center documents) with ``resource`` set to the Partner Center API of the chosen 
 """
 
 import re
+import threading
 import time
 import urllib.parse
 
@@ -100,9 +101,11 @@ class StaticTokenAuth:
 
     def token(self, client):
         """The given token, or once it was rejected, one from the fallback credentials."""
-        if self._access_token is None and self._fallback is not None:
+        # Read once: another thread of a bulk read may invalidate it meanwhile.
+        access_token = self._access_token
+        if access_token is None and self._fallback is not None:
             return self._fallback.token(client)
-        return self._access_token
+        return access_token
 
     def invalidate(self):
         """Drop the given token in favour of the fallback credentials."""
@@ -129,6 +132,8 @@ class _EntraIdAuth:
         self._clock = clock
         self._access_token = None
         self._expires_at = 0.0
+        # One token request at a time: side-by-side requests (the bulk read) share the one token.
+        self._lock = threading.Lock()
 
     @property
     def token_url(self):
@@ -137,9 +142,10 @@ class _EntraIdAuth:
 
     def token(self, client):
         """A valid access token, requested from Entra ID the first time and when near expiry."""
-        if self._access_token is None or self._clock() >= self._expires_at:
-            self._access_token, self._expires_at = self._request_token(client)
-        return self._access_token
+        with self._lock:
+            if self._access_token is None or self._clock() >= self._expires_at:
+                self._access_token, self._expires_at = self._request_token(client)
+            return self._access_token
 
     def invalidate(self):
         """Forget the current token: the next call to ``token`` asks Entra ID again."""

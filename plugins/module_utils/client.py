@@ -22,6 +22,7 @@ import json
 import random
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -39,7 +40,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.errors impor
 
 COLLECTION_NAME = 'partnercenter.devices'
 # Kept equal to galaxy.yml's version by a unit test.
-COLLECTION_VERSION = '0.1.0'
+COLLECTION_VERSION = '0.2.0'
 USER_AGENT = '%s/%s (ansible-core/%s)' % (COLLECTION_NAME, COLLECTION_VERSION, ANSIBLE_CORE_VERSION)
 
 # Throttling and gateway faults are worth another try; 400/401/403/404/409 never are.
@@ -168,6 +169,8 @@ class PartnerCenterClient:
         self._sleep = sleep
         self._rand = rand
         self._opener = None
+        # Serializes token renewals when requests run side by side (the bulk read).
+        self._renewal_lock = threading.Lock()
         # Secrets the client has seen (tokens it fetched, credentials it sent): masked in messages.
         self.secrets = set()
 
@@ -211,7 +214,8 @@ class PartnerCenterClient:
 
     def redact(self, text):
         """``text`` with every secret this client knows of masked."""
-        return redact(text, self.secrets)
+        # A copy: another thread of a bulk read may add a renewed token meanwhile.
+        return redact(text, frozenset(self.secrets))
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -266,7 +270,7 @@ class PartnerCenterClient:
                 # The token may have expired or been revoked since it was issued: ask Entra ID
                 # once for a new one. A second 401 is a real refusal.
                 token_renewed = True
-                self.auth.invalidate()
+                self._renew_token(token)
                 continue
             if response.status in RETRY_STATUSES and attempt < self.retries:
                 attempt += 1
@@ -277,6 +281,16 @@ class PartnerCenterClient:
             # Every retry and the request after a token renewal each sent the request again.
             response.attempts = attempt + 1 + int(token_renewed)
             return response
+
+    def _renew_token(self, rejected):
+        """Drop the rejected token, unless a request running beside this one already replaced it.
+
+        Side-by-side requests (the bulk read) may all be refused the same token: only the first
+        asks Entra ID for a new one, the others retry with that one.
+        """
+        with self._renewal_lock:
+            if self.auth.token(self) == rejected:
+                self.auth.invalidate()
 
     def _pause(self, target, attempt, reason, retry_after):
         delay = backoff_delay(attempt, retry_after, self._rand)

@@ -16,6 +16,8 @@ description:
     and which devices carry errors.
   - Works with app-only and app+user credentials. The user of app+user credentials needs the Admin agent
     or Sales agent role.
+  - With O(batches) it reads many batches in one task, side by side and on one access token, and returns
+    RV(results), one entry per batch.
 author:
   - Partner Center devices maintainers (@partnercenter)
 extends_documentation_fragment:
@@ -29,19 +31,61 @@ attributes:
     description: Nothing is changed, so there is no diff.
   facts:
     support: full
-    description: The details are also set as the fact C(partnercenter_batch_upload_details).
+    description:
+      - The details are also set as the fact C(partnercenter_batch_upload_details), for one batch.
+      - With O(batches) no fact is set; use RV(results).
 options:
   customer_id:
     description:
       - The customer's tenant id (a GUID), the Microsoft ID shown on the customer's account page in Partner Center.
+      - Required, with O(batch_tracking_id), unless O(batches) is given.
     type: str
-    required: true
     aliases: [customer_tenant_id]
   batch_tracking_id:
     description:
       - The batch tracking id (a GUID) that the device batch upload returned in its C(Location) header.
+      - Required, with O(customer_id), unless O(batches) is given.
     type: str
-    required: true
+  batches:
+    version_added: 0.2.0
+    description:
+      - Many batches to read in one task, instead of O(customer_id) and O(batch_tracking_id).
+      - Use it when a task checks tens or hundreds of batches, such as the batch of every customer a partner provisions,
+        instead of a loop over this module. A loop starts the module, and asks Entra ID for a token, once per batch;
+        O(batches) reads them side by side, O(concurrency) at a time, on one token.
+      - Returns RV(results), one entry per batch in the order given, and RV(batch_counts). A batch that cannot be read
+        fails its own entry (with C(failed), C(msg) and the error) while the others are read; the task fails only with
+        O(fail_on_error).
+      - Every id is checked before any request is sent. Mutually exclusive with O(customer_id) and O(batch_tracking_id).
+      - With O(wait), waits for every batch.
+    type: list
+    elements: dict
+    suboptions:
+      customer_id:
+        description: The customer's tenant id (a GUID).
+        type: str
+        required: true
+        aliases: [customer_tenant_id]
+      batch_tracking_id:
+        description: The batch tracking id (a GUID).
+        type: str
+        required: true
+  concurrency:
+    version_added: 0.2.0
+    description:
+      - With O(batches), how many batches are read at the same time, from 1 to 32.
+      - A customer that Partner Center throttles gets no more than its share of them; its reads wait as
+        C(Retry-After) asks while the reads of other customers go on.
+    type: int
+    default: 8
+  fail_on_error:
+    version_added: 0.2.0
+    description:
+      - With O(batches), fail the task when any batch could not be read or, with O(wait), did not finish in time.
+        The task still returns RV(results).
+      - Without it, such a batch only carries C(failed=true), C(msg) and the error in its entry of RV(results).
+    type: bool
+    default: false
   wait:
     description:
       - Whether to poll until Partner Center has finished the batch (status V(finished) or V(finished_with_errors))
@@ -55,6 +99,8 @@ options:
     description:
       - With O(wait), how many seconds to wait at most. When they pass, the task fails with the batch, the
         last status seen and how long it waited, and still returns the last RV(batch_upload_details).
+      - With O(batches), the time counts for all of them together, and a batch not finished by then fails its own entry
+        of RV(results) (see O(fail_on_error)).
     type: int
     default: 1800
   poll_interval:
@@ -124,6 +170,36 @@ EXAMPLES = r'''
     msg: "{{ item.serial_number }}: {{ item.error_code }} {{ item.error_description }}"
   loop: "{{ batch.devices_with_errors }}"
   when: batch.complete
+
+- name: Read the batches of many customers in one task (one token, eight at a time), waiting for each to finish
+  partnercenter.devices.batch_upload_status:
+    batches:
+      - customer_id: 47021739-3426-40bf-9601-61b4b6d7c793
+        batch_tracking_id: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
+      - customer_id: 3f8e2a91-6c47-4d0b-b5e2-7a9c1d3e5f60
+        batch_tracking_id: 6b1d9e42-8a3c-4f57-9e20-c4d8a7b6f310
+    wait: true
+  register: statuses
+
+- name: Or from a list of uploads, each a dict with customer_id and batch_tracking_id
+  partnercenter.devices.batch_upload_status:
+    batches: "{{ uploads }}"
+    concurrency: 16
+  register: statuses
+
+- name: Report the batches that could not be read
+  ansible.builtin.debug:
+    msg: "{{ item.customer_id }} / {{ item.batch_tracking_id }}: {{ item.msg }}"
+  loop: "{{ statuses.results | selectattr('failed') }}"
+  loop_control:
+    label: "{{ item.batch_tracking_id }}"
+
+- name: Report the batches whose devices carry errors
+  ansible.builtin.debug:
+    msg: "{{ item.batch_tracking_id }}: {{ item.devices_with_errors | length }} devices with errors"
+  loop: "{{ statuses.results | rejectattr('failed') | selectattr('devices_with_errors') }}"
+  loop_control:
+    label: "{{ item.batch_tracking_id }}"
 '''
 
 RETURN = r'''
@@ -131,7 +207,7 @@ batch_upload_details:
   description:
     - The batch's B(BatchUploadDetails), with Partner Center's camelCase keys turned into snake_case.
     - Keys Partner Center adds beyond those below are kept, in snake_case too.
-  returned: success, and when O(wait) times out
+  returned: for one batch, on success and when O(wait) times out
   type: dict
   contains:
     batch_tracking_id:
@@ -180,6 +256,17 @@ batch_upload_details:
           description: The error's name or text (for example V(ZtdDeviceAssignedToOtherTenant)), or null.
           type: str
           sample: ZtdDeviceAssignedToOtherTenant
+        remediation:
+          description:
+            - What to do about the device's error, from the collection's catalogue of the errors Microsoft documents
+              (matched on C(error_code), then on C(error_description)), or a generic hint for an error it does not know.
+            - Null when the device carries no error. Added by the collection; not in RV(raw_batch_upload_details).
+            - See U(https://github.com/partnercenter/devices/blob/main/docs/device-error-codes.md).
+          type: str
+          sample: >-
+            Registered to another tenant: only whoever registered it there (the previous owner, the OEM, or a reseller
+            or CSP partner) can deregister it; ask them to, then upload it again. If nobody can, Microsoft support removes
+            the record on proof of ownership (an invoice naming the serial number).
         attributes:
           description: Partner Center's resource attributes.
           type: dict
@@ -190,7 +277,7 @@ batch_upload_details:
       sample: {"object_type": "BatchUploadDetails"}
 raw_batch_upload_details:
   description: The BatchUploadDetails exactly as Partner Center sent it, with its camelCase keys.
-  returned: success, and when O(wait) times out
+  returned: for one batch, on success and when O(wait) times out
   type: dict
   sample:
     batchTrackingId: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
@@ -207,7 +294,7 @@ raw_batch_upload_details:
     attributes: {objectType: BatchUploadDetails}
 ansible_facts:
   description: Facts set by the module.
-  returned: success
+  returned: for one batch, on success
   type: dict
   contains:
     partnercenter_batch_upload_details:
@@ -215,14 +302,15 @@ ansible_facts:
       type: dict
 complete:
   description: Whether Partner Center has finished the batch (status V(finished) or V(finished_with_errors)).
-  returned: success, and when O(wait) times out
+  returned: for one batch, on success and when O(wait) times out
   type: bool
   sample: true
 devices_with_errors:
   description:
     - The devices, shaped as in RV(batch_upload_details.devices_status), that carry an error code or
       the status V(finished_with_errors).
-  returned: success, and when O(wait) times out
+    - Each has a C(remediation), what to do about its error (see RV(batch_upload_details.devices_status[].remediation)).
+  returned: for one batch, on success and when O(wait) times out
   type: list
   elements: dict
   sample:
@@ -232,22 +320,123 @@ devices_with_errors:
       status: finished_with_errors
       error_code: "808"
       error_description: ZtdDeviceAssignedToOtherTenant
+      remediation: >-
+        Registered to another tenant: only whoever registered it there (the previous owner, the OEM, or a reseller
+        or CSP partner) can deregister it; ask them to, then upload it again. If nobody can, Microsoft support removes
+        the record on proof of ownership (an invoice naming the serial number).
       attributes: {object_type: DeviceUploadDetails}
 device_status_counts:
   description: How many devices have each status.
-  returned: success, and when O(wait) times out
+  returned: for one batch, on success and when O(wait) times out
   type: dict
   sample: {"finished": 3, "finished_with_errors": 1}
 polls:
   description: With O(wait), how many times the module read the batch's status.
-  returned: when O(wait=true)
+  returned: for one batch, when O(wait=true)
   type: int
   sample: 4
 waited_seconds:
   description: With O(wait), how long the module waited, in seconds.
-  returned: when O(wait=true)
+  returned: for one batch, when O(wait=true)
   type: float
   sample: 47.5
+results:
+  description:
+    - With O(batches), one entry per batch, in the order given.
+    - A batch that was read has the keys of a single read (RV(batch_upload_details), RV(raw_batch_upload_details),
+      RV(complete), RV(devices_with_errors), RV(device_status_counts)); one that could not be read has C(failed=true),
+      C(msg) and the error's keys instead. A batch that did not finish within O(wait_timeout) has both.
+  returned: when O(batches) is given
+  type: list
+  elements: dict
+  contains:
+    customer_id:
+      description: The customer's tenant id, as given.
+      type: str
+      sample: 47021739-3426-40bf-9601-61b4b6d7c793
+    batch_tracking_id:
+      description: The batch tracking id, as given.
+      type: str
+      sample: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
+    failed:
+      description: Whether this batch could not be read or, with O(wait), did not finish in time.
+      type: bool
+      sample: false
+    msg:
+      description: Why this batch failed.
+      type: str
+      returned: when failed
+    batch_upload_details:
+      description: As RV(batch_upload_details).
+      type: dict
+      returned: when the batch was read
+    raw_batch_upload_details:
+      description: As RV(raw_batch_upload_details).
+      type: dict
+      returned: when the batch was read
+    complete:
+      description: As RV(complete).
+      type: bool
+      returned: when the batch was read
+    devices_with_errors:
+      description: As RV(devices_with_errors).
+      type: list
+      elements: dict
+      returned: when the batch was read
+    device_status_counts:
+      description: As RV(device_status_counts).
+      type: dict
+      returned: when the batch was read
+    polls:
+      description: With O(wait), how many times this batch's status was read.
+      type: int
+      returned: when O(wait=true)
+    waited_seconds:
+      description: With O(wait), how long after the start of the task this batch's last read ended, in seconds.
+      type: float
+      returned: when O(wait=true)
+    http_status:
+      description: The HTTP status of the answer that made this batch fail.
+      type: int
+      returned: when failed and Partner Center or Entra ID answered
+      sample: 404
+    error_code:
+      description: Partner Center's error C(code), or Entra ID's C(error).
+      type: str
+      returned: when failed and the answer carried one
+    error_description:
+      description: Partner Center's error C(description), or the first line of Entra ID's C(error_description).
+      type: str
+      returned: when failed and the answer carried one
+    request_id:
+      description: The C(MS-RequestId) of the failed request (or Entra ID's trace id), for support.
+      type: str
+      returned: when failed after a request
+    correlation_id:
+      description: The correlation id of the failed answer, when it is not the task's (such as Entra ID's).
+      type: str
+      returned: when failed and the answer carried one
+batch_counts:
+  description: With O(batches), how many entries of RV(results) are in each state.
+  returned: when O(batches) is given
+  type: dict
+  contains:
+    total:
+      description: How many batches were given.
+      type: int
+    complete:
+      description: Batches read and finished (V(finished) or V(finished_with_errors)).
+      type: int
+    with_device_errors:
+      description: Of the complete batches, how many hold at least one device with an error.
+      type: int
+    incomplete:
+      description: Batches read but not finished yet (V(queued), V(processing)).
+      type: int
+    failed:
+      description: Batches that could not be read or, with O(wait), did not finish in time.
+      type: int
+  sample: {"total": 200, "complete": 196, "with_device_errors": 12, "incomplete": 3, "failed": 1}
 correlation_id:
   description: The C(MS-CorrelationId) sent with every request of this task, for Partner Center support.
   returned: success, and failure after the first request
@@ -287,12 +476,21 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.module impor
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(
-            customer_id=dict(type='str', required=True, aliases=['customer_tenant_id']),
-            batch_tracking_id=dict(type='str', required=True),
+            customer_id=dict(type='str', aliases=['customer_tenant_id']),
+            batch_tracking_id=dict(type='str'),
+            batches=dict(type='list', elements='dict', options=dict(
+                customer_id=dict(type='str', required=True, aliases=['customer_tenant_id']),
+                batch_tracking_id=dict(type='str', required=True),
+            )),
+            concurrency=dict(type='int', default=8),
+            fail_on_error=dict(type='bool', default=False),
             wait=dict(type='bool', default=False),
             wait_timeout=dict(type='int', default=1800),
             poll_interval=dict(type='float', default=15),
         ),
+        mutually_exclusive=[('batches', 'customer_id'), ('batches', 'batch_tracking_id')],
+        required_one_of=[('customer_id', 'batches')],
+        required_together=[('customer_id', 'batch_tracking_id')],
         supports_check_mode=True,
     )
     params = module.params
@@ -300,6 +498,8 @@ def main():
     if params['wait_timeout'] < 0 or params['poll_interval'] <= 0:
         module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0 (seconds), got %s and %s.'
                          % (params['wait_timeout'], params['poll_interval']))
+    if params['batches'] is not None:
+        _read_many(module)
     client = module.client()
     result = dict(changed=False)
     try:
@@ -318,6 +518,32 @@ def main():
         module.fail(error)
 
     result.update(_details_result(raw, details), correlation_id=client.correlation_id)
+    module.exit_json(**result)
+
+
+def _read_many(module):
+    """The bulk read (option batches): exits the module."""
+    # Imported here: the thread pool is of no use to a single status check, which should not pay for loading it.
+    from ansible_collections.partnercenter.devices.plugins.module_utils import bulk  # pylint: disable=import-outside-toplevel
+
+    params = module.params
+    problem = bulk.invalid_entry(params['batches'])
+    if problem is None and not 1 <= params['concurrency'] <= bulk.MAX_CONCURRENCY:
+        problem = 'concurrency must be from 1 to %d, got %s.' % (bulk.MAX_CONCURRENCY, params['concurrency'])
+    if problem is not None:
+        module.fail_json(msg=problem)
+    client = module.client()
+    try:
+        outcomes = bulk.read_batches(client, params['batches'], concurrency=params['concurrency'], wait=params['wait'],
+                                     wait_timeout=params['wait_timeout'], poll_interval=params['poll_interval'])
+    except PartnerCenterError as error:
+        # Only what concerns every batch gets here, such as a credential Entra ID refuses.
+        module.fail(error)
+    results = [bulk.outcome_result(outcome, client, params['wait']) for outcome in outcomes]
+    result = dict(changed=False, results=results, batch_counts=bulk.batch_counts(results),
+                  correlation_id=client.correlation_id)
+    if params['fail_on_error'] and result['batch_counts']['failed']:
+        module.fail_json(msg=bulk.failure_message(outcomes, client), **result)
     module.exit_json(**result)
 
 
