@@ -22,6 +22,7 @@ author:
   - Partner Center devices maintainers (@partnercenter)
 extends_documentation_fragment:
   - partnercenter.devices.partner_center
+  - partnercenter.devices.partner_center.wait
 attributes:
   check_mode:
     support: full
@@ -57,7 +58,8 @@ options:
         fails its own entry (with C(failed), C(msg) and the error) while the others are read; the task fails only with
         O(fail_on_error).
       - Every id is checked before any request is sent. Mutually exclusive with O(customer_id) and O(batch_tracking_id).
-      - With O(wait), waits for every batch.
+      - With O(wait), waits for every batch. O(wait_timeout) then counts for all of them together, and a batch not
+        finished by then fails its own entry of RV(results) (see O(fail_on_error)).
     type: list
     elements: dict
     suboptions:
@@ -86,29 +88,6 @@ options:
       - Without it, such a batch only carries C(failed=true), C(msg) and the error in its entry of RV(results).
     type: bool
     default: false
-  wait:
-    description:
-      - Whether to poll until Partner Center has finished the batch (status V(finished) or V(finished_with_errors))
-        before returning.
-      - All polls share one access token. Throttled polls wait as Partner Center's C(Retry-After) asks.
-      - To show every poll in the play output or in AWX job events instead, use C(until)/C(retries) or the
-        P(partnercenter.devices.wait_for_batch_upload#role) role.
-    type: bool
-    default: false
-  wait_timeout:
-    description:
-      - With O(wait), how many seconds to wait at most. When they pass, the task fails with the batch, the
-        last status seen and how long it waited, and still returns the last RV(batch_upload_details).
-      - With O(batches), the time counts for all of them together, and a batch not finished by then fails its own entry
-        of RV(results) (see O(fail_on_error)).
-    type: int
-    default: 1800
-  poll_interval:
-    description:
-      - With O(wait), the seconds between the first polls. The pause then grows by half at each poll, up to
-        60 seconds (or O(poll_interval), if larger), so a long batch costs few requests.
-    type: float
-    default: 15
 seealso:
   - name: Get the status of a device batch upload
     description: Partner Center's documentation of the endpoint this module calls.
@@ -468,9 +447,10 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     details_result,
     read_batch_upload_details,
     wait_for_batch,
+    waited_result,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
 
 
 def main():
@@ -484,9 +464,7 @@ def main():
             )),
             concurrency=dict(type='int', default=8),
             fail_on_error=dict(type='bool', default=False),
-            wait=dict(type='bool', default=False),
-            wait_timeout=dict(type='int', default=1800),
-            poll_interval=dict(type='float', default=15),
+            **WAIT_ARGUMENT_SPEC
         ),
         mutually_exclusive=[('batches', 'customer_id'), ('batches', 'batch_tracking_id')],
         required_one_of=[('customer_id', 'batches')],
@@ -495,29 +473,27 @@ def main():
     )
     params = module.params
     module.require_guid('customer_id', 'batch_tracking_id')
-    if params['wait_timeout'] < 0 or params['poll_interval'] <= 0:
-        module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0 (seconds), got %s and %s.'
-                         % (params['wait_timeout'], params['poll_interval']))
+    module.check_wait_options()
     if params['batches'] is not None:
         _read_many(module)
     client = module.client()
     result = dict(changed=False)
     try:
         if params['wait']:
-            raw, details, polls, waited = wait_for_batch(client, params['customer_id'], params['batch_tracking_id'],
-                                                         params['wait_timeout'], params['poll_interval'])
-            result.update(polls=polls, waited_seconds=round(waited, 1))
+            result.update(waited_result(*wait_for_batch(client, params['customer_id'], params['batch_tracking_id'],
+                                                        params['wait_timeout'], params['poll_interval'])))
         else:
-            raw, details = read_batch_upload_details(client, params['customer_id'], params['batch_tracking_id'])
+            result.update(details_result(*read_batch_upload_details(client, params['customer_id'], params['batch_tracking_id'])))
     except BatchWaitTimeout as timeout:
         # The last details seen still go back, so the play can report how far the batch got.
-        result.update(_details_result(timeout.raw, timeout.details),
-                      polls=timeout.polls, waited_seconds=round(timeout.waited_seconds, 1))
+        result.update(waited_result(timeout.raw, timeout.details, timeout.polls, timeout.waited_seconds))
+        result['ansible_facts'] = {'partnercenter_batch_upload_details': timeout.details}
         module.fail(timeout, **result)
     except PartnerCenterError as error:
         module.fail(error)
 
-    result.update(_details_result(raw, details), correlation_id=client.correlation_id)
+    result.update(ansible_facts={'partnercenter_batch_upload_details': result['batch_upload_details']},
+                  correlation_id=client.correlation_id)
     module.exit_json(**result)
 
 
@@ -545,12 +521,6 @@ def _read_many(module):
     if params['fail_on_error'] and result['batch_counts']['failed']:
         module.fail_json(msg=bulk.failure_message(outcomes, client), **result)
     module.exit_json(**result)
-
-
-def _details_result(raw, details):
-    result = details_result(raw, details)
-    result['ansible_facts'] = {'partnercenter_batch_upload_details': details}
-    return result
 
 
 if __name__ == '__main__':
