@@ -10,9 +10,24 @@ import urllib.parse
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import remediation_hint
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, ResponseError
 
+# Batch statuses, as Partner Center documents them (snake_case). The .NET SDK reads a status in
+# snake_case, camelCase or PascalCase, in any letter case; so do we, and the shaped status is
+# always the documented spelling. ``unknown`` "should never happen" (REST reference).
+BATCH_STATUSES = ('unknown', 'queued', 'processing', 'finished', 'finished_with_errors')
 # Batch statuses after which Partner Center does no more work on the batch.
 COMPLETE_STATUSES = frozenset(('finished', 'finished_with_errors'))
+# Statuses a wait keeps polling through.
+PENDING_STATUSES = frozenset(('unknown', 'queued', 'processing'))
+# Device statuses: the resource page lists in-progress, finished and finished_with_errors; the SDKs
+# reuse the batch enum. Shaped as in_progress, the snake_case form of in-progress.
+DEVICE_STATUSES = BATCH_STATUSES + ('in_progress',)
 DEVICE_ERROR_STATUS = 'finished_with_errors'
+_STATUS_BY_LETTERS = dict((name.replace('_', ''), name) for name in DEVICE_STATUSES)
+_STATUS_SEPARATORS = re.compile(r'[\s_-]+')
+
+# How deep a body may nest: far beyond any Partner Center resource (about 4 levels), far below
+# Python's recursion limit, so a hostile answer gets a clear error, not a RecursionError.
+MAX_BODY_DEPTH = 64
 
 # Keys every shaped resource carries, even when Partner Center leaves them out or sends null,
 # so that playbooks can test them without `default()` filters. A device's `remediation` is ours,
@@ -28,13 +43,35 @@ def snake_case(name):
     return _CAMEL_BOUNDARY.sub('_', name).lower()
 
 
-def snake_case_keys(value):
-    """A copy of ``value`` with every dict key, at any depth, in snake_case."""
+def snake_case_keys(value, max_depth=MAX_BODY_DEPTH, _depth=0):
+    """A copy of ``value`` with every dict key, at any depth, in snake_case.
+
+    ResponseError when ``value`` nests deeper than ``max_depth`` levels.
+    """
+    if isinstance(value, (dict, list)) and _depth >= max_depth:
+        raise ResponseError('Partner Center answered 200 but the body nests more than %d levels deep, '
+                            'which no Partner Center resource does' % max_depth)
     if isinstance(value, dict):
-        return dict((snake_case(str(key)), snake_case_keys(item)) for key, item in value.items())
+        return dict((snake_case(str(key)), snake_case_keys(item, max_depth, _depth + 1)) for key, item in value.items())
     if isinstance(value, list):
-        return [snake_case_keys(item) for item in value]
+        return [snake_case_keys(item, max_depth, _depth + 1) for item in value]
     return value
+
+
+def normalize_status(value):
+    """A status in its documented snake_case spelling, whatever spelling came; an unrecognised string as sent.
+
+    ``finishedWithErrors``, ``FinishedWithErrors``, ``FINISHED_WITH_ERRORS`` -> ``finished_with_errors``;
+    ``in-progress``, ``inProgress``, ``In_Progress`` -> ``in_progress``. None stays None.
+    """
+    if not isinstance(value, str):
+        return value
+    return _STATUS_BY_LETTERS.get(_STATUS_SEPARATORS.sub('', value).lower(), value)
+
+
+def is_documented_status(status):
+    """True for a batch status Partner Center documents (any spelling), or no status at all."""
+    return status is None or normalize_status(status) in BATCH_STATUSES
 
 
 def batch_status_path(customer_id, batch_tracking_id):
@@ -45,40 +82,109 @@ def batch_status_path(customer_id, batch_tracking_id):
 
 def device_has_error(device):
     """A device carries an error when it has an error code or the error status."""
-    return bool(device.get('error_code')) or str(device.get('status') or '').lower() == DEVICE_ERROR_STATUS
+    return bool(device.get('error_code')) or normalize_status(device.get('status')) == DEVICE_ERROR_STATUS
 
 
 def is_complete(status):
-    """True once Partner Center has finished the batch, with or without device errors."""
-    return str(status or '').lower() in COMPLETE_STATUSES
+    """True once Partner Center has finished the batch, with or without device errors (any spelling)."""
+    return normalize_status(status) in COMPLETE_STATUSES
 
 
-def shape_batch_upload_details(resource):
+def is_pending(status):
+    """True while a wait should go on polling: queued, processing, unknown (or no status yet)."""
+    return status is None or normalize_status(status) in PENDING_STATUSES
+
+
+def _type_name(value):
+    return 'null' if value is None else type(value).__name__
+
+
+def shape_batch_upload_details(resource, batch_tracking_id=None):
     """The BatchUploadDetails with snake_case keys, documented keys always present.
 
-    Unknown fields are kept (in snake_case); every device is kept, whatever its status string.
+    Batch and device statuses are in their documented snake_case spelling (the raw resource keeps
+    what was sent). Unknown fields are kept (in snake_case); every device object is kept, whatever
+    its status string; entries that are not objects are left out (``non_object_devices`` counts them).
+    ResponseError, naming what came back, when the body is not a BatchUploadDetails, when it is
+    about another batch than ``batch_tracking_id`` (when given), or when a status is not a string.
     """
     if not isinstance(resource, dict) or not ('status' in resource or 'batchTrackingId' in resource):
-        shown = ', '.join(sorted(resource)) if isinstance(resource, dict) else type(resource).__name__
+        shown = ', '.join(sorted(str(key) for key in resource)) if isinstance(resource, dict) else type(resource).__name__
         raise ResponseError('Partner Center answered 200 but the body is not a BatchUploadDetails '
                             '(no status nor batchTrackingId; got %s)' % (shown or 'an empty object'))
     details = snake_case_keys(resource)
     for key in BATCH_KEYS:
         details.setdefault(key, None)
+    sent_id = details['batch_tracking_id']
+    if sent_id is not None and not isinstance(sent_id, str):
+        raise ResponseError('Partner Center answered 200 but batchTrackingId is a %s, not a string' % _type_name(sent_id))
+    if batch_tracking_id and sent_id and sent_id.lower() != batch_tracking_id.lower():
+        raise ResponseError('Partner Center answered 200 with the status of batch %s, not of batch %s that was asked for; '
+                            'the answer is not used' % (sent_id, batch_tracking_id))
+    if details['status'] is not None and not isinstance(details['status'], str):
+        raise ResponseError('Partner Center answered 200 but the batch status is a %s, not a string'
+                            % _type_name(details['status']))
+    details['status'] = normalize_status(details['status'])
     devices = details['devices_status']
     if devices is None:
         devices = []
     if not isinstance(devices, list):
         raise ResponseError('Partner Center answered 200 but devicesStatus is a %s, not a list'
                             % type(devices).__name__)
-    for device in devices:
-        if isinstance(device, dict):
-            for key in DEVICE_KEYS:
-                device.setdefault(key, None)
-            device['remediation'] = (remediation_hint(device, details['batch_tracking_id'])
-                                     if device_has_error(device) else None)
-    details['devices_status'] = [device for device in devices if isinstance(device, dict)]
+    kept = []
+    for index, device in enumerate(devices):
+        if not isinstance(device, dict):
+            continue
+        for key in DEVICE_KEYS:
+            device.setdefault(key, None)
+        if device['status'] is not None and not isinstance(device['status'], str):
+            raise ResponseError('Partner Center answered 200 but devicesStatus[%d].status is a %s, not a string'
+                                % (index, _type_name(device['status'])))
+        device['status'] = normalize_status(device['status'])
+        for key in ('error_code', 'error_description'):
+            # Documented as strings; a number (808) is read as its text so that look-ups work.
+            if isinstance(device[key], (int, float)) and not isinstance(device[key], bool):
+                device[key] = str(device[key])
+        device['remediation'] = (remediation_hint(device, details['batch_tracking_id'])
+                                 if device_has_error(device) else None)
+        kept.append(device)
+    details['devices_status'] = kept
     return details
+
+
+def non_object_devices(raw):
+    """How many entries of the raw resource's devicesStatus are not objects (and so are not in the shaped list)."""
+    devices = raw.get('devicesStatus') if isinstance(raw, dict) else None
+    if not isinstance(devices, list):
+        return 0
+    return sum(1 for device in devices if not isinstance(device, dict))
+
+
+def details_warnings(raw, details):
+    """What a playbook should be told about one answer: device entries left out, a status we do not know."""
+    warnings = []
+    skipped = non_object_devices(raw)
+    if skipped:
+        warnings.append('Batch %s: %d entr%s of devicesStatus %s not an object and %s left out of devices_status '
+                        '(see raw_batch_upload_details).' % (details['batch_tracking_id'], skipped,
+                                                              'y' if skipped == 1 else 'ies', 'is' if skipped == 1 else 'are',
+                                                              'is' if skipped == 1 else 'are'))
+    if not is_documented_status(details['status']):
+        warnings.append(unexpected_status_message(details['batch_tracking_id'], details['status']))
+    elif details['status'] == 'unknown':
+        warnings.append(UNKNOWN_STATUS_WARNING % details['batch_tracking_id'])
+    return warnings
+
+
+UNKNOWN_STATUS_WARNING = ('Batch %s has the status unknown, which Partner Center documents as one that should never happen; '
+                          'a wait goes on polling it.')
+
+
+def unexpected_status_message(batch_tracking_id, status):
+    """Why a batch whose status Partner Center does not document is not waited for."""
+    return ('Batch %s has the status %r, which Partner Center does not document (documented: %s): it is not complete, '
+            'and a wait stops at once on it rather than poll until wait_timeout.'
+            % (batch_tracking_id, status, ', '.join(BATCH_STATUSES)))
 
 
 def summarize(details):
@@ -89,6 +195,7 @@ def summarize(details):
         counts[status] = counts.get(status, 0) + 1
     return {
         'complete': is_complete(details['status']),
+        'unexpected_status': not is_documented_status(details['status']),
         'devices_with_errors': [device for device in details['devices_status'] if device_has_error(device)],
         'device_status_counts': counts,
     }
@@ -101,10 +208,10 @@ def details_result(raw, details):
     return result
 
 
-def waited_result(raw, details, polls, waited_seconds):
-    """details_result, with how many polls a wait took and how long it waited."""
-    result = details_result(raw, details)
-    result.update(polls=polls, waited_seconds=round(waited_seconds, 1))
+def waited_result(raw, details, polls, waited_seconds, throttled_polls=0):
+    """details_result (when details were read), with how many polls a wait took, how many were throttled, how long."""
+    result = details_result(raw, details) if details is not None else {}
+    result.update(polls=polls, waited_seconds=round(waited_seconds, 1), throttled_polls=throttled_polls)
     return result
 
 
@@ -112,7 +219,7 @@ def read_batch_upload_details(client, customer_id, batch_tracking_id):
     """GET the batch's status; return (the resource as sent, the shaped details)."""
     path = batch_status_path(customer_id, batch_tracking_id)
     return client.get_json(path, 'Partner Center GET %s' % path,
-                           shape=lambda resource: (resource, shape_batch_upload_details(resource)))
+                           shape=lambda resource: (resource, shape_batch_upload_details(resource, batch_tracking_id)))
 
 
 # Waiting: polls start at poll_interval and grow by this factor up to MAX_POLL_INTERVAL (or
@@ -120,17 +227,56 @@ def read_batch_upload_details(client, customer_id, batch_tracking_id):
 # is noticed within one interval.
 POLL_BACKOFF_FACTOR = 1.5
 MAX_POLL_INTERVAL = 60.0
+# HTTP statuses of a poll that only delay the next one: throttling and server faults.
+TRANSIENT_POLL_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 
 
-class BatchWaitTimeout(PartnerCenterError):
-    """The batch was not complete when the wait timed out; carries the last details seen."""
+class BatchWaitError(PartnerCenterError):
+    """A wait ended without a complete batch; carries the last details seen (or None) and the wait's counts."""
 
-    def __init__(self, message, raw, details, polls, waited_seconds):
+    def __init__(self, message, raw, details, polls, waited_seconds, throttled_polls=0, cause=None):
         super().__init__(message)
         self.raw = raw
         self.details = details
         self.polls = polls
         self.waited_seconds = waited_seconds
+        self.throttled_polls = throttled_polls
+        self.cause = cause
+        if cause is not None:
+            for name in ('http_status', 'error_code', 'error_description', 'request_id', 'correlation_id'):
+                setattr(self, name, getattr(cause, name, None))
+
+    def result(self):
+        """The result keys of the wait: the last details (when any) and the counts."""
+        return waited_result(self.raw, self.details, self.polls, self.waited_seconds, self.throttled_polls)
+
+
+class BatchWaitTimeout(BatchWaitError):
+    """The batch was not complete when the wait timed out."""
+
+
+class BatchStatusUnexpected(BatchWaitError):
+    """The batch has a status Partner Center does not document (such as cancelled): the wait stops at once."""
+
+
+class BatchPollFailed(BatchWaitError):
+    """A poll failed in a way retrying cannot change (400, 401 after renewal, 403, 404, an unreadable body)."""
+
+
+def is_transient(error):
+    """True when a failed poll should only delay the next one: throttling, a server fault, a timeout, a dropped connection."""
+    if getattr(error, 'retryable', False):
+        # A TransportError the client could have retried: timeout, connection refused or dropped, truncated body.
+        return True
+    return getattr(error, 'http_status', None) in TRANSIENT_POLL_STATUSES and not isinstance(error, ResponseError)
+
+
+def retry_after_of(error):
+    """The Retry-After (seconds) a failed poll carried, when the client kept it; else None."""
+    value = getattr(error, 'retry_after', None)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    return None
 
 
 def poll_intervals(poll_interval):
@@ -142,27 +288,104 @@ def poll_intervals(poll_interval):
         interval = min(cap, interval * POLL_BACKOFF_FACTOR)
 
 
-def wait_for_batch(client, customer_id, batch_tracking_id, wait_timeout, poll_interval,
-                   clock=time.monotonic, sleep=time.sleep):
-    """Poll until the batch is complete; return (raw, details, polls, waited_seconds).
+def timeout_message(customer_id, batch_tracking_id, details, polls, throttled_polls, waited, wait_timeout, error=None):
+    """Why a wait timed out: the last status seen (or the last error), the polls and how many were throttled."""
+    state = ('still %s' % details['status']) if details is not None else 'not read once'
+    throttled = ', %d more throttled or failed' % throttled_polls if throttled_polls else ''
+    message = ('Batch %s of customer %s was %s after waiting %d s (%d polls%s, wait_timeout %s s).'
+               % (batch_tracking_id, customer_id, state, round(waited), polls, throttled, wait_timeout))
+    if error is not None:
+        message += ' The last poll failed: %s' % error.message
+    return message
 
-    One client, so one token for the whole wait; throttling within a poll is the client's
-    business (Retry-After, backoff). Raises BatchWaitTimeout when ``wait_timeout`` passes.
-    """
-    started = clock()
-    polls = 0
-    for interval in poll_intervals(poll_interval):
-        raw, details = read_batch_upload_details(client, customer_id, batch_tracking_id)
-        polls += 1
-        waited = clock() - started
-        if is_complete(details['status']):
-            return raw, details, polls, waited
-        remaining = wait_timeout - waited
+
+class PollTracker:
+    """The state of one batch's wait, shared by wait_for_batch and the bulk read: what a poll outcome means next."""
+
+    def __init__(self, customer_id, batch_tracking_id, wait_timeout, poll_interval, started, warn=None, on_poll=None):
+        self.customer_id = customer_id
+        self.batch_tracking_id = batch_tracking_id
+        self.wait_timeout = wait_timeout
+        self.deadline = started + wait_timeout
+        self.started = started
+        self.intervals = poll_intervals(poll_interval)
+        self.warn = warn
+        self.on_poll = on_poll
+        self.raw = None
+        self.details = None
+        self.polls = 0
+        self.throttled_polls = 0
+        self.waited = 0.0
+        self._warned_unknown = False
+
+    def record(self, now, raw=None, details=None, error=None):
+        """Take one poll's outcome; return the pause before the next poll, or raise a BatchWaitError, or return None when complete.
+
+        ``polls`` counts the polls that read the status, ``throttled_polls`` those that failed and only delayed the next.
+        """
+        self.waited = now - self.started
+        if error is None:
+            self.polls += 1
+            self.raw, self.details = raw, details
+        elif is_transient(error):
+            self.throttled_polls += 1
+        if self.on_poll is not None:
+            self.on_poll(details if error is None else None, self.polls, self.waited, self.throttled_polls, error)
+        if error is not None and not is_transient(error):
+            raise BatchPollFailed(
+                'Waiting for batch %s of customer %s stopped after %d polls: %s'
+                % (self.batch_tracking_id, self.customer_id, self.polls, error.message),
+                self.raw, self.details, self.polls, self.waited, self.throttled_polls, cause=error)
+        if error is None:
+            status = details['status']
+            if is_complete(status):
+                return None
+            if not is_documented_status(status):
+                raise BatchStatusUnexpected(
+                    '%s Batch %s of customer %s, after %d polls.' % (
+                        unexpected_status_message(self.batch_tracking_id, status), self.batch_tracking_id,
+                        self.customer_id, self.polls),
+                    raw, details, self.polls, self.waited, self.throttled_polls)
+            if status == 'unknown' and not self._warned_unknown and self.warn is not None:
+                self._warned_unknown = True
+                self.warn(UNKNOWN_STATUS_WARNING % self.batch_tracking_id)
+        remaining = self.deadline - now
         if remaining <= 0:
             raise BatchWaitTimeout(
-                'Batch %s of customer %s was still %s after waiting %d s (%d polls, wait_timeout %s s).'
-                % (batch_tracking_id, customer_id, details['status'], round(waited), polls, wait_timeout),
-                raw, details, polls, waited)
+                timeout_message(self.customer_id, self.batch_tracking_id, self.details, self.polls, self.throttled_polls,
+                                self.waited, self.wait_timeout, error),
+                self.raw, self.details, self.polls, self.waited, self.throttled_polls, cause=error)
+        pause = next(self.intervals)
+        if error is not None:
+            retry_after = retry_after_of(error)
+            if retry_after is not None:
+                pause = max(pause, retry_after)
         # Never sleep past the deadline: the last poll happens at the timeout, not after it.
-        sleep(min(interval, remaining))
-    return None  # not reached: poll_intervals never ends
+        return min(pause, remaining)
+
+
+def wait_for_batch(client, customer_id, batch_tracking_id, wait_timeout, poll_interval,
+                   clock=time.monotonic, sleep=time.sleep, warn=None, on_poll=None):
+    """Poll until the batch is complete; return (raw, details, polls, waited_seconds, throttled_polls).
+
+    One client, so one token for the whole wait. A poll that fails with throttling, a server fault,
+    a timeout or a dropped connection (after the client's own retries) only delays the next poll,
+    by at least its Retry-After; the wait ends with a BatchWaitError subclass when ``wait_timeout``
+    passes (BatchWaitTimeout), when a poll is refused in a way retrying cannot change
+    (BatchPollFailed), or at once when the batch has a status Partner Center does not document
+    (BatchStatusUnexpected). ``unknown`` is polled through, with one warning through ``warn``.
+
+    ``on_poll(details_or_None, polls, waited_seconds, throttled_polls, error_or_None)`` is called after
+    every poll (details are the shaped details; None when the poll failed).
+    """
+    tracker = PollTracker(customer_id, batch_tracking_id, wait_timeout, poll_interval, clock(), warn=warn, on_poll=on_poll)
+    while True:
+        try:
+            raw, details = read_batch_upload_details(client, customer_id, batch_tracking_id)
+        except PartnerCenterError as error:
+            pause = tracker.record(clock(), error=error)
+        else:
+            pause = tracker.record(clock(), raw, details)
+            if pause is None:
+                return raw, details, tracker.polls, tracker.waited, tracker.throttled_polls
+        sleep(pause)

@@ -18,10 +18,9 @@ import time
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import is_guid
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
-    BatchWaitTimeout,
+    BatchWaitError,
+    PollTracker,
     details_result,
-    is_complete,
-    poll_intervals,
     read_batch_upload_details,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
@@ -55,7 +54,10 @@ class BatchOutcome:  # pylint: disable=too-few-public-methods
         self.details = None
         self.error = None
         self.polls = 0
+        self.throttled_polls = 0
         self.waited = 0.0
+        # With wait: what the polls so far mean for the next one (batch.PollTracker).
+        self.tracker = None
 
     @property
     def customer_key(self):
@@ -66,7 +68,7 @@ class BatchOutcome:  # pylint: disable=too-few-public-methods
 class _Reader:
     """Schedules the reads: due polls first come, first served, no customer over its share of the workers."""
 
-    def __init__(self, client, outcomes, workers, wait, wait_timeout, poll_interval, clock):
+    def __init__(self, client, outcomes, workers, wait, wait_timeout, poll_interval, clock, warn=None, on_poll=None):
         self.client = client
         self.outcomes = outcomes
         self.workers = workers
@@ -75,8 +77,11 @@ class _Reader:
         self.clock = clock
         self.started = clock()
         self.wait_timeout = wait_timeout
-        self.deadline = self.started + wait_timeout
-        self.intervals = {}
+        if wait:
+            for outcome in outcomes:
+                outcome.tracker = PollTracker(outcome.customer_id, outcome.batch_tracking_id, wait_timeout, poll_interval,
+                                              self.started, warn=warn, on_poll=on_poll)
+        self.on_poll = on_poll
         # Reads to start now, per customer, in input order; the customers in order of first appearance.
         self.ready = collections.OrderedDict()
         for outcome in outcomes:
@@ -133,47 +138,57 @@ class _Reader:
     def _record(self, index, future):
         outcome = self.outcomes[index]
         self.busy[outcome.customer_key] -= 1
-        try:
-            outcome.raw, outcome.details = future.result()
-        except PartnerCenterError as error:
-            # Final for this batch: the client has already retried what was transient.
-            outcome.error = error
-            outcome.waited = self.clock() - self.started
-            return
-        outcome.polls += 1
         now = self.clock()
         outcome.waited = now - self.started
-        if not self.wait or is_complete(outcome.details['status']):
+        try:
+            raw, details = future.result()
+        except PartnerCenterError as error:
+            raw = details = None
+            failure = error
+        else:
+            outcome.raw, outcome.details = raw, details
+            failure = None
+        if not self.wait:
+            # One read each: the client has already retried what was transient.
+            outcome.polls += int(failure is None)
+            outcome.error = failure
+            if self.on_poll is not None:
+                self.on_poll(details, outcome.polls, outcome.waited, 0, failure)
             return
-        remaining = self.deadline - now
-        if remaining <= 0:
-            outcome.error = BatchWaitTimeout(
-                'Batch %s of customer %s was still %s after waiting %d s (%d polls, wait_timeout %s s).'
-                % (outcome.batch_tracking_id, outcome.customer_id, outcome.details['status'], round(outcome.waited),
-                   outcome.polls, self.wait_timeout),
-                outcome.raw, outcome.details, outcome.polls, outcome.waited)
-            return
-        intervals = self.intervals.setdefault(index, poll_intervals(self.poll_interval))
-        # Never past the deadline: the last poll happens at the timeout, not after it.
-        heapq.heappush(self.due, (now + min(next(intervals), remaining), index))
+        tracker = outcome.tracker
+        try:
+            pause = tracker.record(now, raw, details, failure)
+        except BatchWaitError as ended:
+            pause = None
+            outcome.error = ended
+        outcome.polls, outcome.throttled_polls = tracker.polls, tracker.throttled_polls
+        if pause is not None:
+            # A throttled or failing poll only delays the next one (Retry-After included), up to the deadline.
+            heapq.heappush(self.due, (now + pause, index))
 
 
 def read_batches(client, batches, concurrency=DEFAULT_CONCURRENCY, wait=False, wait_timeout=1800, poll_interval=15,
-                 clock=time.monotonic, sleep=time.sleep):
+                 clock=time.monotonic, sleep=time.sleep, warn=None, on_poll=None):
     """Read every batch of ``batches`` (dicts with customer_id and batch_tracking_id); one BatchOutcome each, in input order.
 
     Up to ``concurrency`` reads run at once, all on ``client``, so on one token, fetched before the
     first read: a credential that does not work raises here, once, instead of failing every entry.
     A batch that cannot be read gets the error in its outcome and the others go on. With ``wait``,
     each batch is polled (pauses as ``wait_for_batch``) until complete or until ``wait_timeout``
-    seconds from the start have passed; a batch still not complete then gets a BatchWaitTimeout.
+    seconds from the start have passed; a batch still not complete then gets a BatchWaitTimeout. As
+    in ``wait_for_batch``, a throttled or failing poll (429, 5xx, timeout, dropped connection) only
+    delays that batch's next poll, and a status Partner Center does not document ends its wait at once.
+
+    ``on_poll(details_or_None, polls, waited_seconds, throttled_polls, error_or_None)`` is called, from
+    the thread that calls read_batches, after every poll of any batch (the shaped details name the
+    batch; ``polls`` and ``throttled_polls`` count that batch's polls).
     """
     outcomes = [BatchOutcome(index, entry['customer_id'], entry['batch_tracking_id']) for index, entry in enumerate(batches)]
     if not outcomes:
         return outcomes
     client.auth.token(client)
     workers = max(1, min(concurrency, len(outcomes)))
-    reader = _Reader(client, outcomes, workers, wait, wait_timeout, poll_interval, clock)
+    reader = _Reader(client, outcomes, workers, wait, wait_timeout, poll_interval, clock, warn=warn, on_poll=on_poll)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix='partnercenter-batch') as pool:
         reader.run(pool, sleep)
     return outcomes
@@ -186,7 +201,7 @@ def outcome_result(outcome, client, wait=False):
     if outcome.details is not None:
         entry.update(details_result(outcome.raw, outcome.details))
     if wait:
-        entry.update(polls=outcome.polls, waited_seconds=round(outcome.waited, 1))
+        entry.update(polls=outcome.polls, waited_seconds=round(outcome.waited, 1), throttled_polls=outcome.throttled_polls)
     if outcome.error is not None:
         entry.update(outcome.error.result_fields())
         entry['msg'] = client.redact(outcome.error.message)

@@ -443,8 +443,9 @@ request_id:
 '''
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
-    BatchWaitTimeout,
+    BatchWaitError,
     details_result,
+    details_warnings,
     read_batch_upload_details,
     wait_for_batch,
     waited_result,
@@ -478,20 +479,26 @@ def main():
         _read_many(module)
     client = module.client()
     result = dict(changed=False)
+    warn = module.module.warn
     try:
         if params['wait']:
             result.update(waited_result(*wait_for_batch(client, params['customer_id'], params['batch_tracking_id'],
-                                                        params['wait_timeout'], params['poll_interval'])))
+                                                        params['wait_timeout'], params['poll_interval'], warn=warn)))
         else:
             result.update(details_result(*read_batch_upload_details(client, params['customer_id'], params['batch_tracking_id'])))
-    except BatchWaitTimeout as timeout:
+    except BatchWaitError as ended:
         # The last details seen still go back, so the play can report how far the batch got.
-        result.update(waited_result(timeout.raw, timeout.details, timeout.polls, timeout.waited_seconds))
-        result['ansible_facts'] = {'partnercenter_batch_upload_details': timeout.details}
-        module.fail(timeout, **result)
+        result.update(ended.result())
+        if ended.details is not None:
+            result['ansible_facts'] = {'partnercenter_batch_upload_details': ended.details}
+        module.fail(ended, **result)
     except PartnerCenterError as error:
         module.fail(error)
 
+    for warning in details_warnings(result['raw_batch_upload_details'], result['batch_upload_details']):
+        # A wait already warned once about the status unknown.
+        if not (params['wait'] and 'status unknown' in warning):
+            warn(warning)
     result.update(ansible_facts={'partnercenter_batch_upload_details': result['batch_upload_details']},
                   correlation_id=client.correlation_id)
     module.exit_json(**result)
@@ -511,11 +518,17 @@ def _read_many(module):
     client = module.client()
     try:
         outcomes = bulk.read_batches(client, params['batches'], concurrency=params['concurrency'], wait=params['wait'],
-                                     wait_timeout=params['wait_timeout'], poll_interval=params['poll_interval'])
+                                     wait_timeout=params['wait_timeout'], poll_interval=params['poll_interval'],
+                                     warn=module.module.warn)
     except PartnerCenterError as error:
         # Only what concerns every batch gets here, such as a credential Entra ID refuses.
         module.fail(error)
     results = [bulk.outcome_result(outcome, client, params['wait']) for outcome in outcomes]
+    for outcome in outcomes:
+        if outcome.details is not None and outcome.error is None:
+            for warning in details_warnings(outcome.raw, outcome.details):
+                if not (params['wait'] and 'status unknown' in warning):
+                    module.module.warn('batches[%d]: %s' % (outcome.index, warning))
     result = dict(changed=False, results=results, batch_counts=bulk.batch_counts(results),
                   correlation_id=client.correlation_id)
     if params['fail_on_error'] and result['batch_counts']['failed']:

@@ -158,8 +158,7 @@ def test_unknown_fields_are_kept_in_snake_case():
     assert 'hardwareHashDigest' not in details['devices_status'][0]
 
 
-@pytest.mark.parametrize('device_status', ['in-progress', 'finished', 'finished_with_errors', 'queued',
-                                           'SomethingNew', ''])
+@pytest.mark.parametrize('device_status', ['finished', 'finished_with_errors', 'queued', 'SomethingNew', ''])
 def test_any_device_status_string_is_kept(device_status):
     details = shape_batch_upload_details({
         'status': 'processing',
@@ -215,6 +214,10 @@ def test_empty_non_list_devices_status_is_rejected(devices):
     ('unknown', False),
     ('failed', False),
     (None, False),
+    ('finishedWithErrors', True),
+    ('FinishedWithErrors', True),
+    ('FINISHEDWITHERRORS', True),
+    ('Finished', True),
 ])
 def test_complete(status, complete):
     summary = summarize(shape_batch_upload_details({'batchTrackingId': BATCH_ID, 'status': status}))
@@ -244,13 +247,13 @@ def test_devices_with_errors_by_code_or_status():
     assert [device['device_id'] for device in summary['devices_with_errors']] == [
         'by-code', 'by-status', 'by-status-upper']
     assert summary['device_status_counts'] == {
-        'finished': 2, 'finished_with_errors': 1, 'FINISHED_WITH_ERRORS': 1, 'in-progress': 1, 'unknown': 1}
+        'finished': 2, 'finished_with_errors': 2, 'in_progress': 1, 'unknown': 1}
     assert summary['complete'] is True
 
 
 def test_summary_of_empty_batch():
     summary = summarize(shape_batch_upload_details({'status': 'queued', 'devicesStatus': None}))
-    assert summary == {'complete': False, 'devices_with_errors': [], 'device_status_counts': {}}
+    assert summary == {'complete': False, 'unexpected_status': False, 'devices_with_errors': [], 'device_status_counts': {}}
 
 
 def test_batch_status_path_quotes_ids():
@@ -319,7 +322,7 @@ def test_poll_interval_above_the_cap_stays():
 def test_wait_for_batch_already_complete():
     fake_time = _Time()
     client = _FakeClient(copy.deepcopy(DOCUMENTED_EXAMPLE))
-    raw, details, polls, waited = wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 600, 5,
+    raw, details, polls, waited, unused_throttled = wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 600, 5,
                                                  clock=fake_time.clock, sleep=fake_time.sleep)
     assert raw == DOCUMENTED_EXAMPLE
     assert details['status'] == 'finished'
@@ -331,9 +334,9 @@ def test_wait_for_batch_polls_until_complete():
     fake_time = _Time()
     bodies = [{'batchTrackingId': BATCH_ID, 'status': status} for status in ('queued', 'processing', 'Finished')]
     client = _FakeClient(bodies=bodies)
-    unused_raw, details, polls, waited = wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 600, 5,
+    unused_raw, details, polls, waited, unused_throttled = wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 600, 5,
                                                         clock=fake_time.clock, sleep=fake_time.sleep)
-    assert details['status'] == 'Finished'
+    assert details['status'] == 'finished'
     assert polls == 3
     assert waited == 12.5
     assert fake_time.sleeps == [5.0, 7.5]
