@@ -8,20 +8,32 @@ import urllib.parse
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import is_guid
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import snake_case_keys
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
+    ApiError,
+    PartnerCenterError,
+    ResponseError,
+    TransportError,
+)
+from ansible_collections.partnercenter.devices.plugins.module_utils.paging import read_pages
 
 # Keys every shaped item carries, even when Partner Center leaves them out.
 DEVICE_BATCH_KEYS = ('id', 'created_by', 'creation_date', 'devices_count')
 DEVICE_KEYS = ('id', 'serial_number', 'product_key', 'hardware_hash', 'model_name', 'oem_manufacturer_name',
                'uploaded_date')
 
-CONTINUATION_HEADER = 'MS-ContinuationToken'
 # The Location of an accepted upload: /customers/{customer-id}/batchJobStatus/{batch-tracking-id}.
 _TRACKING_ID_IN_LOCATION = re.compile(r'/batchJobStatus/([^/?#"\s]+)', re.IGNORECASE)
 
 _APP_USER_HINT = (
     'Partner Center documents device uploads for app+user credentials (the secure application model): '
     'give refresh_token (PARTNER_CENTER_REFRESH_TOKEN) of a user with the Admin agent role, not only client_secret.'
+)
+
+# What a 404 on the batch list is taken to mean; nothing in Microsoft's sources confirms it.
+EMPTY_LIST_404_WARNING = (
+    'Partner Center answered 404 to the list of device batches of customer %s; this is read as "the customer has no '
+    'device batch yet", which Microsoft does not document. If the customer should have batches, check the customer id '
+    'and the partner relationship.'
 )
 
 
@@ -33,108 +45,145 @@ def batch_devices_path(customer_id, batch_id):
     return '%s/%s/devices' % (device_batches_path(customer_id), urllib.parse.quote(batch_id, safe=''))
 
 
-def _shape_items(body, keys):
-    """The ``items`` of a Partner Center collection, raw and in snake_case with ``keys`` always present."""
+def _shape_items(body, keys, skipped, raw=None):
+    """The ``items`` of a Partner Center collection page, in snake_case with ``keys`` always present.
+
+    Items that are not objects are left out and counted in ``skipped`` (a one-element list), so the
+    caller can say so; the object items as sent are added to ``raw`` when given.
+    """
     items = body.get('items') if isinstance(body, dict) else None
     if not isinstance(items, list):
-        shown = ', '.join(sorted(body)) if isinstance(body, dict) else type(body).__name__
+        shown = ', '.join(sorted(str(key) for key in body)) if isinstance(body, dict) else type(body).__name__
         raise ResponseError('Partner Center answered 200 but the body is not a collection with a list of items (got %s)'
                             % (shown or 'an empty object'))
-    raw = [item for item in items if isinstance(item, dict)]
     shaped = []
-    for item in raw:
+    for item in items:
+        if not isinstance(item, dict):
+            skipped[0] += 1
+            continue
+        if raw is not None:
+            raw.append(item)
         item = snake_case_keys(item)
         for key in keys:
             item.setdefault(key, None)
         shaped.append(item)
-    return raw, shaped
+    return shaped
 
 
-def list_device_batches(client, customer_id):
-    """Every device batch of the customer -> (raw items, shaped items)."""
+def _warn_skipped(warn, skipped, what):
+    if skipped[0] and warn is not None:
+        warn('%s: %d item%s of the answer %s not an object and %s left out.'
+             % (what, skipped[0], '' if skipped[0] == 1 else 's', 'is' if skipped[0] == 1 else 'are',
+                'is' if skipped[0] == 1 else 'are'))
+
+
+def list_device_batches(client, customer_id, warn=None):
+    """Every device batch of the customer, following every page -> (raw items, shaped items)."""
     path = device_batches_path(customer_id)
+    skipped, raw = [0], []
     try:
-        return client.get_json(path, 'Partner Center GET %s' % path, shape=lambda body: _shape_items(body, DEVICE_BATCH_KEYS))
+        batches = read_pages(client, path, 'Partner Center', lambda body: _shape_items(body, DEVICE_BATCH_KEYS, skipped, raw))[0]
     except ApiError as error:
         if error.http_status == 404:
-            # Partner Center answers 404 rather than an empty collection for a customer with no device batch.
+            # Read as "no device batch yet" (the simulator and earlier Partner Center answers do so); said, not hidden.
+            if warn is not None:
+                warn(EMPTY_LIST_404_WARNING % customer_id)
             return [], []
         raise
+    _warn_skipped(warn, skipped, 'GET %s' % path)
+    return raw, batches
 
 
-def _next_continuation(body):
-    """The continuation token of a page: ``continuationToken``, or the header of the ``next`` link."""
-    token = body.get('continuationToken')
-    if not token:
-        next_link = (body.get('links') or {}).get('next') or {}
-        for header in next_link.get('headers') or ():
-            if isinstance(header, dict) and str(header.get('key', '')).lower() == CONTINUATION_HEADER.lower():
-                token = header.get('value')
-    return token or None
-
-
-def list_batch_devices(client, customer_id, batch_id):
-    """Every device of one batch, following each continuation page -> (shaped devices, pages)."""
+def list_batch_devices(client, customer_id, batch_id, warn=None):
+    """Every device of one batch, following each page (links.next, else the continuation token) -> (shaped devices, pages)."""
     path = batch_devices_path(customer_id, batch_id)
-    devices = []
-    seen_tokens = set()
-    continuation = None
-    pages = 0
-    while True:
-        headers = {CONTINUATION_HEADER: continuation} if continuation else None
-        body, shaped = client.get_json(path, 'Partner Center GET %s (page %d)' % (path, pages + 1),
-                                       shape=lambda body: (body, _shape_items(body, DEVICE_KEYS)[1]), headers=headers)
-        pages += 1
-        devices.extend(shaped)
-        continuation = _next_continuation(body)
-        if continuation is None:
-            return devices, pages
-        if continuation in seen_tokens:
-            # A service fault must not loop a module forever.
-            raise ResponseError('Partner Center GET %s sent the same continuation token twice (page %d); '
-                                'stopping after %d devices.' % (path, pages, len(devices)))
-        seen_tokens.add(continuation)
+    skipped = [0]
+    devices, pages = read_pages(client, path, 'Partner Center', lambda body: _shape_items(body, DEVICE_KEYS, skipped))
+    _warn_skipped(warn, skipped, 'GET %s' % path)
+    return devices, pages
 
 
-def find_device_batch(client, customer_id, batch_id):
+def find_device_batch(client, customer_id, batch_id, warn=None):
     """The shaped device batch named ``batch_id`` (names compare without regard to case), or None."""
     wanted = batch_id.lower()
-    for batch in list_device_batches(client, customer_id)[1]:
+    for batch in list_device_batches(client, customer_id, warn)[1]:
         if str(batch.get('id') or '').lower() == wanted:
             return batch
     return None
 
 
 def tracking_id_from(response):
-    """The batch tracking id of an accepted upload, from its Location header or, failing that, its body.
+    """The batch tracking id of an accepted upload, from its Location header or, failing that, its body; None when neither has one.
 
-    The documentation shows a Location header; the REST reference puts the link in the body.
+    The documentation shows a Location header, relative (``/customers/{id}/batchJobStatus/{tracking-id}``)
+    or absolute; the REST reference puts the link in the body, and a body may name ``batchTrackingId``.
     """
-    for text in (response.header('location'), response.body.decode('utf-8', 'replace')):
+    body = response.body.decode('utf-8', 'replace')
+    for text in (response.header('location'), body):
         match = _TRACKING_ID_IN_LOCATION.search(urllib.parse.unquote(text or ''))
         if match and is_guid(match.group(1)):
             return match.group(1)
-    raise response.annotate(ResponseError(
-        'Partner Center accepted the upload (HTTP %d) but sent no batch tracking id: Location %r, body %r'
-        % (response.status, response.header('location'), response.excerpt())))
+    match = _TRACKING_ID_IN_BODY.search(body)
+    if match and is_guid(match.group(1)):
+        return match.group(1)
+    return None
+
+
+# A body that names the tracking id itself: {"batchTrackingId": "..."}.
+_TRACKING_ID_IN_BODY = re.compile(r'"batchTrackingId"\s*:\s*"([^"]+)"', re.IGNORECASE)
+# Partner Center's answer to an upload: the REST reference lists 200 and 202; the SDK accepts any 2xx.
+ACCEPTED_STATUSES = tuple(range(200, 300))
+
+
+class UploadOutcomeUnknown(PartnerCenterError):
+    """The upload request was sent but no answer came back: Partner Center may have accepted the devices."""
+
+
+def outcome_unknown(error):
+    """True when a failed upload POST may still have been applied: the request went out and no answer settled it.
+
+    The client says so (TransportError.outcome_unknown) when it can tell; otherwise any transport failure
+    but a refused connection, an unresolvable host or a TLS failure may have come after the body was sent.
+    """
+    if not isinstance(error, TransportError):
+        return False
+    if hasattr(error, 'outcome_unknown'):
+        return bool(error.outcome_unknown)
+    text = error.message.lower()
+    return not any(sign in text for sign in ('refused the connection', 'cannot resolve', 'tls certificate', 'cannot send the request'))
 
 
 def _post_devices(client, path, body):
     try:
-        response = client.request('POST', path, body=body, expected=(202,))
+        response = client.request('POST', path, body=body, expected=ACCEPTED_STATUSES)
     except ApiError as error:
         if error.http_status == 403 and getattr(client.auth, 'kind', None) == 'app-only':
             error.message += ' ' + _APP_USER_HINT
         raise
+    except TransportError as error:
+        if not outcome_unknown(error):
+            raise
+        unknown = UploadOutcomeUnknown(
+            'The upload of %d device%s to %s may have been accepted by Partner Center: the request was sent but no answer '
+            'came back (%s). Do not assume it failed: check the batch with partnercenter.devices.device_batch_info '
+            '(its devices) before uploading again; a new upload of devices that were accepted gets error 806 '
+            '(ZtdDeviceAlreadyAssigned) for them. Give upload_request_id (the MS-RequestId, Partner Center\'s '
+            'idempotency key) to Partner Center support if needed.'
+            % (len(body if isinstance(body, list) else body.get('devices', ())),
+               '' if len(body if isinstance(body, list) else body.get('devices', ())) == 1 else 's', path, error.message),
+            request_id=error.request_id, correlation_id=error.correlation_id)
+        raise unknown from None
     return response
 
 
-def upload_devices(client, customer_id, batch_id, devices):
+def upload_devices(client, customer_id, batch_id, devices, warn=None):
     """Upload ``devices`` (Device resources) into the batch named ``batch_id``, creating it when it does not exist.
 
-    Returns a dict: batch_id (as Partner Center spells it), created, batch_tracking_id, location, upload_request_id.
+    Returns a dict: batch_id (as Partner Center spells it), created, batch_tracking_id (None when the
+    accepted answer names none), location, upload_request_id, http_status of the accepted answer.
+    Raises UploadOutcomeUnknown when the request went out and no answer settled it.
     """
-    existing = find_device_batch(client, customer_id, batch_id)
+    existing = find_device_batch(client, customer_id, batch_id, warn)
     created = existing is None
     if created:
         try:
@@ -154,4 +203,74 @@ def upload_devices(client, customer_id, batch_id, devices):
         batch_tracking_id=tracking_id_from(response),
         location=response.header('location'),
         upload_request_id=response.request_id,
+        upload_http_status=response.status,
     )
+
+
+def no_tracking_id_message(customer_id, batch_id, upload):
+    """What to do when Partner Center accepted an upload without naming its batch tracking id."""
+    return ('Partner Center accepted the upload (HTTP %s, MS-RequestId %s) but sent no batch tracking id (no Location header '
+            'and none in the body), so its progress cannot be followed here. The devices were sent: list them with '
+            'partnercenter.devices.device_batch_info (customer_id %s, batch_id %s) and do not upload them again.'
+            % (upload.get('upload_http_status'), upload.get('upload_request_id'), customer_id, batch_id))
+
+
+_CSV_LINE = re.compile(r' line (\d+)$')
+
+
+def _identifier(value):
+    return value.strip().lower() if isinstance(value, str) and value.strip() else None
+
+
+def pair_device_outcomes(outcomes, sent, origins):
+    """Give each device outcome of a batch's status the device it is about; return how they were paired.
+
+    ``outcomes`` are the shaped ``devices_status`` entries (changed in place), ``sent`` the devices as
+    uploaded (snake_case), ``origins`` where each came from ("devices[2]", "laptops.csv line 5").
+    An outcome is paired by its serial number, else its product key, when exactly one device sent
+    not yet paired has it; the others by position when the service returned as many outcomes as
+    devices were sent (hash-only devices come back without either). Each outcome gets
+    ``upload_index``, ``csv_line`` (for a CSV, else null) and ``paired_by`` (``serial_number``,
+    ``product_key``, ``position`` or null). Returns ``identifiers``, ``position``,
+    ``identifiers_and_position``, ``partial`` (some outcomes are not paired) or ``none``.
+    """
+    used = set()
+    by_field = {}
+    for field in ('serial_number', 'product_key'):
+        index = {}
+        for position, device in enumerate(sent):
+            key = _identifier(device.get(field))
+            if key is not None:
+                index.setdefault(key, []).append(position)
+        by_field[field] = index
+    methods = set()
+    unpaired = []
+    for position, outcome in enumerate(outcomes):
+        outcome.update(upload_index=None, csv_line=None, paired_by=None)
+        for field in ('serial_number', 'product_key'):
+            candidates = [i for i in by_field[field].get(_identifier(outcome.get(field)), ()) if i not in used]
+            if _identifier(outcome.get(field)) is not None and len(candidates) == 1:
+                outcome.update(upload_index=candidates[0], paired_by=field)
+                used.add(candidates[0])
+                break
+        if outcome['paired_by'] is None:
+            unpaired.append(position)
+        else:
+            methods.add('identifiers')
+    if unpaired and len(outcomes) == len(sent):
+        for position in unpaired:
+            if position not in used:
+                outcomes[position].update(upload_index=position, paired_by='position')
+                used.add(position)
+                methods.add('position')
+    for outcome in outcomes:
+        if outcome['upload_index'] is not None:
+            match = _CSV_LINE.search(origins[outcome['upload_index']])
+            outcome['csv_line'] = int(match.group(1)) if match else None
+    if not outcomes:
+        return 'none'
+    if any(outcome['upload_index'] is None for outcome in outcomes):
+        return 'partial'
+    if methods == set(['identifiers', 'position']):
+        return 'identifiers_and_position'
+    return methods.pop()

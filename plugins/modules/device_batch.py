@@ -281,8 +281,13 @@ request_id:
 
 import os
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch import BatchWaitTimeout, wait_for_batch, waited_result
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import upload_devices
+from ansible_collections.partnercenter.devices.plugins.module_utils.batch import BatchWaitError, wait_for_batch, waited_result
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
+    UploadOutcomeUnknown,
+    no_tracking_id_message,
+    pair_device_outcomes,
+    upload_devices,
+)
 from ansible_collections.partnercenter.devices.plugins.module_utils.devices import (
     DeviceListError,
     api_devices,
@@ -365,20 +370,61 @@ def main():
         module.exit_json(**result)
 
     client = module.client()
+    warn = module.module.warn
     try:
-        result.update(upload_devices(client, params['customer_id'], batch_id, api_devices(devices)))
-        result['correlation_id'] = client.correlation_id
-        if params['wait']:
-            result.update(waited_result(*wait_for_batch(client, params['customer_id'], result['batch_tracking_id'],
-                                                        params['wait_timeout'], params['poll_interval'])))
-    except BatchWaitTimeout as timeout:
-        # The upload is done; the play still learns its tracking id and how far the batch got.
-        result.update(waited_result(timeout.raw, timeout.details, timeout.polls, timeout.waited_seconds))
-        module.fail(timeout, **result)
+        result.update(upload_devices(client, params['customer_id'], batch_id, api_devices(devices), warn=warn))
+    except UploadOutcomeUnknown as unknown:
+        # The devices may be in Partner Center now: say so, and give the idempotency key of the request.
+        result.update(changed=True, outcome_unknown=True, upload_request_id=unknown.request_id,
+                      correlation_id=client.correlation_id)
+        module.fail(unknown, **result)
     except PartnerCenterError as error:
-        result['changed'] = 'batch_tracking_id' in result
+        # Nothing was accepted.
+        result['changed'] = False
         module.fail(error, **result)
+    result['correlation_id'] = client.correlation_id
+    # From here on Partner Center has accepted the devices: every outcome keeps changed, the tracking id and the request id.
+    _follow_accepted_upload(module, client, result, devices, origins)
+
+
+def _follow_accepted_upload(module, client, result, devices, origins):
+    """After an accepted upload: warn or wait, and exit; whatever happens, the result says the upload was accepted."""
+    params = module.params
+    if result['batch_tracking_id'] is None:
+        message = no_tracking_id_message(params['customer_id'], result['batch_id'], result)
+        if params['wait']:
+            module.fail_json(msg=message + ' wait was asked for, and there is nothing to wait on.', **result)
+        module.module.warn(message)
+        module.exit_json(**result)
+    if not params['wait']:
+        module.exit_json(**result)
+    try:
+        result.update(waited_result(*wait_for_batch(client, params['customer_id'], result['batch_tracking_id'],
+                                                    params['wait_timeout'], params['poll_interval'],
+                                                    warn=module.module.warn)))
+    except BatchWaitError as ended:
+        # The wait timed out, a poll was refused or unreadable, or the status is not one Partner Center documents:
+        # the play still learns the tracking id and how far the batch got.
+        result.update(ended.result())
+        _pair(result, devices, origins)
+        module.fail(ended, **result)
+    except PartnerCenterError as error:
+        module.fail(error, **result)
+    except Exception as error:  # pylint: disable=broad-except
+        # A net, not a fix: the upload was accepted, and a bug in reading its status must not hide that.
+        module.fail_json(msg='Partner Center accepted the upload (batch tracking id %s), then reading its status failed '
+                             'with an error in the collection (%s: %s); please report it. Follow the batch with '
+                             'partnercenter.devices.batch_upload_status.'
+                             % (result['batch_tracking_id'], type(error).__name__, error), **result)
+    _pair(result, devices, origins)
     module.exit_json(**result)
+
+
+def _pair(result, devices, origins):
+    """Name the device each outcome is about (upload_index, csv_line), when the details were read."""
+    details = result.get('batch_upload_details')
+    if details is not None:
+        result['device_pairing'] = pair_device_outcomes(details['devices_status'], devices, origins)
 
 
 if __name__ == '__main__':

@@ -212,10 +212,10 @@ def main():
     result = dict(changed=False)
     try:
         if params['batch_id'] is None:
-            raw_batches, batches = list_device_batches(client, params['customer_id'])
+            raw_batches, batches = list_device_batches(client, params['customer_id'], warn=module.module.warn)
             result.update(device_batches=batches, raw_device_batches=raw_batches)
         else:
-            devices, pages = list_batch_devices(client, params['customer_id'], params['batch_id'])
+            devices, pages = list_batch_devices(client, params['customer_id'], params['batch_id'], warn=module.module.warn)
             result.update(batch_id=params['batch_id'], devices=devices, pages=pages)
     except PartnerCenterError as error:
         module.fail(error)

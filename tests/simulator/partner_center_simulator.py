@@ -66,6 +66,14 @@ NON_RESOURCE_SCOPES = ("offline_access", "openid", "profile", "email")
 
 DEFAULT_UPLOAD_STATUSES = ("queued", "processing", "finished")
 DEFAULT_DEVICE_PAGE_SIZE = 100
+# How an accepted upload answers: the status, and where the tracking id goes (Partner Center's docs show a
+# relative Location; the REST reference lists 200 and 202 and puts the link in the body).
+UPLOAD_ANSWER_STATUSES = (200, 201, 202)
+UPLOAD_LOCATION_FORMS = ("relative", "v1", "absolute", "body", "body_tracking_id", "none")
+DEFAULT_UPLOAD_RESPONSE = {"status": 202, "location": "relative"}
+# How a batch's device list pages: a continuation token in the body and links.next (the default), or
+# links.next only, with a query (seekOperation=Next) and a /v1 uri, as the SDK's generic pager follows.
+DEVICE_PAGING_MODES = ("continuation", "next_link_query")
 MIN_HARDWARE_HASH_BYTES = 32
 DEVICE_FIELDS = ("hardwareHash", "productKey", "serialNumber", "oemManufacturerName", "modelName")
 # Sets of device fields that identify a device well enough (documented "at a minimum"; more is fine).
@@ -107,7 +115,7 @@ CODE_APP_USER_REQUIRED = CODE_SIMULATOR_BASE + 403   # app-only token on an uplo
 FAULT_KINDS = ("status", "delay", "drop", "invalid_json", "truncated", "expire_token")
 _FAULT_COMMON_KEYS = frozenset(("match", "kind", "count", "after"))
 _FAULT_KIND_KEYS = {
-    "status": frozenset(("status", "retry_after", "code", "description", "body")),
+    "status": frozenset(("status", "retry_after", "code", "description", "body", "data")),
     "delay": frozenset(("seconds",)),
     "drop": frozenset(),
     "invalid_json": frozenset(("status", "body")),
@@ -416,6 +424,10 @@ def normalize_fault(raw, default_match="api"):
             spec["description"] = raw["description"]
         if "body" in raw:
             spec["body"] = copy.deepcopy(raw["body"])
+        if "data" in raw:
+            if not isinstance(raw["data"], list):
+                raise ValueError("data must be a list (Partner Center's error body carries a list)")
+            spec["data"] = copy.deepcopy(raw["data"])
     elif kind == "delay":
         seconds = raw.get("seconds")
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= MAX_DELAY_SECONDS:
@@ -653,6 +665,13 @@ class PartnerCenterSimulator:
         self._default_throttle = self._compile_throttle(seed.get("throttle"), "throttle")
         (self._upload_requires_app_user, self._upload_statuses, self._upload_error_status, self._page_size, self._empty_list_status,
          self._elsewhere) = self._compile_upload_options(seed)
+        self._upload_response = self._compile_upload_response(seed.get("upload_response"), "seed: upload_response",
+                                                              DEFAULT_UPLOAD_RESPONSE)
+        self._omit_identifiers = self._compile_bool(seed.get("upload_status_omits_identifiers"),
+                                                    "seed: upload_status_omits_identifiers", False)
+        self._device_paging = seed.get("device_paging", "continuation")
+        if self._device_paging not in DEVICE_PAGING_MODES:
+            raise ValueError("seed: device_paging must be one of %s" % ", ".join(DEVICE_PAGING_MODES))
         self._customers = {}
         self._seed_faults = []
         self._seed_device_batches = {}
@@ -672,6 +691,11 @@ class PartnerCenterSimulator:
                                                           self._upload_statuses),
                 "empty_device_batch_list_status": self._compile_empty_status(customer.get("empty_device_batch_list_status"),
                                                                              where, self._empty_list_status),
+                "upload_response": self._compile_upload_response(customer.get("upload_response"), "%s upload_response" % where,
+                                                                 self._upload_response),
+                "upload_status_omits_identifiers": self._compile_bool(customer.get("upload_status_omits_identifiers"),
+                                                                      "%s upload_status_omits_identifiers" % where,
+                                                                      self._omit_identifiers),
             }
             self._compile_device_batches(customer_id, customer, where)
             for batch_id, batch in (customer.get("batches") or {}).items():
@@ -699,6 +723,28 @@ class PartnerCenterSimulator:
         empty_status = PartnerCenterSimulator._compile_empty_status(seed.get("empty_device_batch_list_status"), "seed", 404)
         elsewhere = PartnerCenterSimulator._compile_registry(seed.get("registered_elsewhere"), "seed: registered_elsewhere")
         return requires, statuses, error_status, page_size, empty_status, elsewhere
+
+    @staticmethod
+    def _compile_upload_response(raw, where, default):
+        """{"status": 200|201|202, "location": one of UPLOAD_LOCATION_FORMS}, missing keys from ``default``."""
+        if raw is None:
+            return dict(default)
+        if not isinstance(raw, dict) or set(raw) - {"status", "location"}:
+            raise ValueError("%s must be an object with status and/or location" % where)
+        answer = dict(default, **raw)
+        if answer["status"] not in UPLOAD_ANSWER_STATUSES or isinstance(answer["status"], bool):
+            raise ValueError("%s.status must be one of %s" % (where, ", ".join(str(s) for s in UPLOAD_ANSWER_STATUSES)))
+        if answer["location"] not in UPLOAD_LOCATION_FORMS:
+            raise ValueError("%s.location must be one of %s" % (where, ", ".join(UPLOAD_LOCATION_FORMS)))
+        return answer
+
+    @staticmethod
+    def _compile_bool(raw, where, default):
+        if raw is None:
+            return default
+        if not isinstance(raw, bool):
+            raise ValueError("%s must be true or false" % where)
+        return raw
 
     @staticmethod
     def _compile_statuses(raw, where, default):
@@ -1339,8 +1385,8 @@ class PartnerCenterSimulator:
         }
 
     @staticmethod
-    def _pc_error(status, code, description, headers, extra_headers=()):
-        body = {"code": code, "description": description[:1024], "data": [], "source": "PartnerFD"}
+    def _pc_error(status, code, description, headers, extra_headers=(), data=None):
+        body = {"code": code, "description": description[:1024], "data": list(data or []), "source": "PartnerFD"}
         return _Response(status, _json_bytes(body), list(headers) + list(extra_headers))
 
     @staticmethod
@@ -1468,6 +1514,11 @@ class PartnerCenterSimulator:
         """GET deviceBatches/{batch-id}/devices: one page of the batch's devices; MS-ContinuationToken asks for the next one."""
         customer_key, batch_key = customer["id"].lower(), batch_id.lower()
         continuation = (request.headers.get("MS-ContinuationToken") or "").strip()
+        query = parse_qs(urlsplit(request.target).query)
+        if continuation and self._device_paging == "next_link_query" and query.get("seekOperation") != ["Next"]:
+            # The next link carries seekOperation=Next: a client that drops the query does not get the next page.
+            return self._pc_error(400, CODE_INVALID_INPUT, "Invalid input: a continuation needs seekOperation=Next in the query, "
+                                  "as links.next gives it.", headers)
         with self._lock:
             batch = self._device_batches[customer_key].get(batch_key)
             if batch is None:
@@ -1488,7 +1539,10 @@ class PartnerCenterSimulator:
         uri = self._devices_uri(customer, batch["id"])
         body = {"totalCount": total, "items": [self._device_item(device) for device in devices],
                 "links": {"self": {"uri": uri, "method": "GET", "headers": []}}}
-        if next_token is not None:
+        if next_token is not None and self._device_paging == "next_link_query":
+            body["links"]["next"] = {"uri": "/v1%s?seekOperation=Next" % uri, "method": "GET",
+                                     "headers": [{"key": "MS-ContinuationToken", "value": next_token}]}
+        elif next_token is not None:
             body["links"]["next"] = {"uri": uri, "method": "GET", "headers": [{"key": "MS-ContinuationToken", "value": next_token}]}
             body["continuationToken"] = next_token
         body["attributes"] = {"objectType": "Collection"}
@@ -1521,7 +1575,7 @@ class PartnerCenterSimulator:
             replay = self._replays.get(replay_key)
         if replay is not None:
             request.upload.update(tracking_id=replay["tracking_id"], idempotent_replay=True)
-            return _Response(202, b"", headers + [("Location", replay["location"])], content_type=None)
+            return self._upload_answer(customer, replay["location"], headers)
         if not _is_json_media_type(request.headers.get("Content-Type")):
             return self._pc_error(415, CODE_UNSUPPORTED_MEDIA, "Unsupported media type: send the body as application/json.", headers)
         batch_id, devices, problem = self._upload_request(request, route, match)
@@ -1544,7 +1598,23 @@ class PartnerCenterSimulator:
             location = "/customers/%s/batchJobStatus/%s" % (customer["id"], tracking_id)
             self._replays[replay_key] = {"tracking_id": tracking_id, "location": location}
         request.upload["tracking_id"] = tracking_id
-        return _Response(202, b"", headers + [("Location", location)], content_type=None)
+        return self._upload_answer(customer, location, headers)
+
+    def _upload_answer(self, customer, location, headers):
+        """The answer to an accepted upload, in the form the customer's upload_response asks for (default: 202, relative Location)."""
+        form = customer["upload_response"]
+        status, where = form["status"], form["location"]
+        if where == "relative":
+            return _Response(status, b"", headers + [("Location", location)], content_type=None)
+        if where == "v1":
+            return _Response(status, b"", headers + [("Location", "/v1" + location)], content_type=None)
+        if where == "absolute":
+            return _Response(status, b"", headers + [("Location", "%s/v1%s" % (self._url, location))], content_type=None)
+        if where == "body":
+            return _Response(status, _json_bytes({"location": location}), headers)
+        if where == "body_tracking_id":
+            return _Response(status, _json_bytes({"batchTrackingId": location.rsplit("/", 1)[1]}), headers)
+        return _Response(status, b"", headers, content_type=None)
 
     @staticmethod
     def _upload_request(request, route, match):
@@ -1602,6 +1672,9 @@ class PartnerCenterSimulator:
         statuses = list(customer["upload_statuses"])
         if self._upload_error_status and any(o["errorDescription"] for o in outcomes):
             statuses[-1] = self._upload_error_status
+        if customer["upload_status_omits_identifiers"]:
+            # As an MSP tool reports for hash-only uploads: outcomes in upload order, with nothing that names the device.
+            outcomes = [dict(o, deviceId=None, serialNumber=None, productKey=None) for o in outcomes]
         tracking_id = _new_guid()
         pending = [dict(o, deviceId=None) for o in outcomes]
         self._uploads[(customer_key, tracking_id)] = {
@@ -1690,7 +1763,8 @@ class PartnerCenterSimulator:
             body = {"statusCode": 429, "message": "Rate limit is exceeded. Try again in %d seconds." % (1 if seconds is None else seconds)}
             return _Response(status, _json_bytes(body), list(headers) + extra)
         description = fault.get("description", "Simulated HTTP %d from the Partner Center simulator." % status)
-        return self._pc_error(status, fault.get("code", CODE_SIMULATOR_BASE + status), description, headers, extra)
+        return self._pc_error(status, fault.get("code", CODE_SIMULATOR_BASE + status), description, headers, extra,
+                              data=fault.get("data"))
 
 
 def _write_atomically(path, text):

@@ -129,4 +129,4 @@ def test_pages_follow_the_next_link_header_and_a_repeated_token_stops(monkeypatc
     client = client_for(monkeypatch, [page(['a'], 't1'), page(['b'], 't1')])[0]
     with pytest.raises(ResponseError) as caught:
         list_batch_devices(client, CUSTOMER, 'b')
-    assert 'sent the same continuation token twice (page 2)' in caught.value.message
+    assert 'asked for the same page twice (page 3)' in caught.value.message
