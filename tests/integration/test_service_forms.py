@@ -1,0 +1,294 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the real Partner Center is documented (or known) to send, through ansible-playbook against the simulator.
+
+Statuses in every spelling, a status Partner Center does not document, uploads answered 200 or 202 with
+the tracking id in any place or in none, an unreadable poll after an accepted upload, an upload whose
+outcome is unknown, hash-only uploads, paging through links.next, and waits under sustained throttling.
+"""
+
+import base64
+import copy
+
+import pytest
+
+import harness
+
+CUSTOMER = harness.DEMO_CUSTOMER_ID
+NEW_CUSTOMER = '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6'
+SPELLED = '11111111-2222-4333-8444-555555555555'
+CANCELLED = '11111111-2222-4333-8444-666666666666'
+UNKNOWN = '11111111-2222-4333-8444-777777777777'
+
+
+def hardware_hash(number):
+    """A well-formed hardware hash (64 bytes, base64) that no seeded device has."""
+    return base64.b64encode(('forms-%s-' % number).encode().ljust(64, b'#')).decode()
+
+
+@pytest.fixture
+def make_simulator():
+    """Start a simulator from the default seed changed by ``change(seed)``; stopped after the test."""
+    from partner_center_simulator import PartnerCenterSimulator, load_seed  # pylint: disable=import-outside-toplevel
+
+    started = []
+
+    def make(change):
+        seed = copy.deepcopy(load_seed(harness.DEFAULT_SEED))
+        change(seed)
+        sim = PartnerCenterSimulator(seed)
+        sim.start()
+        started.append(sim)
+        return sim
+
+    yield make
+    for sim in started:
+        sim.stop()
+
+
+def with_batches(seed):
+    batches = seed['customers'][CUSTOMER]['batches']
+    batches[SPELLED] = {'statuses': ['Queued', 'PROCESSING', 'finishedWithErrors'],
+                        'in_progress_device_status': 'inProgress',
+                        'devices': [{'serialNumber': 'SP-1', 'error': '806'}, {'serialNumber': 'SP-2'}]}
+    batches[CANCELLED] = {'statuses': ['queued', 'cancelled']}
+    batches[UNKNOWN] = {'statuses': ['unknown', 'unknown', 'Finished']}
+
+
+def app_only(sim):
+    return harness.simulator_credentials(sim.url)
+
+
+def app_user(sim):
+    return harness.simulator_credentials(sim.url, 'app+user')
+
+
+# -- statuses -----------------------------------------------------------------------------------
+
+
+def test_camel_case_final_status_completes_a_wait(make_simulator, playbook):
+    sim = make_simulator(with_batches)
+    run = playbook('batch_upload_status.yml', dict(customer_id=CUSTOMER, batch_tracking_id=SPELLED, wait=True,
+                                                   poll_interval=0.1, wait_timeout=30), env=app_only(sim))
+    assert run.returncode == 0, run
+    result = run.results['result']
+    assert result['complete'] is True and result['polls'] == 3
+    assert result['batch_upload_details']['status'] == 'finished_with_errors'
+    assert result['raw_batch_upload_details']['status'] == 'finishedWithErrors'
+    assert result['device_status_counts'] == {'finished_with_errors': 1, 'finished': 1}
+    assert [d['serial_number'] for d in result['devices_with_errors']] == ['SP-1']
+
+
+def test_device_statuses_in_progress_in_any_spelling(make_simulator, playbook):
+    sim = make_simulator(with_batches)
+    playbook('batch_upload_status.yml', dict(customer_id=CUSTOMER, batch_tracking_id=SPELLED), env=app_only(sim))
+    run = playbook('batch_upload_status.yml', dict(customer_id=CUSTOMER, batch_tracking_id=SPELLED), env=app_only(sim))
+    result = run.results['result']
+    assert result['batch_upload_details']['status'] == 'processing'  # sent as PROCESSING
+    assert result['device_status_counts'] == {'in_progress': 2}
+    assert result['raw_batch_upload_details']['devicesStatus'][0]['status'] == 'inProgress'
+
+
+def test_cancelled_ends_a_wait_at_once_with_the_details(make_simulator, playbook):
+    sim = make_simulator(with_batches)
+    run = playbook('batch_upload_status.yml', dict(customer_id=CUSTOMER, batch_tracking_id=CANCELLED, wait=True,
+                                                   poll_interval=0.1, wait_timeout=600), env=app_only(sim))
+    assert run.results['outcome'] == 'failed'
+    result = run.results['result']
+    assert "has the status 'cancelled', which Partner Center does not document" in result['msg']
+    assert result['batch_upload_details']['status'] == 'cancelled'
+    assert result['complete'] is False and result['unexpected_status'] is True
+    assert result['polls'] == 2
+    assert result['waited_seconds'] < 60  # ended at once, not at wait_timeout
+    assert 'Traceback' not in run.stdout
+
+
+def test_unknown_keeps_a_wait_going_with_one_warning(make_simulator, playbook):
+    sim = make_simulator(with_batches)
+    run = playbook('batch_upload_status.yml', dict(customer_id=CUSTOMER, batch_tracking_id=UNKNOWN, wait=True,
+                                                   poll_interval=0.1, wait_timeout=30), env=app_only(sim))
+    assert run.returncode == 0, run
+    result = run.results['result']
+    assert result['complete'] is True and result['polls'] == 3
+    assert result['batch_upload_details']['status'] == 'finished'
+    assert [w for w in result['warnings'] if 'status unknown' in w] == [
+        'Batch %s has the status unknown, which Partner Center documents as one that should never happen; '
+        'a wait goes on polling it.' % UNKNOWN]
+
+
+def test_bulk_wait_fails_only_the_cancelled_batch(make_simulator, playbook):
+    sim = make_simulator(with_batches)
+    batches = [{'customer_id': CUSTOMER, 'batch_tracking_id': tracking_id} for tracking_id in (SPELLED, CANCELLED, UNKNOWN)]
+    run = playbook('bulk_status.yml', dict(batches=batches, wait=True, poll_interval=0.1, wait_timeout=600), env=app_only(sim))
+    assert run.returncode == 0, run
+    spelled, cancelled, unknown = run.results['result']['results']
+    assert spelled['failed'] is False and spelled['batch_upload_details']['status'] == 'finished_with_errors'
+    assert unknown['failed'] is False and unknown['complete'] is True
+    assert cancelled['failed'] is True and "'cancelled'" in cancelled['msg']
+    assert cancelled['batch_upload_details']['status'] == 'cancelled' and cancelled['polls'] == 2
+    assert run.results['result']['batch_counts'] == dict(total=3, complete=2, incomplete=0, failed=1, with_device_errors=1)
+
+
+# -- uploads ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize('status, location', [(200, 'relative'), (202, 'absolute'), (200, 'v1'), (202, 'body'),
+                                              (200, 'body_tracking_id')])
+def test_uploads_answered_200_or_202_with_the_tracking_id_anywhere(make_simulator, playbook, status, location):
+    sim = make_simulator(lambda seed: seed.update(upload_response={'status': status, 'location': location}))
+    run = playbook('device_batch.yml', dict(customer_id=CUSTOMER, batch_id='forms-%s-%s' % (status, location),
+                                            devices=[{'hardware_hash': hardware_hash(1), 'serial_number': 'FORMS-1'}],
+                                            wait=True, poll_interval=0.1), env=app_user(sim))
+    assert run.returncode == 0, run
+    result = run.results['result']
+    tracking_ids = [r['tracking_id'] for r in sim.stats['api_requests'] if r['method'] == 'POST']
+    assert result['changed'] is True and result['batch_tracking_id'] == tracking_ids[0]
+    assert result['upload_http_status'] == status
+    assert result['complete'] is True and result['batch_upload_details']['status'] == 'finished'
+
+
+def test_upload_without_any_tracking_id_is_changed_with_a_warning(make_simulator, playbook):
+    sim = make_simulator(lambda seed: seed.update(upload_response={'status': 202, 'location': 'none'}))
+    run = playbook('device_batch.yml', dict(customer_id=CUSTOMER, batch_id='forms-none',
+                                            devices=[{'hardware_hash': hardware_hash(2)}]), env=app_user(sim))
+    assert run.returncode == 0, run
+    result = run.results['result']
+    assert result['changed'] is True and result['batch_tracking_id'] is None
+    assert result['upload_request_id']
+    warning = [w for w in result['warnings'] if 'sent no batch tracking id' in w][0]
+    assert 'partnercenter.devices.device_batch_info' in warning and 'forms-none' in warning
+
+    waited = playbook('device_batch.yml', dict(customer_id=CUSTOMER, batch_id='forms-none-2', wait=True,
+                                               devices=[{'hardware_hash': hardware_hash(3)}]), env=app_user(sim))
+    assert waited.results['outcome'] == 'failed'
+    assert waited.results['result']['changed'] is True
+    assert 'nothing to wait on' in waited.results['result']['msg']
+
+
+def test_unreadable_poll_after_an_accepted_upload_keeps_the_upload(simulator, playbook):
+    simulator.add_fault('invalid_json', match='batchJobStatus', count=-1, after=1)
+    run = playbook('device_batch.yml', dict(customer_id=CUSTOMER, batch_id='forms-unreadable', wait=True, poll_interval=0.1,
+                                            devices=[{'hardware_hash': hardware_hash(4)}]), env=app_user(simulator))
+    assert run.results['outcome'] == 'failed'
+    result = run.results['result']
+    posts = [r for r in simulator.stats['api_requests'] if r['method'] == 'POST']
+    assert result['changed'] is True
+    assert result['batch_tracking_id'] == posts[0]['tracking_id']
+    assert result['upload_request_id'] == posts[0]['request_id']
+    assert 'not JSON' in result['msg']
+    assert result['batch_upload_details']['status'] == 'queued' and result['polls'] == 1
+
+
+def test_device_status_that_is_not_a_string_keeps_the_upload(simulator, playbook):
+    simulator.add_fault('status', match='batchJobStatus', status=200, count=-1, body={
+        'batchTrackingId': None, 'status': 'processing', 'devicesStatus': [{'status': ['in-progress']}]})
+    run = playbook('device_batch.yml', dict(customer_id=CUSTOMER, batch_id='forms-list-status', wait=True, poll_interval=0.1,
+                                            devices=[{'hardware_hash': hardware_hash(5)}]), env=app_user(simulator))
+    result = run.results['result']
+    assert run.results['outcome'] == 'failed'
+    assert result['changed'] is True and result['batch_tracking_id'] and result['upload_request_id']
+    assert 'devicesStatus[0].status is a list, not a string' in result['msg']
+
+
+def test_upload_whose_answer_never_came_may_have_been_accepted(simulator, playbook):
+    simulator.add_fault('drop', match='deviceBatches$', count=-1, after=1)  # the list of batches goes through
+    run = playbook('device_batch.yml', dict(customer_id=CUSTOMER, batch_id='forms-dropped', retries=0,
+                                            devices=[{'hardware_hash': hardware_hash(6)}]), env=app_user(simulator))
+    assert run.results['outcome'] == 'failed'
+    result = run.results['result']
+    post = [r for r in simulator.stats['api_requests'] if r['method'] == 'POST'][0]
+    assert result['outcome_unknown'] is True and result['changed'] is True
+    assert result['upload_request_id'] == post['request_id']
+    assert 'may have been accepted' in result['msg'] and 'device_batch_info' in result['msg']
+
+
+def test_a_wait_after_upload_goes_on_through_server_faults(simulator, playbook):
+    simulator.add_fault('status', match='batchJobStatus', status=503, retry_after=0, count=3)
+    run = playbook('device_batch.yml', dict(customer_id=CUSTOMER, batch_id='forms-503', wait=True, poll_interval=0.1, retries=0,
+                                            devices=[{'hardware_hash': hardware_hash(7)}]), env=app_user(simulator))
+    assert run.returncode == 0, run
+    result = run.results['result']
+    assert result['complete'] is True and result['throttled_polls'] == 3 and result['polls'] == 3
+
+
+# -- hash-only uploads ----------------------------------------------------------------------------
+
+
+def test_hash_only_outcomes_are_paired_by_position(make_simulator, playbook):
+    sim = make_simulator(lambda seed: seed.update(upload_status_omits_identifiers=True))
+    hashes = [hardware_hash(10), hardware_hash(11), base64.b64encode(b'too short').decode()]
+    csv = 'Device Serial Number,Windows Product ID,Hardware Hash\n' + ''.join(',,%s\n' % h for h in hashes)
+    run = playbook('device_batch.yml', dict(customer_id=CUSTOMER, batch_id='forms-hash-only', csv_content=csv, wait=True,
+                                            poll_interval=0.1), env=app_user(sim))
+    assert run.returncode == 0, run
+    result = run.results['result']
+    assert result['device_pairing'] == 'position'
+    outcomes = result['batch_upload_details']['devices_status']
+    assert [(o['upload_index'], o['csv_line'], o['paired_by'], o['serial_number']) for o in outcomes] == [
+        (0, 2, 'position', None), (1, 3, 'position', None), (2, 4, 'position', None)]
+    assert [(d['csv_line'], d['error_description']) for d in result['devices_with_errors']] == [(4, 'InvalidZtdHardwareHash')]
+
+
+def test_outcomes_with_serial_numbers_are_paired_by_them(simulator, playbook):
+    devices = [{'hardware_hash': hardware_hash(12), 'serial_number': 'PAIR-1'},
+               {'serial_number': 'OTHER-TENANT-0001', 'oem_manufacturer_name': 'Contoso', 'model_name': 'X1'}]
+    run = playbook('device_batch.yml', dict(customer_id=CUSTOMER, batch_id='forms-pair', devices=devices, wait=True,
+                                            poll_interval=0.1), env=app_user(simulator))
+    assert run.returncode == 0, run
+    result = run.results['result']
+    assert result['device_pairing'] == 'identifiers'
+    assert [(o['upload_index'], o['paired_by'], o['csv_line']) for o in result['batch_upload_details']['devices_status']] == [
+        (0, 'serial_number', None), (1, 'serial_number', None)]
+
+
+# -- paging and lists -------------------------------------------------------------------------------
+
+
+def test_paging_follows_links_next_with_its_query(make_simulator, playbook):
+    sim = make_simulator(lambda seed: seed.update(device_paging='next_link_query'))
+    run = playbook('device_batch_info.yml', dict(customer_id=CUSTOMER, batch_id='existing-batch-2'), env=app_only(sim))
+    assert run.returncode == 0, run
+    result = run.results['result']
+    assert result['pages'] == 3 and len(result['devices']) == 250
+    assert result['devices'][-1]['serial_number'] == 'EB2-000250'
+    paths = [r['path'] for r in sim.stats['api_requests']]
+    assert paths == ['/v1/customers/%s/deviceBatches/existing-batch-2/devices' % CUSTOMER] + [
+        '/v1/customers/%s/deviceBatches/existing-batch-2/devices?seekOperation=Next' % CUSTOMER] * 2
+
+
+def test_a_404_on_the_batch_list_is_read_as_no_batches_with_a_warning(simulator, playbook):
+    run = playbook('device_batch_info.yml', dict(customer_id=harness.EXAMPLE_CUSTOMER_ID), env=app_only(simulator))
+    assert run.returncode == 0, run
+    result = run.results['result']
+    assert result['device_batches'] == []
+    assert any('answered 404 to the list of device batches' in w for w in result['warnings'])
+
+
+# -- waiting under sustained throttling -------------------------------------------------------------
+
+THROTTLED_CUSTOMERS = ['c0000000-0000-4000-8000-%012d' % number for number in range(1, 5)]
+
+
+def throttled_seed(seed):
+    for customer in THROTTLED_CUSTOMERS:
+        seed['customers'][customer] = {
+            'throttle': {'limit': 20, 'window_seconds': 1},
+            'batches': dict(('%s%04d' % (customer[:-4], number), {'statuses': ['processing', 'finished']})
+                            for number in range(50)),
+        }
+
+
+def test_bulk_wait_of_200_batches_under_sustained_throttling_loses_none(make_simulator, playbook):
+    sim = make_simulator(throttled_seed)
+    batches = [{'customer_id': customer, 'batch_tracking_id': '%s%04d' % (customer[:-4], number)}
+               for customer in THROTTLED_CUSTOMERS for number in range(50)]
+    run = playbook('bulk_status.yml', dict(batches=batches, wait=True, poll_interval=0.1, wait_timeout=300, retries=0,
+                                           concurrency=16), env=app_only(sim))
+    assert run.returncode == 0, run
+    result = run.results['result']
+    assert result['batch_counts'] == dict(total=200, complete=200, incomplete=0, failed=0, with_device_errors=0)
+    assert all(entry['polls'] == 2 for entry in result['results'])
+    throttled = sum(entry['throttled_polls'] for entry in result['results'])
+    answered_429 = sum(1 for r in sim.stats['api_requests'] if r['status'] == 429)
+    assert throttled == answered_429 > 0
