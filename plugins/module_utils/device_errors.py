@@ -12,13 +12,24 @@ import re
 
 DOCS_URL = 'https://github.com/partnercenter/devices/blob/main/docs/device-error-codes.md'
 
-# code: Partner Center's errorCode, when one is documented (806 and 808 only; the others come
-# with an errorDescription and no number). names: the documented spellings of errorDescription;
-# Partner Center says ZtdDeviceAssignedToOtherTenant where the Autopilot pages say ...AnotherTenant.
+# code: Partner Center's errorCode, when one is documented (806 and 808 by Partner Center; 801, 802 and
+# 803 by the Autopilot service, not confirmed for Partner Center; the others come with an errorDescription
+# and no number). names: the documented spellings of errorDescription; Partner Center says
+# ZtdDeviceAssignedToOtherTenant where the Autopilot pages say ...AnotherTenant. source: where it is
+# documented (the numbers of the Sources list in docs/device-error-codes.md).
+SOURCES = {
+    'pc-status': 'https://learn.microsoft.com/partner-center/developer/get-the-status-of-a-device-batch-upload',
+    'csv-errors': ('https://learn.microsoft.com/troubleshoot/mem/intune/device-enrollment/'
+                   'import-windows-autopilot-device-csv-files-errors'),
+    'autopilot-add': 'https://learn.microsoft.com/autopilot/add-devices#troubleshooting-registration-failures',
+    # Michael Niehaus's blog (then Windows Autopilot product manager), 2019: the Autopilot service's numbered errors.
+    'oofhours-2019': 'https://oofhours.com',
+}
 DEVICE_ERRORS = (
     {
         'code': '806',
         'names': ('ZtdDeviceAlreadyAssigned',),
+        'source': ('csv-errors', 'autopilot-add'),
         'meaning': "The device is already registered to this customer's tenant.",
         'remediation': (
             "Already registered to this customer's tenant: look the serial number up in the customer's Windows "
@@ -29,6 +40,7 @@ DEVICE_ERRORS = (
     {
         'code': '808',
         'names': ('ZtdDeviceAssignedToOtherTenant', 'ZtdDeviceAssignedToAnotherTenant'),
+        'source': ('pc-status', 'csv-errors', 'autopilot-add'),
         'meaning': 'The device is registered to another tenant.',
         'remediation': (
             'Registered to another tenant: only whoever registered it there (the previous owner, the OEM, or a '
@@ -39,6 +51,7 @@ DEVICE_ERRORS = (
     {
         'code': None,
         'names': ('ZtdDeviceDuplicated',),
+        'source': ('autopilot-add',),
         'meaning': 'The same hardware hash is more than once in the upload; only one copy was processed.',
         'remediation': (
             'Duplicate hardware hash in this upload: only one copy was processed. Check the outcome of the other copy '
@@ -46,8 +59,9 @@ DEVICE_ERRORS = (
         ),
     },
     {
-        'code': None,
+        'code': '802',
         'names': ('InvalidZtdHardwareHash',),
+        'source': ('autopilot-add', 'oofhours-2019'),
         'meaning': 'Fields of the hardware hash are invalid or empty; it must include the manufacturer and serial number.',
         'remediation': (
             'Invalid hardware hash: it must include the manufacturer and the serial number. Capture the hash again on '
@@ -55,8 +69,31 @@ DEVICE_ERRORS = (
         ),
     },
     {
+        'code': '801',
+        'names': ('InvalidZtdRequestBody',),
+        'source': ('oofhours-2019',),
+        'meaning': 'The Autopilot service could not read the registration request (its body is malformed).',
+        'remediation': (
+            'Malformed registration request: check that every device has well-formed fields (a base64 hardware hash, '
+            'serial numbers and product keys without stray characters) and upload it again. If it persists, open a '
+            'Partner Center support request quoting the batch tracking id and the request and correlation ids.'
+        ),
+    },
+    {
+        'code': '803',
+        'names': ('MissingZtdSerialNumberAndProductKey',),
+        'source': ('oofhours-2019',),
+        'meaning': 'The device carries neither a serial number nor a product key the service could use.',
+        'remediation': (
+            'No serial number nor product key: upload the device with its hardware hash and its serial number (or '
+            'product key), or capture the hardware hash again on the device so that it includes the serial number. '
+            'A blank or placeholder serial number in the firmware is for the OEM to fix.'
+        ),
+    },
+    {
         'code': None,
         'names': ('StorageError',),
+        'source': ('autopilot-add',),
         'meaning': 'A generic error on the service side, usually transient.',
         'remediation': (
             'Generic, usually transient service error: upload the device again later. If it persists, open a '

@@ -20,6 +20,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     ApiError,
     TokenRequestError,
+    TransportError,
     redact,
 )
 
@@ -354,3 +355,60 @@ def test_a_single_check_loads_no_thread_pool(collections_path):
     completed = subprocess.run([sys.executable, '-c', code], env=dict(os.environ, PYTHONPATH=collections_path),
                                capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == '[]'
+
+
+# -- waiting through throttling and undocumented statuses ------------------------------------------------
+
+
+def throttled(seconds=None):
+    """The ApiError of a poll still throttled after the client's retries (Retry-After kept when the client has it)."""
+    error = ApiError('Partner Center refused GET ...: HTTP 429 Too Many Requests', http_status=429)
+    if seconds is not None:
+        error.retry_after = seconds
+    return error
+
+
+def test_wait_polls_through_throttling_and_server_faults_and_loses_no_batch():
+    fake = FakeTime()
+    script = dict((batch_id(number), [throttled(), ApiError('HTTP 503', http_status=503), TransportError('dropped'),
+                                      'processing', throttled(7), 'finished'])
+                  for number in range(1, 41))
+    polls = []
+    outcomes, unused_client = read(script, [entry(CUSTOMER_A if number % 2 else CUSTOMER_B, number) for number in range(1, 41)],
+                                   wait=True, wait_timeout=600, poll_interval=1, clock=fake.clock, sleep=fake.sleep,
+                                   on_poll=lambda *args: polls.append(args))
+    assert all(outcome.error is None and outcome.details['status'] == 'finished' for outcome in outcomes)
+    assert all(outcome.polls == 2 and outcome.throttled_polls == 4 for outcome in outcomes)
+    assert len(polls) == 40 * 6
+    details, count, unused_waited, throttled_count, error = polls[0]
+    assert details is None and count == 0 and throttled_count == 1 and error.http_status == 429
+    # Retry-After 7 s was honoured before the last poll of each batch.
+    assert max(fake.sleeps) >= 7
+
+
+def test_wait_stops_at_once_on_an_undocumented_status():
+    fake = FakeTime()
+    outcomes, unused_client = read({batch_id(1): ['queued', 'Cancelled']}, [entry(CUSTOMER_A, 1)], wait=True,
+                                   wait_timeout=600, poll_interval=1, clock=fake.clock, sleep=fake.sleep)
+    error = outcomes[0].error
+    assert "has the status 'Cancelled', which Partner Center does not document" in error.message
+    assert outcomes[0].details['status'] == 'Cancelled' and outcomes[0].polls == 2
+    assert fake.now - 1000.0 < 5
+
+
+def test_wait_warns_once_about_unknown():
+    fake = FakeTime()
+    warnings = []
+    outcomes, unused_client = read({batch_id(1): ['unknown', 'Unknown', 'UNKNOWN', 'finishedWithErrors']}, [entry(CUSTOMER_A, 1)],
+                                   wait=True, wait_timeout=600, poll_interval=1, clock=fake.clock, sleep=fake.sleep,
+                                   warn=warnings.append)
+    assert outcomes[0].error is None and outcomes[0].details['status'] == 'finished_with_errors'
+    assert len(warnings) == 1 and 'status unknown' in warnings[0]
+
+
+def test_a_refusal_retrying_cannot_change_ends_the_wait():
+    fake = FakeTime()
+    outcomes, unused_client = read({batch_id(1): ['processing', ApiError('forbidden', http_status=403)]}, [entry(CUSTOMER_A, 1)],
+                                   wait=True, wait_timeout=600, poll_interval=1, clock=fake.clock, sleep=fake.sleep)
+    assert outcomes[0].error.http_status == 403 and outcomes[0].polls == 1
+    assert outcomes[0].details['status'] == 'processing'

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import shape_batch_upload_details, summarize
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import DEVICE_ERRORS, DOCS_URL
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import DEVICE_ERRORS, DOCS_URL, SOURCES
 
 BATCH_ID = '6b1d9e42-8a3c-4f57-9e20-c4d8a7b6f310'
 DOCS_PAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
@@ -136,10 +136,20 @@ def test_a_remediation_sent_by_partner_center_is_replaced():
 def test_catalogue_entries_are_complete_and_unambiguous():
     codes = [entry['code'] for entry in DEVICE_ERRORS if entry['code']]
     names = [name.lower() for entry in DEVICE_ERRORS for name in entry['names']]
-    assert sorted(codes) == ['806', '808']  # the only numbers Microsoft documents
+    # 806 and 808 from Partner Center; 801-803 from the Autopilot service (oofhours.com, 2019).
+    assert sorted(codes) == ['801', '802', '803', '806', '808']
     assert len(set(names)) == len(names)
     for entry in DEVICE_ERRORS:
         assert entry['names'] and entry['meaning'] and entry['remediation']
+        assert entry['source'] and all(source in SOURCES for source in entry['source'])
+
+
+@pytest.mark.parametrize('code, name', [('801', 'InvalidZtdRequestBody'), ('802', 'InvalidZtdHardwareHash'),
+                                        ('803', 'MissingZtdSerialNumberAndProductKey')])
+def test_autopilot_service_codes(code, name):
+    by_code = shaped_device(status='finished_with_errors', errorCode=code, errorDescription=None)
+    by_name = shaped_device(status='finished_with_errors', errorCode=None, errorDescription=name)
+    assert by_code['remediation'] == by_name['remediation'] == hint_for(name)
 
 
 def test_docs_page_lists_every_catalogued_error():

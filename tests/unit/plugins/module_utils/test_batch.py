@@ -12,7 +12,9 @@ import pytest
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
     MAX_POLL_INTERVAL,
     BatchWaitTimeout,
+    BatchStatusUnexpected,
     batch_status_path,
+    normalize_status,
     poll_intervals,
     read_batch_upload_details,
     shape_batch_upload_details,
@@ -373,3 +375,94 @@ def test_a_200_that_is_no_batch_upload_details_names_status_and_request_id():
         read_batch_upload_details(client, CUSTOMER_ID, BATCH_ID)
     assert caught.value.http_status == 200
     assert caught.value.request_id == REQUEST_ID
+
+
+@pytest.mark.parametrize('sent, shaped', [
+    ('finished_with_errors', 'finished_with_errors'),
+    ('finishedWithErrors', 'finished_with_errors'),
+    ('FinishedWithErrors', 'finished_with_errors'),
+    ('FINISHED_WITH_ERRORS', 'finished_with_errors'),
+    ('Queued', 'queued'),
+    ('in-progress', 'in_progress'),
+    ('inProgress', 'in_progress'),
+    ('In_Progress', 'in_progress'),
+    ('cancelled', 'cancelled'),
+    ('SomethingNew', 'SomethingNew'),
+    (None, None),
+])
+def test_statuses_are_read_in_every_spelling(sent, shaped):
+    assert normalize_status(sent) == shaped
+
+
+def test_shaped_statuses_are_documented_spellings_and_raw_keeps_what_was_sent():
+    raw = {'batchTrackingId': BATCH_ID, 'status': 'FinishedWithErrors',
+           'devicesStatus': [{'status': 'finishedWithErrors', 'errorCode': 808}, {'status': 'InProgress'}]}
+    details = shape_batch_upload_details(copy.deepcopy(raw))
+    assert details['status'] == 'finished_with_errors'
+    assert [d['status'] for d in details['devices_status']] == ['finished_with_errors', 'in_progress']
+    assert details['devices_status'][0]['error_code'] == '808'
+    assert summarize(details)['complete'] is True and summarize(details)['unexpected_status'] is False
+
+
+@pytest.mark.parametrize('status, shown', [([], 'list'), ({'a': 1}, 'dict'), (3, 'int')])
+def test_statuses_that_are_not_strings_are_clear_errors(status, shown):
+    with pytest.raises(ResponseError) as caught:
+        shape_batch_upload_details({'status': 'processing', 'devicesStatus': [{'status': 'finished'}, {'status': status}]})
+    assert caught.value.message.endswith('devicesStatus[1].status is a %s, not a string' % shown)
+    with pytest.raises(ResponseError) as caught:
+        shape_batch_upload_details({'status': status})
+    assert caught.value.message.endswith('the batch status is a %s, not a string' % shown)
+
+
+def test_deep_nesting_is_a_clear_error_not_a_recursion_error():
+    deep = []
+    for unused in range(500):
+        deep = [deep]
+    with pytest.raises(ResponseError) as caught:
+        shape_batch_upload_details({'status': 'processing', 'extra': deep})
+    assert 'nests more than 64 levels' in caught.value.message
+
+
+def test_an_answer_about_another_batch_is_refused():
+    with pytest.raises(ResponseError) as caught:
+        shape_batch_upload_details({'batchTrackingId': '11111111-1111-4111-8111-111111111111', 'status': 'finished'}, BATCH_ID)
+    assert 'not of batch %s that was asked for' % BATCH_ID in caught.value.message
+    assert shape_batch_upload_details({'batchTrackingId': BATCH_ID.upper(), 'status': 'finished'}, BATCH_ID)['status'] == 'finished'
+
+
+class _ThrottledClient(_FakeClient):
+    """Answers 429 (Retry-After 0) to the first ``throttled`` requests, then the bodies."""
+
+    def __init__(self, throttled, bodies):
+        super().__init__(bodies=bodies)
+        self.retries = 0
+        self.throttled = throttled
+
+    def _send_once(self, method, url, headers, body):
+        if self.throttled:
+            self.throttled -= 1
+            self.calls.append((method, 'throttled'))
+            return Response(429, 'Too Many Requests', {'Retry-After': '0'}, b'{"statusCode":429}')
+        return super()._send_once(method, url, headers, body)
+
+
+def test_wait_for_batch_polls_through_throttling_and_reports_every_poll():
+    fake_time = _Time()
+    client = _ThrottledClient(3, [{'batchTrackingId': BATCH_ID, 'status': s} for s in ('processing', 'finished')])
+    seen = []
+    unused_raw, details, polls, unused_waited, throttled = wait_for_batch(
+        client, CUSTOMER_ID, BATCH_ID, 600, 5, clock=fake_time.clock, sleep=fake_time.sleep,
+        on_poll=lambda *args: seen.append((args[0] and args[0]['status'], args[1], args[3], args[4] is not None)))
+    assert details['status'] == 'finished' and polls == 2 and throttled == 3
+    assert seen == [(None, 0, 1, True), (None, 0, 2, True), (None, 0, 3, True), ('processing', 1, 3, False),
+                    ('finished', 2, 3, False)]
+
+
+def test_wait_for_batch_stops_at_once_on_an_undocumented_status():
+    fake_time = _Time()
+    client = _FakeClient(bodies=[{'batchTrackingId': BATCH_ID, 'status': 'failed'}])
+    with pytest.raises(BatchStatusUnexpected) as caught:
+        wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 600, 5, clock=fake_time.clock, sleep=fake_time.sleep)
+    assert caught.value.details['status'] == 'failed' and caught.value.polls == 1
+    assert fake_time.sleeps == []
+    assert caught.value.result()['unexpected_status'] is True

@@ -11,11 +11,14 @@ import pytest
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
+    UploadOutcomeUnknown,
     list_batch_devices,
     list_device_batches,
+    outcome_unknown,
+    pair_device_outcomes,
     upload_devices,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError, TransportError
 
 CUSTOMER = '47021739-3426-40bf-9601-61b4b6d7c793'
 TRACKING_ID = '0127ed8e-ff72-4983-a3d8-e8d8bd378932'
@@ -76,13 +79,12 @@ def test_the_tracking_id_comes_from_an_absolute_location_or_the_body(monkeypatch
     assert upload_devices(client, CUSTOMER, 'b', DEVICES)['batch_tracking_id'] == TRACKING_ID
 
 
-def test_an_accepted_upload_without_a_tracking_id_is_a_clear_error(monkeypatch):
+def test_no_tracking_id_anywhere_is_none_not_an_error(monkeypatch):
     client = client_for(monkeypatch, [batches(), answer(202, headers={'Location': '/customers/x/batchJobStatus/not-a-guid',
                                                                       'MS-RequestId': 'rid-1'})])[0]
-    with pytest.raises(ResponseError) as caught:
-        upload_devices(client, CUSTOMER, 'b', DEVICES)
-    assert 'accepted the upload (HTTP 202) but sent no batch tracking id' in caught.value.message
-    assert caught.value.request_id == 'rid-1' and caught.value.http_status == 202
+    result = upload_devices(client, CUSTOMER, 'b', DEVICES)
+    assert result['batch_tracking_id'] is None and result['upload_http_status'] == 202
+    assert result['upload_request_id']
 
 
 def test_a_batch_created_meanwhile_gets_the_devices_added(monkeypatch):
@@ -130,3 +132,91 @@ def test_pages_follow_the_next_link_header_and_a_repeated_token_stops(monkeypatc
     with pytest.raises(ResponseError) as caught:
         list_batch_devices(client, CUSTOMER, 'b')
     assert 'asked for the same page twice (page 3)' in caught.value.message
+
+
+@pytest.mark.parametrize('status, headers, payload', [
+    (200, {'Location': LOCATION}, None),
+    (201, {'Location': 'https://api.partnercenter.microsoft.com/v1' + LOCATION}, None),
+    (202, {}, {'location': LOCATION}),
+    (200, {}, {'batchTrackingId': TRACKING_ID}),
+])
+def test_any_2xx_and_the_tracking_id_anywhere(monkeypatch, status, headers, payload):
+    client = client_for(monkeypatch, [batches(), answer(status, payload, headers=headers)])[0]
+    result = upload_devices(client, CUSTOMER, 'b', DEVICES)
+    assert result['batch_tracking_id'] == TRACKING_ID and result['upload_http_status'] == status
+
+
+def test_a_404_list_warns_that_it_is_read_as_no_batches(monkeypatch):
+    client = client_for(monkeypatch, [answer(404, {'code': 1000, 'description': 'Not found'})])[0]
+    warnings = []
+    assert list_device_batches(client, CUSTOMER, warn=warnings.append) == ([], [])
+    assert len(warnings) == 1 and 'answered 404' in warnings[0] and CUSTOMER in warnings[0]
+
+
+def test_items_that_are_not_objects_are_counted_and_warned(monkeypatch):
+    client = client_for(monkeypatch, [answer(200, {'items': [{'id': 'a'}, 'b', 3]})])[0]
+    warnings = []
+    raw, shaped = list_device_batches(client, CUSTOMER, warn=warnings.append)
+    assert [item['id'] for item in shaped] == ['a'] and raw == [{'id': 'a'}]
+    assert warnings and '2 items of the answer are not an object' in warnings[0]
+
+
+def test_transport_failure_of_an_upload_is_outcome_unknown(monkeypatch):
+    client, calls = client_for(monkeypatch, [batches()])
+
+    def send_once(method, url, headers, body):
+        calls.append((method, url, headers, body))
+        if method == 'GET':
+            return batches()
+        raise TransportError('pc.example.test closed the connection without an answer')
+
+    monkeypatch.setattr(client, '_send_once', send_once)
+    with pytest.raises(UploadOutcomeUnknown) as caught:
+        upload_devices(client, CUSTOMER, 'b', DEVICES)
+    assert 'may have been accepted' in caught.value.message
+    assert caught.value.request_id == calls[-1][2]['MS-RequestId']
+
+
+@pytest.mark.parametrize('message, flag, unknown', [
+    ('x refused the connection', None, False),
+    ('cannot resolve x', None, False),
+    ('x did not answer within 3 s (timeout)', None, True),
+    ('x did not answer within 3 s (timeout)', False, False),
+    ('x refused the connection', True, True),
+])
+def test_outcome_unknown_uses_the_clients_flag_when_it_has_one(message, flag, unknown):
+    error = TransportError(message)
+    if flag is not None:
+        error.outcome_unknown = flag
+    assert outcome_unknown(error) is unknown
+    assert outcome_unknown(ApiError('refused', http_status=400)) is False
+
+
+def sent(*devices):
+    return [dict(device) for device in devices], ['devices[%d]' % index for index in range(len(devices))]
+
+
+def test_pairing_by_serial_number_and_product_key_whatever_the_order():
+    devices, origins = sent({'serial_number': 'A'}, {'product_key': 'K-2'}, {'serial_number': 'C'})
+    outcomes = [{'serial_number': 'c'}, {'serial_number': None, 'product_key': 'k-2'}, {'serial_number': 'A'}]
+    assert pair_device_outcomes(outcomes, devices, origins) == 'identifiers'
+    assert [(o['upload_index'], o['paired_by']) for o in outcomes] == [(2, 'serial_number'), (1, 'product_key'),
+                                                                      (0, 'serial_number')]
+
+
+def test_pairing_by_position_only_when_the_counts_agree():
+    devices, origins = sent({'hardware_hash': 'h1'}, {'hardware_hash': 'h2'})
+    origins = ['laptops.csv line 2', 'laptops.csv line 3']
+    outcomes = [{'serial_number': None}, {'serial_number': None}]
+    assert pair_device_outcomes(outcomes, devices, origins) == 'position'
+    assert [(o['upload_index'], o['csv_line']) for o in outcomes] == [(0, 2), (1, 3)]
+    fewer = [{'serial_number': None}]
+    assert pair_device_outcomes(fewer, devices, origins) == 'partial'
+    assert fewer[0]['upload_index'] is None and fewer[0]['paired_by'] is None
+
+
+def test_pairing_mixed_and_none():
+    devices, origins = sent({'serial_number': 'A'}, {'hardware_hash': 'h2'})
+    outcomes = [{'serial_number': 'A'}, {'serial_number': None}]
+    assert pair_device_outcomes(outcomes, devices, origins) == 'identifiers_and_position'
+    assert pair_device_outcomes([], devices, origins) == 'none'
