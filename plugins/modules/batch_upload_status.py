@@ -18,6 +18,18 @@ description:
     or Sales agent role.
   - With O(batches) it reads many batches in one task, side by side and on one access token, and returns
     RV(results), one entry per batch.
+  - Statuses are read in every spelling Partner Center's SDK accepts (V(finished_with_errors), V(finishedWithErrors),
+    V(FinishedWithErrors), any letter case; V(in-progress), V(inProgress)) and returned in the documented snake_case
+    spelling; RV(raw_batch_upload_details) keeps what was sent.
+  - "With O(wait): a poll that is throttled (HTTP 429) or fails with a server fault (5xx), a timeout or a dropped
+    connection, after the client's own O(retries), only delays the next poll (by at least its C(Retry-After)), and is
+    counted in RV(throttled_polls). The wait ends when the batch is complete, at O(wait_timeout), when a poll is refused
+    in a way retrying cannot change (400, 401 after one token renewal, 403, 404) or its body cannot be used, or at
+    once when the batch has a status Partner Center does not document (such as V(cancelled)): the task then fails
+    naming the status, with the details and RV(unexpected_status=true). V(unknown) keeps the wait going, with one warning."
+  - An answer about another batch than O(batch_tracking_id), a status that is not a string, or a body nested more than
+    64 levels deep is refused with a clear message. Device entries that are not objects are left out of
+    RV(batch_upload_details.devices_status) with a warning (RV(raw_batch_upload_details) keeps them).
 author:
   - Partner Center devices maintainers (@partnercenter)
 extends_documentation_fragment:
@@ -195,7 +207,9 @@ batch_upload_details:
       sample: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
     status:
       description:
-        - The batch's status, one of V(unknown), V(queued), V(processing), V(finished), V(finished_with_errors).
+        - The batch's status, one of V(unknown), V(queued), V(processing), V(finished), V(finished_with_errors), in this
+          spelling whatever spelling Partner Center sent (V(finishedWithErrors) is returned as V(finished_with_errors)).
+        - A status Partner Center does not document (such as V(cancelled)) is returned as sent, with RV(unexpected_status=true).
         - A V(finished) batch may still hold devices with errors; see RV(devices_with_errors).
       type: str
       sample: finished
@@ -224,7 +238,10 @@ batch_upload_details:
           type: str
           sample: 12345-67890-09876-54321-13579
         status:
-          description: The device's upload status, as Partner Center sends it (for example V(in-progress), V(finished), V(finished_with_errors)).
+          description:
+            - The device's upload status in snake_case (V(in_progress), V(finished), V(finished_with_errors)), whatever
+              spelling Partner Center sent (V(in-progress), V(inProgress), V(finishedWithErrors)); a value it does not
+              document is returned as sent.
           type: str
           sample: finished_with_errors
         error_code:
@@ -309,8 +326,24 @@ device_status_counts:
   returned: for one batch, on success and when O(wait) times out
   type: dict
   sample: {"finished": 3, "finished_with_errors": 1}
+unexpected_status:
+  version_added: 0.3.0
+  description:
+    - Whether the batch's status is none of those Partner Center documents (such as V(cancelled)). A wait stops at once
+      on such a status and fails naming it; a read without O(wait) returns it, with a warning.
+  returned: for one batch, when the details were read
+  type: bool
+  sample: false
+throttled_polls:
+  version_added: 0.3.0
+  description:
+    - With O(wait), how many polls failed with throttling (429), a server fault (5xx), a timeout or a dropped connection
+      after the client's own retries, and only delayed the next poll. Not counted in RV(polls).
+  returned: for one batch, when O(wait=true)
+  type: int
+  sample: 0
 polls:
-  description: With O(wait), how many times the module read the batch's status.
+  description: With O(wait), how many times the module read the batch's status (polls that failed are not counted).
   returned: for one batch, when O(wait=true)
   type: int
   sample: 4
@@ -338,7 +371,9 @@ results:
       type: str
       sample: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
     failed:
-      description: Whether this batch could not be read or, with O(wait), did not finish in time.
+      description:
+        - Whether this batch could not be read or, with O(wait), did not finish in time or has a status Partner Center
+          does not document (its C(msg) names the status).
       type: bool
       sample: false
     msg:
@@ -366,8 +401,16 @@ results:
       description: As RV(device_status_counts).
       type: dict
       returned: when the batch was read
+    unexpected_status:
+      description: As RV(unexpected_status).
+      type: bool
+      returned: when the batch was read
     polls:
       description: With O(wait), how many times this batch's status was read.
+      type: int
+      returned: when O(wait=true)
+    throttled_polls:
+      description: With O(wait), how many polls of this batch were throttled or failed and only delayed the next one.
       type: int
       returned: when O(wait=true)
     waited_seconds:

@@ -20,6 +20,22 @@ description:
     P(partnercenter.devices.wait_for_batch_upload#role) role, or waits itself with O(wait=true).
   - Partner Center documents uploads for app+user credentials (secure application model, O(refresh_token))
     of a user with the Admin agent role.
+  - Any 2xx answer accepts the upload (the REST reference lists 200 and 202); the tracking id is read from the
+    C(Location) header (relative or absolute) or from the body. An accepted upload without a tracking id anywhere is
+    still V(changed), with a warning that says how to find the batch (M(partnercenter.devices.device_batch_info)); with
+    O(wait) the task then fails, as there is nothing to wait on.
+  - Once Partner Center has accepted the upload, every later failure of the task (a wait that times out, a poll that is
+    refused or whose body cannot be used, a status Partner Center does not document) still returns V(changed=true),
+    RV(batch_tracking_id) and RV(upload_request_id), so that a re-run does not upload the devices again unknowingly.
+  - When the request was sent but no answer came back and retrying could not settle it (a dropped connection or a
+    timeout), the task fails saying that the devices may have been accepted, with RV(outcome_unknown=true),
+    V(changed=true) and RV(upload_request_id); check the batch with M(partnercenter.devices.device_batch_info) before
+    uploading again.
+  - With O(wait), waiting works as in M(partnercenter.devices.batch_upload_status) (throttled polls only delay the
+    next one; a status Partner Center does not document ends the wait at once), and each device outcome is paired
+    with the device that was sent (RV(device_pairing)), so that even hash-only devices, whose outcomes Partner Center
+    returns without serial number or product key, are named by their RV(batch_upload_details.devices_status[].upload_index)
+    and CSV line.
 author:
   - Partner Center devices maintainers (@partnercenter)
 extends_documentation_fragment:
@@ -97,6 +113,8 @@ notes:
   - Each run uploads the devices again; Partner Center then reports devices that are already registered to the
     customer with error 806 (C(ZtdDeviceAlreadyAssigned)) in the batch's status, and changes nothing for them.
   - A request that times out is retried with the same C(MS-RequestId), so Partner Center does not apply it twice.
+  - Without O(wait), the device outcomes are not paired with the devices sent; read them with
+    M(partnercenter.devices.batch_upload_status).
 '''
 
 EXAMPLES = r'''
@@ -158,19 +176,48 @@ created:
   sample: true
 batch_tracking_id:
   description:
-    - The id that tracks Partner Center's processing of this upload, from the C(Location) of its answer. Give it to
-      M(partnercenter.devices.batch_upload_status) or the P(partnercenter.devices.wait_for_batch_upload#role) role.
-  returned: success, not in check mode
+    - The id that tracks Partner Center's processing of this upload, from the C(Location) of its answer (or its body). Give
+      it to M(partnercenter.devices.batch_upload_status) or the P(partnercenter.devices.wait_for_batch_upload#role) role.
+    - Null when Partner Center accepted the upload without naming it (a warning says how to find the batch).
+  returned: once Partner Center accepted the upload, also when the task then fails
   type: str
   sample: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
+upload_http_status:
+  version_added: 0.3.0
+  description: The HTTP status of Partner Center's answer that accepted the upload (V(202), or V(200) as the REST reference also lists).
+  returned: once Partner Center accepted the upload
+  type: int
+  sample: 202
+outcome_unknown:
+  version_added: 0.3.0
+  description:
+    - V(true) when the upload request was sent and no answer came back (a dropped connection or a timeout not settled by
+      retrying): Partner Center may have accepted the devices. The task fails; check the batch with
+      M(partnercenter.devices.device_batch_info) before uploading again.
+  returned: failure, when the outcome of the upload is unknown
+  type: bool
+  sample: true
+device_pairing:
+  version_added: 0.3.0
+  description:
+    - With O(wait), how the device outcomes of RV(batch_upload_details.devices_status) were paired with the devices sent -
+      V(identifiers) (by serial number or product key), V(position) (in upload order, when Partner Center returned as many
+      outcomes as devices were sent and none names its device, as for hash-only uploads), V(identifiers_and_position),
+      V(partial) (some outcomes could not be paired) or V(none) (no outcomes).
+  returned: when O(wait=true) and the details were read
+  type: str
+  sample: position
 location:
-  description: The C(Location) header of Partner Center's answer, the path of the batch's status.
-  returned: success, not in check mode
+  description: The C(Location) header of Partner Center's answer, the path of the batch's status (null when the answer had none).
+  returned: once Partner Center accepted the upload
   type: str
   sample: /customers/47021739-3426-40bf-9601-61b4b6d7c793/batchJobStatus/0127ed8e-ff72-4983-a3d8-e8d8bd378932
 upload_request_id:
-  description: The C(MS-RequestId) of the upload request Partner Center accepted, for Partner Center support.
-  returned: success, not in check mode
+  description:
+    - The C(MS-RequestId) of the upload request Partner Center accepted, for Partner Center support. It is Partner
+      Center's idempotency key for the request.
+    - When RV(outcome_unknown), the C(MS-RequestId) of the request whose outcome is unknown.
+  returned: once Partner Center accepted the upload (also when the task then fails), and when RV(outcome_unknown)
   type: str
   sample: 9f3c4b2a-1d5e-4f60-8a7b-0c1d2e3f4a5b
 correlation_id:
@@ -189,7 +236,9 @@ batch_upload_details:
       description: The batch tracking id.
       type: str
     status:
-      description: V(queued), V(processing), V(finished) or V(finished_with_errors) (or V(unknown)).
+      description:
+        - V(queued), V(processing), V(finished) or V(finished_with_errors) (or V(unknown)), whatever spelling Partner Center
+          sent (V(finishedWithErrors) is returned as V(finished_with_errors)); a status it does not document, as sent.
       type: str
     started_time:
       description: When Partner Center started processing the batch (UTC), or null.
@@ -201,6 +250,9 @@ batch_upload_details:
       description:
         - One entry per device, with C(device_id), C(serial_number), C(product_key), C(status), C(error_code) and
           C(error_description), and C(remediation), what to do about the device's error (null when it has none).
+        - Each entry also names the device it is about, the collection's own keys - C(upload_index), its index in the
+          devices sent (in O(devices), or the data rows of the CSV); C(csv_line), its line in the CSV (null for
+          O(devices)); C(paired_by), V(serial_number), V(product_key) or V(position); all null when it could not be paired.
         - "The error codes and their remediation: U(https://github.com/partnercenter/devices/blob/main/docs/device-error-codes.md)."
       type: list
       elements: dict
@@ -217,6 +269,9 @@ batch_upload_details:
         error_code: null
         error_description: null
         remediation: null
+        upload_index: 0
+        csv_line: 2
+        paired_by: serial_number
       - device_id: null
         serial_number: OTHER-TENANT-0001
         product_key: null
@@ -224,6 +279,9 @@ batch_upload_details:
         error_code: "808"
         error_description: ZtdDeviceAssignedToOtherTenant
         remediation: "Registered to another tenant: only whoever registered it there (...) can deregister it; ..."
+        upload_index: 1
+        csv_line: 3
+        paired_by: serial_number
 raw_batch_upload_details:
   description: With O(wait), the BatchUploadDetails exactly as Partner Center sent it (camelCase keys).
   returned: when O(wait=true)
@@ -244,10 +302,24 @@ device_status_counts:
   type: dict
   sample: {"finished": 2, "finished_with_errors": 1}
 polls:
-  description: With O(wait), how many times the module read the batch's status.
+  description: With O(wait), how many times the module read the batch's status (polls that failed are not counted).
   returned: when O(wait=true)
   type: int
   sample: 3
+throttled_polls:
+  version_added: 0.3.0
+  description:
+    - With O(wait), how many polls failed with throttling (429), a server fault (5xx), a timeout or a dropped connection
+      after the client's own retries, and only delayed the next poll.
+  returned: when O(wait=true)
+  type: int
+  sample: 0
+unexpected_status:
+  version_added: 0.3.0
+  description: With O(wait), whether the batch has a status Partner Center does not document (the wait then fails at once, naming it).
+  returned: when O(wait=true) and the details were read
+  type: bool
+  sample: false
 waited_seconds:
   description: With O(wait), how long the module waited, in seconds.
   returned: when O(wait=true)

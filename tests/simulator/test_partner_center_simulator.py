@@ -1304,3 +1304,82 @@ def test_cli_refuses_non_loopback_host():
     assert result.returncode == 2
     assert "loopback" in result.stderr
     assert result.stdout == ""
+
+
+# ------------------------------------------- forms of the real service (issue 11)
+@pytest.mark.parametrize("form, where", [
+    ({"status": 200, "location": "relative"}, "location"),
+    ({"status": 202, "location": "v1"}, "location"),
+    ({"status": 201, "location": "absolute"}, "location"),
+    ({"status": 200, "location": "body"}, "body"),
+    ({"status": 202, "location": "body_tracking_id"}, "body"),
+    ({"status": 202, "location": "none"}, None),
+])
+def test_upload_response_forms(make_sim, form, where):
+    seed = seed_with(upload_response=form)
+    simulator = make_sim(seed)
+    token = get_token(simulator.url, user_form())
+    status, headers, raw = create_batch(simulator.url, token, "forms", [hashed_device("UF-1")])
+    tracking_id = simulator.stats["api_requests"][-1]["tracking_id"]
+    assert status == form["status"] and GUID.match(tracking_id)
+    relative = "/customers/%s/batchJobStatus/%s" % (harness.DEMO_CUSTOMER_ID, tracking_id)
+    if where == "location":
+        assert headers["Location"] in (relative, "/v1" + relative, simulator.url + "/v1" + relative)
+        assert headers["Location"].endswith(tracking_id)
+    else:
+        assert "Location" not in headers
+    if where == "body":
+        assert tracking_id in raw.decode("utf-8")
+
+
+def test_upload_status_can_omit_device_identifiers(make_sim):
+    simulator = make_sim(seed_with(upload_status_omits_identifiers=True))
+    token = get_token(simulator.url, user_form())
+    status, _headers, _raw = create_batch(simulator.url, token, "anon", [hashed_device("AN-1"), hashed_device("AN-2")])
+    tracking_id = simulator.stats["api_requests"][-1]["tracking_id"]
+    assert status == 202
+    final = poll_to_final(simulator.url, token, tracking_id, polls=3)[-1]
+    assert [(d["deviceId"], d["serialNumber"], d["productKey"], d["status"]) for d in final["devicesStatus"]] == [
+        (None, None, None, "finished"), (None, None, None, "finished")]
+
+
+def test_device_paging_through_links_next_with_a_query(make_sim):
+    simulator = make_sim(seed_with(device_paging="next_link_query"))
+    token = get_token(simulator.url)
+    url = devices_url(simulator.url, "existing-batch-2")
+    page = json.loads(http_call("GET", url, headers=api_headers(token))[2])
+    assert "continuationToken" not in page
+    following = page["links"]["next"]
+    assert following["uri"].startswith("/v1/customers/") and following["uri"].endswith("?seekOperation=Next")
+    token_header = dict((h["key"], h["value"]) for h in following["headers"])
+    status, _headers, raw = http_call("GET", simulator.url + following["uri"], headers=api_headers(token, **token_header))
+    assert status == 200 and len(json.loads(raw)["items"]) == 100
+    # without the query, as a client that drops it would send: refused
+    status, headers, raw = http_call("GET", url, headers=api_headers(token, **token_header))
+    assert_pc_error(status, headers, raw, 400, pcs.CODE_INVALID_INPUT)
+
+
+def test_status_fault_with_error_data(sim, base, app_token):
+    sim.add_fault("status", match="batchJobStatus", status=400, code=600, description="Invalid input", data=["field: batchId", "x"])
+    status, _headers, raw = get_batch(base, app_token)
+    body = json.loads(raw)
+    assert status == 400 and body["data"] == ["field: batchId", "x"] and body["code"] == 600
+
+
+@pytest.mark.parametrize("change", [
+    lambda s: s.update(upload_response={"status": 204}),
+    lambda s: s.update(upload_response={"location": "elsewhere"}),
+    lambda s: s.update(upload_response="202"),
+    lambda s: s.update(upload_status_omits_identifiers="yes"),
+    lambda s: s.update(device_paging="pages"),
+])
+def test_new_seed_options_are_checked(change):
+    seed = copy.deepcopy(DEFAULT_SEED)
+    change(seed)
+    with pytest.raises(ValueError):
+        pcs.PartnerCenterSimulator(seed)
+
+
+def test_status_fault_data_must_be_a_list():
+    with pytest.raises(ValueError):
+        pcs.normalize_fault({"kind": "status", "status": 400, "data": "text"})
