@@ -192,7 +192,7 @@ outcome_unknown:
   version_added: 0.3.0
   description:
     - V(true) when the upload request was sent and no answer came back (a dropped connection or a timeout not settled by
-      retrying): Partner Center may have accepted the devices. The task fails; check the batch with
+      retrying), so Partner Center may have accepted the devices. The task fails; check the batch with
       M(partnercenter.devices.device_batch_info) before uploading again.
   returned: failure, when the outcome of the upload is unknown
   type: bool

@@ -324,8 +324,8 @@ def test_poll_interval_above_the_cap_stays():
 def test_wait_for_batch_already_complete():
     fake_time = _Time()
     client = _FakeClient(copy.deepcopy(DOCUMENTED_EXAMPLE))
-    raw, details, polls, waited, unused_throttled = wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 600, 5,
-                                                 clock=fake_time.clock, sleep=fake_time.sleep)
+    raw, details, polls, waited, unused_throttled = wait_for_batch(
+        client, CUSTOMER_ID, BATCH_ID, 600, 5, clock=fake_time.clock, sleep=fake_time.sleep)
     assert raw == DOCUMENTED_EXAMPLE
     assert details['status'] == 'finished'
     assert (polls, waited) == (1, 0.0)
@@ -336,8 +336,8 @@ def test_wait_for_batch_polls_until_complete():
     fake_time = _Time()
     bodies = [{'batchTrackingId': BATCH_ID, 'status': status} for status in ('queued', 'processing', 'Finished')]
     client = _FakeClient(bodies=bodies)
-    unused_raw, details, polls, waited, unused_throttled = wait_for_batch(client, CUSTOMER_ID, BATCH_ID, 600, 5,
-                                                        clock=fake_time.clock, sleep=fake_time.sleep)
+    unused_raw, details, polls, waited, unused_throttled = wait_for_batch(
+        client, CUSTOMER_ID, BATCH_ID, 600, 5, clock=fake_time.clock, sleep=fake_time.sleep)
     assert details['status'] == 'finished'
     assert polls == 3
     assert waited == 12.5

@@ -200,8 +200,8 @@ def test_pairing_by_serial_number_and_product_key_whatever_the_order():
     devices, origins = sent({'serial_number': 'A'}, {'product_key': 'K-2'}, {'serial_number': 'C'})
     outcomes = [{'serial_number': 'c'}, {'serial_number': None, 'product_key': 'k-2'}, {'serial_number': 'A'}]
     assert pair_device_outcomes(outcomes, devices, origins) == 'identifiers'
-    assert [(o['upload_index'], o['paired_by']) for o in outcomes] == [(2, 'serial_number'), (1, 'product_key'),
-                                                                      (0, 'serial_number')]
+    assert [(o['upload_index'], o['paired_by']) for o in outcomes] == [
+        (2, 'serial_number'), (1, 'product_key'), (0, 'serial_number')]
 
 
 def test_pairing_by_position_only_when_the_counts_agree():
