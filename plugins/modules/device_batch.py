@@ -34,7 +34,7 @@ description:
   - With O(wait), waiting works as in M(partnercenter.devices.batch_upload_status) (throttled polls only delay the
     next one; a status Partner Center does not document ends the wait at once), and each device outcome is paired
     with the device that was sent (RV(device_pairing)), so that even hash-only devices, whose outcomes Partner Center
-    returns without serial number or product key, are named by their RV(batch_upload_details.devices_status[].upload_index)
+    returns without serial number or product key, are named by their C(upload_index)
     and CSV line.
 author:
   - Partner Center devices maintainers (@partnercenter)
