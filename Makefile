@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup demo test pytest sanity lint docs changelog bench clean
+.PHONY: setup demo test test-matrix pytest sanity lint docs changelog bench clean
 
 $(SETUP_STAMP): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: setup
 
 ## test: every test: pytest (unit, simulator, integration), ansible-test sanity, ansible-lint
 test: pytest sanity lint
+
+## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each), then ANSIBLE_INJECT_FACT_VARS=false and ansible-test sanity on the newest
+test-matrix:
+	$(PYTHON) tests/tools/run_matrix.py
 
 ## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs)
 pytest: setup
@@ -51,4 +55,4 @@ changelog: setup
 		"$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')"
 
 clean:
-	rm -rf $(VENV) .ansible .pytest_cache tests/output build
+	rm -rf $(VENV) .venv-matrix .ansible .pytest_cache tests/output build
