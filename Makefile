@@ -22,15 +22,21 @@ demo: setup
 	$(BIN)/python tests/demo/run_demo.py
 
 ## test: every test: pytest (unit, simulator, integration), ansible-test sanity, ansible-lint
-test: pytest sanity lint
+# pytest and ansible-lint share nothing, and pytest leaves cores idle while playbooks wait on the
+# simulator: they run side by side (each one's output shown whole when it ends). ansible-test sanity
+# runs after them: tests/integration/test_changelog.py runs ansible-test too, and two ansible-tests
+# creating the same ~/.ansible/test virtualenv at once break it.
+test: setup
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest lint
+	$(MAKE) --no-print-directory sanity
 
 ## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each), then ANSIBLE_INJECT_FACT_VARS=false and ansible-test sanity on the newest
 test-matrix:
 	$(PYTHON) tests/tools/run_matrix.py
 
-## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs)
+## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs); worksteal: an idle worker takes tests queued on a busy one, so one slow test does not hold up the end
 pytest: setup
-	$(BIN)/python -m pytest tests -n auto
+	$(BIN)/python -m pytest tests -n auto --dist worksteal
 
 ## sanity: ansible-test sanity, locally and offline-capable
 sanity: setup
