@@ -143,18 +143,26 @@ def poll_intervals(poll_interval):
 
 
 def wait_for_batch(client, customer_id, batch_tracking_id, wait_timeout, poll_interval,
-                   clock=time.monotonic, sleep=time.sleep):
+                   clock=time.monotonic, sleep=time.sleep, on_poll=None):
     """Poll until the batch is complete; return (raw, details, polls, waited_seconds).
 
     One client, so one token for the whole wait; throttling within a poll is the client's
     business (Retry-After, backoff). Raises BatchWaitTimeout when ``wait_timeout`` passes.
+    ``on_poll(details_or_None, polls, waited_seconds, throttled_polls, error_or_None)`` is told of each poll.
     """
     started = clock()
     polls = 0
     for interval in poll_intervals(poll_interval):
-        raw, details = read_batch_upload_details(client, customer_id, batch_tracking_id)
+        try:
+            raw, details = read_batch_upload_details(client, customer_id, batch_tracking_id)
+        except PartnerCenterError as error:
+            if on_poll is not None:
+                on_poll(None, polls, clock() - started, 0, error)
+            raise
         polls += 1
         waited = clock() - started
+        if on_poll is not None:
+            on_poll(details, polls, waited, 0, None)
         if is_complete(details['status']):
             return raw, details, polls, waited
         remaining = wait_timeout - waited

@@ -66,7 +66,8 @@ class BatchOutcome:  # pylint: disable=too-few-public-methods
 class _Reader:
     """Schedules the reads: due polls first come, first served, no customer over its share of the workers."""
 
-    def __init__(self, client, outcomes, workers, wait, wait_timeout, poll_interval, clock):
+    def __init__(self, client, outcomes, workers, wait, wait_timeout, poll_interval, clock, on_poll=None):
+        self.on_poll = on_poll
         self.client = client
         self.outcomes = outcomes
         self.workers = workers
@@ -139,10 +140,14 @@ class _Reader:
             # Final for this batch: the client has already retried what was transient.
             outcome.error = error
             outcome.waited = self.clock() - self.started
+            if self.on_poll is not None:
+                self.on_poll(outcome.details, outcome.polls, outcome.waited, 0, error)
             return
         outcome.polls += 1
         now = self.clock()
         outcome.waited = now - self.started
+        if self.on_poll is not None:
+            self.on_poll(outcome.details, outcome.polls, outcome.waited, 0, None)
         if not self.wait or is_complete(outcome.details['status']):
             return
         remaining = self.deadline - now
@@ -159,7 +164,7 @@ class _Reader:
 
 
 def read_batches(client, batches, concurrency=DEFAULT_CONCURRENCY, wait=False, wait_timeout=1800, poll_interval=15,
-                 clock=time.monotonic, sleep=time.sleep):
+                 clock=time.monotonic, sleep=time.sleep, on_poll=None):
     """Read every batch of ``batches`` (dicts with customer_id and batch_tracking_id); one BatchOutcome each, in input order.
 
     Up to ``concurrency`` reads run at once, all on ``client``, so on one token, fetched before the
@@ -173,7 +178,7 @@ def read_batches(client, batches, concurrency=DEFAULT_CONCURRENCY, wait=False, w
         return outcomes
     client.auth.token(client)
     workers = max(1, min(concurrency, len(outcomes)))
-    reader = _Reader(client, outcomes, workers, wait, wait_timeout, poll_interval, clock)
+    reader = _Reader(client, outcomes, workers, wait, wait_timeout, poll_interval, clock, on_poll)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix='partnercenter-batch') as pool:
         reader.run(pool, sleep)
     return outcomes

@@ -451,6 +451,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 
 
 def main():
@@ -481,7 +482,8 @@ def main():
     try:
         if params['wait']:
             result.update(waited_result(*wait_for_batch(client, params['customer_id'], params['batch_tracking_id'],
-                                                        params['wait_timeout'], params['poll_interval'])))
+                                                        params['wait_timeout'], params['poll_interval'],
+                                                        on_poll=poll_recorder(params['batch_tracking_id']))))
         else:
             result.update(details_result(*read_batch_upload_details(client, params['customer_id'], params['batch_tracking_id'])))
     except BatchWaitTimeout as timeout:
@@ -511,7 +513,8 @@ def _read_many(module):
     client = module.client()
     try:
         outcomes = bulk.read_batches(client, params['batches'], concurrency=params['concurrency'], wait=params['wait'],
-                                     wait_timeout=params['wait_timeout'], poll_interval=params['poll_interval'])
+                                     wait_timeout=params['wait_timeout'], poll_interval=params['poll_interval'],
+                                     on_poll=poll_recorder() if params['wait'] else None)
     except PartnerCenterError as error:
         # Only what concerns every batch gets here, such as a credential Entra ID refuses.
         module.fail(error)

@@ -292,6 +292,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.devices impo
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 
 DEVICE_OPTIONS = dict(
     hardware_hash=dict(type='str'),
@@ -370,7 +371,8 @@ def main():
         result['correlation_id'] = client.correlation_id
         if params['wait']:
             result.update(waited_result(*wait_for_batch(client, params['customer_id'], result['batch_tracking_id'],
-                                                        params['wait_timeout'], params['poll_interval'])))
+                                                        params['wait_timeout'], params['poll_interval'],
+                                                        on_poll=poll_recorder(result['batch_tracking_id']))))
     except BatchWaitTimeout as timeout:
         # The upload is done; the play still learns its tracking id and how far the batch got.
         result.update(waited_result(timeout.raw, timeout.details, timeout.polls, timeout.waited_seconds))
