@@ -24,8 +24,9 @@ demo: setup
 ## test: every test: pytest (unit, simulator, integration), ansible-test sanity, ansible-lint
 test: pytest sanity lint
 
-## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs)
+## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs); installs chromium for the report layout tests
 pytest: setup
+	tests/tools/ensure_chromium.sh
 	$(BIN)/python -m pytest tests -n auto
 
 ## sanity: ansible-test sanity, locally and offline-capable

@@ -17,7 +17,7 @@ description:
     is reported at once, with the line or list index it comes from.
   - Partner Center accepts the upload and processes it asynchronously; the module returns the
     RV(batch_tracking_id) to follow it with M(partnercenter.devices.batch_upload_status) or the
-    P(partnercenter.devices.wait_for_batch_upload#role) role, or waits itself with O(wait=true).
+    C(partnercenter.devices.wait_for_batch_upload) role, or waits itself with O(wait=true).
   - Partner Center documents uploads for app+user credentials (secure application model, O(refresh_token))
     of a user with the Admin agent role.
 author:
@@ -25,6 +25,7 @@ author:
 extends_documentation_fragment:
   - partnercenter.devices.partner_center
   - partnercenter.devices.partner_center.wait
+  - partnercenter.devices.partner_center.results
 attributes:
   check_mode:
     support: full
@@ -159,7 +160,7 @@ created:
 batch_tracking_id:
   description:
     - The id that tracks Partner Center's processing of this upload, from the C(Location) of its answer. Give it to
-      M(partnercenter.devices.batch_upload_status) or the P(partnercenter.devices.wait_for_batch_upload#role) role.
+      M(partnercenter.devices.batch_upload_status) or the C(partnercenter.devices.wait_for_batch_upload) role.
   returned: success, not in check mode
   type: str
   sample: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
@@ -201,6 +202,7 @@ batch_upload_details:
       description:
         - One entry per device, with C(device_id), C(serial_number), C(product_key), C(status), C(error_code) and
           C(error_description), and C(remediation), what to do about the device's error (null when it has none).
+        - With O(return_devices=with_errors), only the devices of RV(devices_with_errors); with O(return_devices=none), none.
         - "The error codes and their remediation: U(https://github.com/partnercenter/devices/blob/main/docs/device-error-codes.md)."
       type: list
       elements: dict
@@ -226,7 +228,7 @@ batch_upload_details:
         remediation: "Registered to another tenant: only whoever registered it there (...) can deregister it; ..."
 raw_batch_upload_details:
   description: With O(wait), the BatchUploadDetails exactly as Partner Center sent it (camelCase keys).
-  returned: when O(wait=true)
+  returned: when O(wait=true) and O(return_raw=true)
   type: dict
 complete:
   description: With O(wait), whether Partner Center has finished the batch; V(false) only when O(wait_timeout) passed.
@@ -281,7 +283,12 @@ request_id:
 
 import os
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch import BatchWaitTimeout, wait_for_batch, waited_result
+from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
+    RESULT_ARGUMENT_SPEC,
+    BatchWaitTimeout,
+    wait_for_batch,
+    waited_result,
+)
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import upload_devices
 from ansible_collections.partnercenter.devices.plugins.module_utils.devices import (
     DeviceListError,
@@ -339,7 +346,7 @@ def main():
             devices=dict(type='list', elements='dict', options=DEVICE_OPTIONS),
             csv_path=dict(type='path'),
             csv_content=dict(type='str'),
-            **WAIT_ARGUMENT_SPEC
+            **dict(WAIT_ARGUMENT_SPEC, **RESULT_ARGUMENT_SPEC)
         ),
         mutually_exclusive=[('devices', 'csv_path', 'csv_content')],
         required_one_of=[('devices', 'csv_path', 'csv_content')],
@@ -372,10 +379,12 @@ def main():
         if params['wait']:
             result.update(waited_result(*wait_for_batch(client, params['customer_id'], result['batch_tracking_id'],
                                                         params['wait_timeout'], params['poll_interval'],
-                                                        on_poll=poll_recorder(result['batch_tracking_id']))))
+                                                        on_poll=poll_recorder(result['batch_tracking_id'])),
+                                        return_devices=params['return_devices'], return_raw=params['return_raw']))
     except BatchWaitTimeout as timeout:
         # The upload is done; the play still learns its tracking id and how far the batch got.
-        result.update(waited_result(timeout.raw, timeout.details, timeout.polls, timeout.waited_seconds))
+        result.update(waited_result(timeout.raw, timeout.details, timeout.polls, timeout.waited_seconds,
+                                    return_devices=params['return_devices'], return_raw=params['return_raw']))
         module.fail(timeout, **result)
     except PartnerCenterError as error:
         result['changed'] = 'batch_tracking_id' in result
