@@ -115,10 +115,10 @@ options:
       - Whether to poll until Partner Center has finished the batch (status V(finished) or V(finished_with_errors))
         before returning.
       - All polls share one access token. Throttled polls wait as Partner Center's C(Retry-After) asks.
-      - While it waits, the play output (and AWX job output) shows a line each time the batch's status or its device
+      - "While it waits, the play output (and AWX job output) shows a line each time the batch's status or its device
         counts change, such as C(batch 2c847dea…: processing — 3 of 6 devices done, 1 with errors (poll 4, 41 s)),
         and a heartbeat line every three minutes when nothing changes. Only when the task runs on the controller
-        (a local connection, without become or async); elsewhere the task waits the same, without the lines.
+        (a local connection, without become or async); elsewhere the task waits the same, without the lines." 
       - To make every poll a task attempt in the play output and in AWX job events instead, use C(until)/C(retries)
         or the C(partnercenter.devices.wait_for_batch_upload) role.
     type: bool
