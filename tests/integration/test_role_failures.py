@@ -28,7 +28,7 @@ def run_role(collections_path, tmp_path, simulator, variables):
     command = [os.path.join(harness.BIN_DIR, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
                '-e', '@%s' % vars_file, str(play)]
     env = harness.ansible_env(collections_path, **harness.simulator_credentials(simulator.url))
-    return subprocess.run(command, cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(command, cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300, check=False)
 
 
 def fatal_messages(output):
