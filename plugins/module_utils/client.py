@@ -500,6 +500,8 @@ class PartnerCenterClient:
                                      retryable=False) from None
             try:
                 payload = self._read_body(raw, host)
+                if deadline.expired:
+                    raise self._timeout_error(host, deadline, body)
             except http.client.IncompleteRead as error:
                 if deadline.expired:
                     raise self._timeout_error(host, deadline, body) from None
@@ -532,6 +534,9 @@ class PartnerCenterClient:
         while True:
             chunk = raw.read(_READ_CHUNK)
             if not chunk:
+                if declared is not None and size < declared:
+                    # read(amount) returns what came when the connection closes early; say so.
+                    raise http.client.IncompleteRead(b''.join(chunks), declared - size)
                 return b''.join(chunks)
             size += len(chunk)
             if size > MAX_RESPONSE_BYTES:

@@ -167,8 +167,11 @@ def read_autopilot_csv(content, source='the CSV'):
             raise DeviceListError(['%s is empty: it needs a header line (%s) and one line per device'
                                    % (source, ','.join(CSV_REQUIRED_COLUMNS))])
         columns = [CSV_COLUMNS.get(cell.strip().lower()) for cell in header]
-        repeated = sorted(set(cell.strip() for cell, column in zip(header, columns)
-                              if column is not None and columns.count(column) > 1), key=str.lower)
+        repeated = []
+        for cell, column in zip(header, columns):
+            if column is not None and columns.count(column) > 1 and column not in [c for unused, c in repeated]:
+                repeated.append((cell.strip(), column))
+        repeated = [cell for cell, unused in repeated]
         if repeated:
             # Which of the two would count is a guess; Partner Center's own upload refuses such a file.
             raise DeviceListError(['%s has a header that names the column%s %s more than once: keep one of each'

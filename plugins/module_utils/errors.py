@@ -59,11 +59,11 @@ def redact(text, secrets=()):
             forms.update(secret_forms(secret))
     # Longest first, so a secret that contains another is masked whole.
     for form in sorted(forms, key=len, reverse=True):
-        if form in text:
-            text = text.replace(form, REDACTED)
-        elif form.lower() != form and form.lower() in text.lower() and '%' in form:
+        if '%' in form:
             # Percent-encoding may come back in lower case (%2f instead of %2F).
             text = re.sub(re.escape(form), REDACTED, text, flags=re.IGNORECASE)
+        elif form in text:
+            text = text.replace(form, REDACTED)
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(lambda match: match.group(1) + REDACTED, text)
     return text
