@@ -163,6 +163,10 @@ class PartnerCenterModule:
         cloud = CLOUDS[params['cloud']]
         for name in ('base_url', 'authority_url'):
             url = params[name] = (params[name] or cloud[name]).rstrip('/')
+            userinfo = url.partition('//')[2].partition('/')[0].rpartition('@')[0]
+            if userinfo:
+                # Mask the user information wherever Ansible echoes the option (invocation, -vvvv).
+                self.module.no_log_values.update(value for value in (userinfo, userinfo.partition(':')[2]) if value)
             problem = url_problem(name, url)
             if problem:
                 self.module.fail_json(msg=problem)

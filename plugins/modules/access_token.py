@@ -68,7 +68,7 @@ EXAMPLES = r'''
 - name: Store the rotated refresh token back in the AWX credential it came from
   awx.awx.credential:
     name: Partner Center app+user
-    credential_type: Partner Center
+    credential_type: Microsoft Partner Center
     organization: Default
     inputs:
       tenant_id: "{{ partner_tenant_id }}"
