@@ -81,7 +81,7 @@ _TOKEN_ERROR_HINTS = {
 def token_lifetime(value):
     """Seconds a token lives, from an ``expires_in`` (text in v1, a number in v2), within sane bounds.
 
-    Missing, not a number, nan, zero or negative: the usual hour. Larger than a day (or infinite): a day.
+    Missing, not a number, nan or below one second: the usual hour. Larger than a day (or infinite): a day.
     """
     if isinstance(value, bool):
         return DEFAULT_TOKEN_LIFETIME_SECONDS
@@ -89,7 +89,7 @@ def token_lifetime(value):
         seconds = float(value)
     except (TypeError, ValueError, OverflowError):
         return DEFAULT_TOKEN_LIFETIME_SECONDS
-    if math.isnan(seconds) or seconds <= 0:
+    if math.isnan(seconds) or seconds < 1:
         return DEFAULT_TOKEN_LIFETIME_SECONDS
     return int(min(seconds, MAX_TOKEN_LIFETIME_SECONDS))
 
