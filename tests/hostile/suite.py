@@ -77,6 +77,22 @@ def _substitute(value, urls):
     return value
 
 
+# Options whose values the cases pass by reference: the loop items are printed at -vvvv, so the
+# secrets (and URLs that may hold one) travel in the extra variable hostile_secrets instead.
+BY_REFERENCE = ('client_secret', 'refresh_token', 'access_token', 'base_url', 'authority_url')
+
+
+def _by_reference(group_cases):
+    secrets = {}
+    for entry in group_cases:
+        for key in BY_REFERENCE:
+            if key in entry['args']:
+                reference = 'ref-%d' % len(secrets)
+                secrets[reference] = entry['args'][key]
+                entry['args'][key] = reference
+    return secrets
+
+
 def run_group(group, simulator, collections_path, workdir):
     """Run every case of ``group``; return (PlaybookRun, hostile server, the cases as run)."""
     files = os.path.join(workdir, 'files')
@@ -87,11 +103,13 @@ def run_group(group, simulator, collections_path, workdir):
     try:
         urls = {'H': server.url, 'S': simulator.url, 'TMP': files}
         group_cases = [_substitute(entry, urls) for entry in case_table.CASES if entry['group'] == group]
+        references = _by_reference(group_cases)
         timer_file = os.path.join(workdir, 'timer.json')
         env = {'ANSIBLE_CALLBACK_PLUGINS': CALLBACK_DIR, 'ANSIBLE_CALLBACKS_ENABLED': 'hostile_timer',
                'HOSTILE_TIMER_FILE': timer_file}
         run = harness.run_playbook(PLAYBOOK, collections_path, workdir, verbosity=4, timeout=600, env=env,
-                                   extra_vars={'hostile_cases': group_cases, 'simulator_url': simulator.url})
+                                   extra_vars={'hostile_cases': group_cases, 'simulator_url': simulator.url,
+                                               'hostile_secrets': references})
     finally:
         server.stop()
     run.outcomes = outcomes(run.results, timer_file)
