@@ -312,8 +312,8 @@ def auth_from_options(options):
     access_token = options.get('access_token')
     if access_token:
         fallback = None
-        if (options.get('refresh_token') or options.get('client_secret')) and options.get('client_id') \
-                and options.get('tenant_id'):
+        can_request = bool(options.get('refresh_token') or options.get('client_secret'))
+        if can_request and options.get('client_id') and options.get('tenant_id'):
             fallback = _entra_id_auth(options)
         return StaticTokenAuth(access_token, fallback)
     return _entra_id_auth(options)
