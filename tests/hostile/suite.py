@@ -9,6 +9,7 @@ simulator. Each case is judged on its own expectation; the whole output of the r
 either server issued, in plain and escaped forms).
 """
 
+import base64
 import json
 import math
 import os
@@ -57,8 +58,8 @@ def make_files(directory):
     # About 6 MB: more than the socket buffers, so a server that stops reading resets the upload.
     with open(os.path.join(directory, 'large.csv'), 'w', encoding='utf-8', newline='') as handle:
         handle.write(HEADER)
-        big_hash = 'QUJD' * 1000
         for number in range(1500):
+            big_hash = base64.b64encode(('%06d' % number).encode() * 500).decode()
             handle.write('LARGE-%06d,,%s\n' % (number, big_hash))
 
 
