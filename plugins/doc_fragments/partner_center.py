@@ -83,7 +83,7 @@ options:
         last byte of the answer. A server that answers slowly, even a byte at a time, is cut off when they pass.
       - A finite number from V(0.1) to V(3600).
       - "The longest a task can take is about O(timeout) x (O(retries) + 1) plus the pauses between retries
-        (each at most 60 seconds) for each request it makes; a task that waits (O(wait)) adds O(wait_timeout)."
+        (each at most 60 seconds) for each request it makes; a task that waits for a batch adds its C(wait_timeout)."
       - An answer larger than 16 MiB is not read; the task fails saying so. No Partner Center answer comes
         near that size.
     type: float

@@ -574,8 +574,8 @@ class PartnerCenterClient:
                 '%s did not answer within %s s (timeout)' % (host, _seconds(self.timeout)))
         if isinstance(reason, ConnectionRefusedError):
             return TransportError('%s refused the connection' % host)
-        if phase == 'send' and body is not None and isinstance(reason, (BrokenPipeError, ConnectionResetError,
-                                                                          ConnectionAbortedError)):
+        closed_while_sending = isinstance(reason, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError))
+        if phase == 'send' and body is not None and closed_while_sending:
             # The server stopped reading the request: sending the same body again would meet the
             # same end. Most often the body is larger than the server or a proxy accepts.
             error = TransportError(

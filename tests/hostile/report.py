@@ -52,8 +52,9 @@ def main():
     for group, counts, unused_per_case, unused_global, unused_cases in outcomes:
         for key in total:
             total[key] += counts[key]
-        print('| %s | %d | %d | %d | %d | %d | %d |' % (group, counts['cases'], counts['clear_errors'], counts['correct_results'],
-                                                     counts['failing'], counts['over_bound'], counts['tracebacks']))
+        print('| %s | %d | %d | %d | %d | %d | %d |' % (
+            group, counts['cases'], counts['clear_errors'], counts['correct_results'], counts['failing'], counts['over_bound'],
+            counts['tracebacks']))
     print('| **all** | **%d** | **%d** | **%d** | **%d** | **%d** | **%d** |' % (
         total['cases'], total['clear_errors'], total['correct_results'], total['failing'], total['over_bound'], total['tracebacks']))
     print('\nWall time: %.0f s with %d jobs.' % (elapsed, args.jobs))

@@ -168,10 +168,10 @@ class HostileServer:
             body = json.dumps(body).encode()
         elif isinstance(body, str):
             body = body.encode('utf-8')
-        lines = ['HTTP/1.1 %d %s' % (status, {200: 'OK', 202: 'Accepted', 302: 'Found', 400: 'Bad Request',
-                                                401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found',
-                                                429: 'Too Many Requests', 500: 'Internal Server Error',
-                                                503: 'Service Unavailable'}.get(status, 'Status'))]
+        reason = {200: 'OK', 202: 'Accepted', 302: 'Found', 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden',
+                  404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error',
+                  503: 'Service Unavailable'}.get(status, 'Status')
+        lines = ['HTTP/1.1 %d %s' % (status, reason)]
         if content_type:
             lines.append('Content-Type: %s' % content_type)
         lines.append('Content-Length: %d' % (len(body) if length is None else length))
