@@ -95,9 +95,9 @@ def fails(*msg, bound=QUICK, **result):
     return dict(failed=True, msg=list(msg), bound=bound, result=result)
 
 
-def succeeds(bound=QUICK, **result):
-    """Expect success with ``result``."""
-    return dict(failed=False, msg=[], bound=bound, result=result)
+def succeeds(bound=QUICK, warns=None, **result):
+    """Expect success with ``result`` (and a warning holding ``warns``, when given)."""
+    return dict(failed=False, msg=[], bound=bound, result=result, warns=warns)
 
 
 # -- bad input: refused before any request (the 'never' behaviour counts any that slips through) ----
@@ -133,7 +133,7 @@ for variant in ALL_VARIANTS:
          hostile_shared(authority_url='http://admin:%s@127.0.0.1:9/t/never' % URL_PASSWORD),
          fails('authority_url must not hold user information'), 'input')
     case('input-base-url-bad-port-%s' % variant, variant, hostile_shared(base_url='http://127.0.0.1:99999'),
-         fails('base_url has an invalid port', bound=5), 'input')
+         fails('base_url has an invalid port'), 'input')
     case('input-access-token-crlf-%s' % variant, variant,
          hostile_shared(access_token=HOSTILE_ACCESS_TOKEN + '\r\nX-Injected: 1'),
          fails('access_token cannot be sent', 'line break or another control character'), 'input')
@@ -288,23 +288,26 @@ H2_SHAPES = (
     ('status-list', 'status', 'status'),
     ('status-object', 'status', 'status'),
     ('device-status-list', 'status', 'status'),
-    ('devices-not-objects', 'status', 'devices'),
     ('devices-status-object', 'status', 'devicesStatus'),
     ('deep-300', 'status', ''),
     ('other-batch', 'status', '99999999-8888-4777-8666-555555555555'),
     ('links-not-object', 'device_batch_info_devices', 'links'),
     ('next-not-object', 'device_batch_info_devices', 'next'),
-    ('ctoken-object', 'device_batch_info_devices', 'continuationToken'),
-    ('ctoken-list', 'device_batch_info_devices', 'continuationToken'),
-    ('ctoken-float', 'device_batch_info_devices', 'continuationToken'),
+    ('ctoken-object', 'device_batch_info_devices', 'ontinuationToken'),
+    ('ctoken-list', 'device_batch_info_devices', 'ontinuationToken'),
+    ('ctoken-float', 'device_batch_info_devices', 'ontinuationToken'),
     ('ctoken-crlf', 'device_batch_info_devices', ''),
     ('endless', 'device_batch_info_devices', ''),
     ('items-not-list', 'device_batch_info', 'items'),
-    ('items-not-objects', 'device_batch_info', ''),
 )
 for behaviour, variant, message in H2_SHAPES:
     case('shape-%s-%s' % (behaviour, variant), variant, hostile_shared(api=behaviour, timeout=5),
          fails(message, bound=15), 'shape', depends_on='H2 (shaping, paging)')
+# Entries that are not objects are counted and warned about (issue 12), not a failure.
+case('shape-devices-not-objects-status', 'status', hostile_shared(api='devices-not-objects'), succeeds(warns='object'), 'shape',
+     depends_on='H2 (shaping)')
+case('shape-items-not-objects-device_batch_info', 'device_batch_info', hostile_shared(api='items-not-objects'),
+     succeeds(warns='object'), 'shape', depends_on='H2 (shaping)')
 case('shape-status-list-bulk', 'bulk', hostile_shared(api='status-list'), fails('status'), 'shape', depends_on='H2 (shaping)')
 case('shape-status-list-wait', 'status_wait', hostile_shared(api='status-list'), fails('status'), 'shape', depends_on='H2 (shaping)')
 

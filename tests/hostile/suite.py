@@ -181,6 +181,8 @@ def judge(entry, outcome, server):
     for text in expect['msg']:
         if text and text not in message:
             problems.append('message lacks %r: %s' % (text, message[:400]))
+    if expect.get('warns') and not any(expect['warns'] in str(warning) for warning in result.get('warnings') or []):
+        problems.append('no warning holds %r (warnings: %s)' % (expect['warns'], result.get('warnings')))
     for key, value in expect['result'].items():
         if not _holds(result, key, value):
             problems.append('result %s is %r, expected %r' % (key, result.get(key), value))
