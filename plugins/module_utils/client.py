@@ -323,10 +323,12 @@ class PartnerCenterClient:
                 % (what, response.status, type(error).__name__, self.redact(_one_line(error)),
                    response.header('content-type') or 'none', len(response.body), response.excerpt()))) from None
 
-    def request(self, method, path, body=None, expected=(200,), headers=None):
+    def request(self, method, path, body=None, expected=(200,), headers=None, refusal_hint=None):
         """Send one logical API request, with retries; return the Response or raise.
 
         ``body``, when given, is sent as JSON; ``headers`` are sent besides the standard ones.
+        ``refusal_hint``, when given, is what to do about a 401/403 of this endpoint: it leads the
+        message instead of the general hint about credentials.
         """
         url = self.base_url + path
         if body is not None:
@@ -334,7 +336,7 @@ class PartnerCenterClient:
         response = self._exchange(method, url, body=body, content_type='application/json', authenticated=True,
                                   extra_headers=headers)
         if response.status not in expected:
-            raise self._api_error(method, path, response)
+            raise self._api_error(method, path, response, refusal_hint)
         return response
 
     def post_form(self, url, form):
@@ -593,7 +595,7 @@ class PartnerCenterClient:
         error.maybe_delivered = body is not None and phase == 'response'
         return error
 
-    def _api_error(self, method, path, response):
+    def _api_error(self, method, path, response, refusal_hint=None):
         try:
             payload = parse_json(response.body) if response.body else None
         except (ValueError, RecursionError):
@@ -621,8 +623,11 @@ class PartnerCenterClient:
         if response.attempts > 1:
             message += ' after %d attempts' % response.attempts
         if response.status in (401, 403):
-            message += '. ' + _AUTH_HINT
-        return ApiError(
+            if refusal_hint:
+                message = refusal_hint + ' ' + message + '.'
+            else:
+                message += '. ' + _AUTH_HINT
+        error = ApiError(
             self.redact(message),
             http_status=response.status,
             error_code=code,
@@ -631,6 +636,9 @@ class PartnerCenterClient:
             correlation_id=correlation_id,
             error_data=_redact_data(data, self.redact) if data else None,
         )
+        # Kept for a wait, whose next poll honours it after the client's own retries are spent.
+        error.retry_after = parse_retry_after(response.header('retry-after'))
+        return error
 
 
 # How many entries of an error's ``data`` go into the message, and how long each may be.
