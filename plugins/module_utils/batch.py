@@ -176,7 +176,7 @@ def details_warnings(raw, details):
     if skipped:
         verb = 'is' if skipped == 1 else 'are'
         warnings.append('Batch %s: %d entr%s of devicesStatus %s not an object and %s left out of devices_status '
-                        '(see raw_batch_upload_details).'
+                        '(return_raw: true returns them in raw_batch_upload_details).'
                         % (details['batch_tracking_id'], skipped, 'y' if skipped == 1 else 'ies', verb, verb))
     if not is_documented_status(details['status']):
         warnings.append(unexpected_status_message(details['batch_tracking_id'], details['status']))

@@ -142,15 +142,9 @@ class UploadOutcomeUnknown(PartnerCenterError):
 def outcome_unknown(error):
     """True when a failed upload POST may still have been applied: the request went out and no answer settled it.
 
-    The client says so (TransportError.outcome_unknown) when it can tell; otherwise any transport failure
-    but a refused connection, an unresolvable host or a TLS failure may have come after the body was sent.
+    The client tells (TransportError.outcome_unknown): it knows whether the body may have been delivered.
     """
-    if not isinstance(error, TransportError):
-        return False
-    if hasattr(error, 'outcome_unknown'):
-        return bool(error.outcome_unknown)
-    text = error.message.lower()
-    return not any(sign in text for sign in ('refused the connection', 'cannot resolve', 'tls certificate', 'cannot send the request'))
+    return isinstance(error, TransportError) and bool(error.outcome_unknown)
 
 
 def _post_devices(client, path, body):
