@@ -68,7 +68,7 @@ EXAMPLES = r'''
 
 RETURN = r'''
 profiles:
-  description: The profiles, keys in snake_case (see M(partnercenter.devices.autopilot_profile)'s RV(profile)); empty when none matches.
+  description: The profiles, keys in snake_case (see RV(partnercenter.devices.autopilot_profile#module:profile)); empty when none matches.
   returned: success
   type: list
   elements: dict

@@ -93,9 +93,9 @@ def test_skip_present_without_the_batch_reads_no_devices(monkeypatch):
 
 
 def test_read_devices_of_every_batch_names_each_batch(monkeypatch):
-    client, _ = client_for(monkeypatch, [
+    client = client_for(monkeypatch, [
         answer(200, {'items': [{'id': 'a'}, {'id': 'b'}]}),
-        answer(200, {'items': [{'id': 'd1'}]}), answer(200, {'items': [{'id': 'd2'}]})])
+        answer(200, {'items': [{'id': 'd1'}]}), answer(200, {'items': [{'id': 'd2'}]})])[0]
     devices, pages = read_devices(client, CUSTOMER)
     assert [(d['id'], d['batch_id']) for d in devices] == [('d1', 'a'), ('d2', 'b')] and pages == 2
 
@@ -123,7 +123,7 @@ def test_assign_patches_device_policy_updates_and_reads_the_tracking_id(monkeypa
     client, calls = client_for(monkeypatch, [answer(status, body, headers)])
     accepted = assign_profile(client, CUSTOMER, ['d1', 'd2'], PROFILE_ID)
     assert accepted['batch_tracking_id'] == TRACKING_ID and accepted['http_status'] == status
-    method, path, _, sent = calls[0]
+    method, path, sent = calls[0][0], calls[0][1], calls[0][3]
     assert (method, path) == ('PATCH', '/v1/customers/%s/DevicePolicyUpdates' % CUSTOMER)
     assert sent == {'devices': [{'id': 'd1', 'policies': [{'key': 'o_o_b_e', 'value': PROFILE_ID}]},
                                 {'id': 'd2', 'policies': [{'key': 'o_o_b_e', 'value': PROFILE_ID}]}]}

@@ -98,7 +98,7 @@ def test_list_and_find_by_name_without_regard_to_case(monkeypatch):
 
 
 def test_get_404_is_no_profile(monkeypatch):
-    client, _ = client_for(monkeypatch, [answer(404, {'code': 600, 'description': 'not found'})])
+    client = client_for(monkeypatch, [answer(404, {'code': 600, 'description': 'not found'})])[0]
     assert get_profile(client, CUSTOMER, PROFILE_ID) == (None, None)
 
 
@@ -112,7 +112,7 @@ def test_create_posts_the_documented_body(monkeypatch):
 
 
 def test_create_without_a_body_returns_what_was_sent(monkeypatch):
-    client, _ = client_for(monkeypatch, [answer(201)])
+    client = client_for(monkeypatch, [answer(201)])[0]
     shaped = create_profile(client, CUSTOMER, desired_view(None, 'Kiosks', None, None))[1]
     assert shaped['name'] == 'Kiosks' and shaped['id'] is None and shaped['policy_settings'] == []
 
@@ -145,6 +145,6 @@ def test_delete_is_idempotent_on_404(monkeypatch):
 
 
 def test_delete_refused_is_an_error(monkeypatch):
-    client, _ = client_for(monkeypatch, [answer(409, {'code': 'x', 'description': 'assigned to devices'})])
+    client = client_for(monkeypatch, [answer(409, {'code': 'x', 'description': 'assigned to devices'})])[0]
     with pytest.raises(ApiError, match='assigned to devices'):
         delete_profile(client, CUSTOMER, PROFILE_ID)
