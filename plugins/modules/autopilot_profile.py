@@ -7,7 +7,7 @@ DOCUMENTATION = r'''
 ---
 module: autopilot_profile
 short_description: Create, update or delete a customer's Windows Autopilot profile in Microsoft Partner Center
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Makes the customer's Windows Autopilot profile named O(name) (a configuration policy, in Partner Center's words)
     match the options, or deletes it with O(state=absent).

@@ -7,7 +7,7 @@ DOCUMENTATION = r'''
 ---
 module: autopilot_profile_info
 short_description: List a customer's Windows Autopilot profiles in Microsoft Partner Center, or get one by id or name
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Without O(profile_id) or O(name), lists every Windows Autopilot profile (configuration policy) of the customer
     (C(GET /v1/customers/{customer-id}/policies)).

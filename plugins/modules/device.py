@@ -7,7 +7,7 @@ DOCUMENTATION = r'''
 ---
 module: device
 short_description: Remove devices from a customer's device batch in Microsoft Partner Center
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - With O(state=absent), removes the devices named by O(device_ids) or O(serial_numbers) from the customer's device batch
     O(batch_id) (C(DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id}), one request per device).

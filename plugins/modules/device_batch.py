@@ -103,14 +103,14 @@ options:
       - The text of such a CSV file, for example from C(lookup('ansible.builtin.file', 'devices.csv')).
     type: str
   skip_existing:
-    version_added: 0.3.0
+    version_added: 0.2.0
     description:
       - Whether to read the batch's devices first (every page) and upload only those it does not hold yet, so that a second
         run uploads nothing and reports V(changed=false).
       - A device is in the batch when one of its identifiers matches a device there - the hardware hash, the product key
         (any case), or the serial number with manufacturer and model (any case); RV(devices_already_in_batch) lists them.
       - Reading costs one request per 100 devices of the batch (about 100 requests for 10,000 devices).
-      - V(false) uploads every device, as before 0.3.0; Partner Center then reports those already registered to the
+      - V(false) uploads every device, as earlier releases did; Partner Center then reports those already registered to the
         customer with error 806 (C(ZtdDeviceAlreadyAssigned)).
     type: bool
     default: true
@@ -184,7 +184,7 @@ devices_count:
   type: int
   sample: 3
 devices_already_in_batch:
-  version_added: 0.3.0
+  version_added: 0.2.0
   description:
     - With O(skip_existing), the devices given that the batch holds already and that were not uploaded, each with C(origin)
       (C(devices[2]) or C(laptops.csv line 5)), C(device_id) and C(serial_number) of the device in the batch, and
@@ -195,7 +195,7 @@ devices_already_in_batch:
   sample: [{"origin": "laptops.csv line 2", "device_id": "e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01",
             "serial_number": "LAPTOP-0001", "matched_by": "hardware_hash"}]
 diff:
-  version_added: 0.3.0
+  version_added: 0.2.0
   description: With O(skip_existing), the devices given that the batch holds (C(before)) and, after, those plus the ones uploaded.
   returned: when O(skip_existing=true)
   type: dict

@@ -7,7 +7,7 @@ DOCUMENTATION = r'''
 ---
 module: device_profile
 short_description: Assign a Windows Autopilot profile to a customer's devices in Microsoft Partner Center
-version_added: 0.3.0
+version_added: 0.2.0
 description:
   - Makes the devices named by O(device_ids) or O(serial_numbers), or every device of the batch O(batch_id), carry the
     Windows Autopilot profile O(profile_id) (or the profile named O(profile_name)).

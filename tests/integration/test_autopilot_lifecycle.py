@@ -6,6 +6,9 @@ ansible-playbook runs against the simulator: the first run changes, the second c
 sends no changing request, check mode sends none, --diff shows the change."""
 
 import base64
+import copy
+
+import pytest
 
 import harness
 
@@ -112,6 +115,34 @@ def test_profile_info_lists_and_finds_by_name(simulator, playbook):
     assert [p['name'] for p in found['profiles']] == ['Contoso kiosks']
     assert found['profiles'][0]['category'] == 'o_o_b_e'
     assert isinstance(found['profiles'][0]['devices_assigned'], int)
+
+
+@pytest.fixture
+def pascal_simulator():
+    """A simulator that writes policy enums in PascalCase and names the count devicesAssignedCount, as the .NET SDK does."""
+    from partner_center_simulator import PartnerCenterSimulator, load_seed  # pylint: disable=import-outside-toplevel,import-error
+
+    seed = copy.deepcopy(load_seed(harness.DEFAULT_SEED))
+    customer = seed['customers'][CUSTOMER]
+    customer.update(policy_spelling='PascalCase', policy_device_count_key='devicesAssignedCount', policies=[
+        {'id': '11111111-2222-4333-8444-555555555555', 'name': 'Contoso kiosks', 'category': 'o_o_b_e',
+         'policySettings': ['skip_eula', 'remove_oem_preinstalls']}])
+    sim = PartnerCenterSimulator(seed)
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+def test_pascal_case_settings_and_the_sdk_count_name_compare_as_documented(pascal_simulator, playbook):
+    simulator = pascal_simulator
+    same = ok(profile(playbook, simulator, settings=['remove_oem_preinstalls', 'skip_eula']))
+    assert same['changed'] is False and same['profile_id'] == '11111111-2222-4333-8444-555555555555'
+    assert same['profile']['policy_settings'] == ['remove_oem_preinstalls', 'skip_eula']
+    assert same['profile']['category'] == 'o_o_b_e' and same['profile']['devices_assigned'] == 0
+    assert changing_requests(simulator) == []
+    changed = ok(profile(playbook, simulator, settings=['skip_eula']))
+    assert changed['settings_removed'] == ['remove_oem_preinstalls'] and changed['profile']['policy_settings'] == ['skip_eula']
+    assert [m for m, _p, _s in changing_requests(simulator)] == ['PUT']
 
 
 def test_bad_input_fails_before_any_request(simulator, playbook):
@@ -243,3 +274,22 @@ def test_device_batch_uploads_only_the_missing_devices(simulator, playbook):
 
     forced = ok(playbook('device_batch.yml', dict(variables, skip_existing=False), env=creds(simulator)))
     assert forced['changed'] is True and forced['devices_count'] == 3
+
+
+# -- the guide's playbook ------------------------------------------------------------------------------------------
+
+def test_the_lifecycle_playbook_changes_nothing_the_second_time(simulator, collections_path, tmp_path):
+    csv_file = tmp_path / 'laptops.csv'
+    csv_file.write_text('Device Serial Number,Windows Product ID,Hardware Hash\r\nLC-G-0001,,%s\r\nLC-G-0002,,%s\r\n'
+                        % (_hash('g1'), _hash('g2')), encoding='utf-8')
+    playbook_path = harness.os.path.join(harness.REPO_ROOT, 'docs', 'autopilot-lifecycle', 'autopilot-lifecycle.yml')
+    variables = dict(customer_id=CUSTOMER, batch_id='lifecycle-guide', devices_csv=str(csv_file), poll_interval=0.1)
+    first = harness.run_playbook(playbook_path, collections_path, str(tmp_path), extra_vars=variables, env=creds(simulator))
+    assert first.returncode == 0, first
+    assert 'changed=3' in first.output, first.output  # profile, upload, assignment
+    assert [m for m, _p, _s in changing_requests(simulator)] == ['POST', 'POST', 'PATCH']
+    before = request_count(simulator)
+    second = harness.run_playbook(playbook_path, collections_path, str(tmp_path), extra_vars=variables, env=creds(simulator))
+    assert second.returncode == 0, second
+    assert 'changed=0' in second.output, second.output
+    assert changing_requests(simulator, before) == []
