@@ -19,7 +19,7 @@ from test_batch_upload_status import example_vars  # pylint: disable=import-erro
 # else (a new tool's config, a dev requirements file) is for developers: add it to build_ignore.
 TOP_LEVEL_ALLOWED = {'MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'COPYING',
                      'plugins', 'roles', 'meta', 'docs', 'changelogs', 'requirements.txt', 'bindep.txt'}
-NEEDED = ('plugins/modules/batch_upload_status.py', 'plugins/modules/access_token.py', 'plugins/action/access_token.py',
+NEEDED = ('LICENSE', 'plugins/modules/batch_upload_status.py', 'plugins/modules/access_token.py', 'plugins/action/access_token.py',
           'plugins/module_utils/client.py', 'plugins/doc_fragments/partner_center.py',
           'roles/wait_for_batch_upload/meta/argument_specs.yml', 'roles/wait_for_batch_upload/tasks/main.yml',
           'meta/runtime.yml', 'meta/execution-environment.yml', 'requirements.txt',
@@ -27,7 +27,7 @@ NEEDED = ('plugins/modules/batch_upload_status.py', 'plugins/modules/access_toke
           'docs/execution-environment.md', 'docs/execution-environment/execution-environment.yml',
           'docs/awx/README.md', 'docs/awx/credential-type-inputs.yml', 'docs/awx/credential-type-injectors.yml',
           'docs/awx/wait_for_batch_upload.yml')
-LEFT_OUT = ('tests', '.venv', '.ci', '.git', '.gitignore', '.ansible', '.ansible-lint', '.pytest_cache', '.benchmarks',
+LEFT_OUT = ('tests', '.venv', '.venv-matrix', '.ci', '.git', '.gitignore', '.ansible', '.ansible-lint', '.pytest_cache', '.benchmarks',
             'Makefile', 'requirements-dev.txt', 'pytest.ini', 'build', 'changelogs/.plugin-cache.yaml')
 
 Built = collections.namedtuple('Built', 'tarball names install_path installed env')
