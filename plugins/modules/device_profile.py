@@ -25,6 +25,7 @@ author:
 extends_documentation_fragment:
   - partnercenter.devices.partner_center
   - partnercenter.devices.partner_center.wait
+  - partnercenter.devices.partner_center.results
 attributes:
   check_mode:
     support: full
@@ -178,7 +179,7 @@ batch_upload_details:
   type: dict
 raw_batch_upload_details:
   description: With O(wait), the status exactly as Partner Center sent it (camelCase keys).
-  returned: when O(wait=true) and the profile was assigned
+  returned: when O(wait=true), O(return_raw=true) and the profile was assigned
   type: dict
 device_pairing:
   description: With O(wait), how the device outcomes were paired with RV(devices), as in M(partnercenter.devices.device_batch).
@@ -238,7 +239,12 @@ request_id:
   type: str
 '''
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch import BatchWaitError, wait_for_batch, waited_result
+from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
+    RESULT_ARGUMENT_SPEC,
+    BatchWaitError,
+    wait_for_batch,
+    waited_result,
+)
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import pair_device_outcomes
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import (
     assign_profile,
@@ -250,6 +256,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifec
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import get_profile, list_profiles, profiles_named
+from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 
 
 def check_names(module, option):
@@ -289,7 +296,7 @@ def main():
             device_ids=dict(type='list', elements='str'),
             serial_numbers=dict(type='list', elements='str'),
             batch_id=dict(type='str', aliases=['batch_name']),
-            **WAIT_ARGUMENT_SPEC
+            **dict(WAIT_ARGUMENT_SPEC, **RESULT_ARGUMENT_SPEC)
         ),
         mutually_exclusive=[('profile_id', 'profile_name')],
         required_one_of=[('profile_id', 'profile_name'), ('device_ids', 'serial_numbers', 'batch_id')],
@@ -361,22 +368,24 @@ def _follow(module, client, result, changing):
     if not params['wait']:
         module.exit_json(**result)
     origins = ['device %s' % device.get('id') for device in changing]
+    shown = dict(return_devices=params['return_devices'], return_raw=params['return_raw'])
     try:
-        result.update(waited_result(*wait_for_batch(client, params['customer_id'], result['batch_tracking_id'],
-                                                    params['wait_timeout'], params['poll_interval'],
-                                                    warn=module.module.warn)))
+        raw, details, polls, waited, throttled = wait_for_batch(
+            client, params['customer_id'], result['batch_tracking_id'], params['wait_timeout'], params['poll_interval'],
+            warn=module.module.warn, on_poll=poll_recorder(result['batch_tracking_id']))
     except BatchWaitError as ended:
-        result.update(ended.result())
-        _pair(result, changing, origins)
+        _pair(result, ended.details, changing, origins)
+        result.update(ended.result(**shown))
         module.fail(ended, **result)
     except PartnerCenterError as error:
         module.fail(error, **result)
-    _pair(result, changing, origins)
+    # Paired on every device before return_devices chooses which ones the result carries, as for uploads.
+    _pair(result, details, changing, origins)
+    result.update(waited_result(raw, details, polls, waited, throttled, **shown))
     module.exit_json(**result)
 
 
-def _pair(result, changing, origins):
-    details = result.get('batch_upload_details')
+def _pair(result, details, changing, origins):
     if details is not None:
         result['device_pairing'] = pair_device_outcomes(details['devices_status'], changing, origins)
 
