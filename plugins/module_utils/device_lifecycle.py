@@ -95,7 +95,7 @@ def device_label(origin, device):
 
 
 def skip_present_devices(client, customer_id, batch_id, devices, origins, warn=None):
-    """The devices (and their origins) the batch lacks, and the result keys that say what was left out and why.
+    """(devices the batch lacks, their origins, result keys, the shaped batch or None when it does not exist).
 
     Result keys: ``batch_id`` (as Partner Center spells it, when the batch exists), ``devices_already_in_batch``
     (each with ``origin``, ``device_id``, ``serial_number``, ``matched_by``) and ``diff``.
@@ -111,7 +111,7 @@ def skip_present_devices(client, customer_id, batch_id, devices, origins, warn=N
     added = [device_label(origins[index], devices[index]) for index in found['missing']]
     keys = dict(batch_id=name, devices_already_in_batch=present,
                 diff=dict(before=dict(batch_id=name, devices=before), after=dict(batch_id=name, devices=before + added)))
-    return [devices[index] for index in found['missing']], [origins[index] for index in found['missing']], keys
+    return [devices[index] for index in found['missing']], [origins[index] for index in found['missing']], keys, found['batch']
 
 
 # -- finding devices by id or serial number ------------------------------------------------------------

@@ -478,15 +478,16 @@ def main():
         module.module.warn(warning)
 
     result = dict(changed=True, batch_id=batch_id, devices_count=len(devices))
+    known = {}
     if params['skip_existing']:
-        devices, origins = _skip_present(module, result, devices, origins)
+        devices, origins, known['existing'] = _skip_present(module, result, devices, origins)
     if module.check_mode:
         module.exit_json(**result)
 
     client = module.client()
     warn = module.module.warn
     try:
-        result.update(upload_devices(client, params['customer_id'], batch_id, api_devices(devices), warn=warn))
+        result.update(upload_devices(client, params['customer_id'], batch_id, api_devices(devices), warn=warn, **known))
     except UploadOutcomeUnknown as unknown:
         # The devices may be in Partner Center now: say so, and give the idempotency key of the request.
         result.update(changed=True, outcome_unknown=True, upload_request_id=unknown.request_id,
@@ -502,17 +503,20 @@ def main():
 
 
 def _skip_present(module, result, devices, origins):
-    """Leave out the devices the batch holds (read first, every page); exit unchanged when none is missing."""
+    """Leave out the devices the batch holds (read first, every page); exit unchanged when none is missing.
+
+    Returns the devices and origins to upload, and the batch as read (None: there is none), so the upload reads no list again.
+    """
     try:
-        devices, origins, found = skip_present_devices(module.client(), module.params['customer_id'], result['batch_id'],
-                                                       devices, origins, warn=module.module.warn)
+        devices, origins, found, batch = skip_present_devices(module.client(), module.params['customer_id'], result['batch_id'],
+                                                              devices, origins, warn=module.module.warn)
     except PartnerCenterError as error:
         result['changed'] = False
         module.fail(error, **result)
     result.update(found, devices_count=len(devices), changed=bool(devices))
     if not devices:
         module.exit_json(correlation_id=module.client().correlation_id, **result)
-    return devices, origins
+    return devices, origins, batch
 
 
 def _follow_accepted_upload(module, client, result, devices, origins):

@@ -19,6 +19,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifec
     select_devices,
     skip_present_devices,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import upload_devices
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError
 
 CUSTOMER = '47021739-3426-40bf-9601-61b4b6d7c793'
@@ -77,7 +78,8 @@ def test_skip_present_reads_every_page_and_keeps_origins(monkeypatch):
         answer(200, {'totalCount': 1, 'items': [{'id': 'Laptops'}]}), answer(200, page1), answer(200, page2)])
     sent = [dict(serial_number='S1', oem_manufacturer_name='M', model_name='X'), dict(product_key='PK2'),
             dict(product_key='PK3')]
-    devices, origins, keys = skip_present_devices(client, CUSTOMER, 'laptops', sent, ['l 2', 'l 3', 'l 4'])
+    devices, origins, keys, batch = skip_present_devices(client, CUSTOMER, 'laptops', sent, ['l 2', 'l 3', 'l 4'])
+    assert batch['id'] == 'Laptops'
     assert devices == [dict(product_key='PK3')] and origins == ['l 4']
     assert keys['batch_id'] == 'Laptops'
     assert [(e['origin'], e['device_id']) for e in keys['devices_already_in_batch']] == [('l 2', 'd1'), ('l 3', 'd2')]
@@ -88,8 +90,9 @@ def test_skip_present_reads_every_page_and_keeps_origins(monkeypatch):
 
 def test_skip_present_without_the_batch_reads_no_devices(monkeypatch):
     client, calls = client_for(monkeypatch, [answer(200, {'totalCount': 0, 'items': []})])
-    devices, origins, keys = skip_present_devices(client, CUSTOMER, 'new', [dict(product_key='P')], ['devices[0]'])
+    devices, _origins, keys, batch = skip_present_devices(client, CUSTOMER, 'new', [dict(product_key='P')], ['devices[0]'])
     assert devices == [dict(product_key='P')] and keys['devices_already_in_batch'] == [] and len(calls) == 1
+    assert batch is None
 
 
 def test_read_devices_of_every_batch_names_each_batch(monkeypatch):
@@ -136,3 +139,12 @@ def test_remove_is_idempotent_on_404_and_refusals_are_errors(monkeypatch):
     with pytest.raises(ApiError):
         remove_device(client, CUSTOMER, 'b 1', 'd1')
     assert calls[0][:2] == ('DELETE', BATCHES + '/b%201/devices/d1')
+
+
+@pytest.mark.parametrize('existing, path', [(None, BATCHES), ({'id': 'Laptops'}, BATCHES + '/Laptops/devices')])
+def test_an_upload_after_the_check_reads_no_batch_list_again(monkeypatch, existing, path):
+    location = '/customers/%s/batchJobStatus/%s' % (CUSTOMER, TRACKING_ID)
+    client, calls = client_for(monkeypatch, [answer(202, headers={'Location': location})])
+    result = upload_devices(client, CUSTOMER, 'laptops', [{'productKey': 'P'}], existing=existing)
+    assert [(c[0], c[1]) for c in calls] == [('POST', path)]
+    assert result['created'] is (existing is None) and result['batch_tracking_id'] == TRACKING_ID
