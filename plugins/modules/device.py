@@ -67,9 +67,10 @@ seealso:
     description: Partner Center's documentation of the endpoint.
     link: https://learn.microsoft.com/partner-center/developer/delete-a-device-for-the-specified-customer
 notes:
-  - Why a module of its own rather than O(state=absent) on M(partnercenter.devices.device_batch) - there, O(partnercenter.devices.device_batch#module:devices) are
-    devices to upload, described by hardware hash or serial number, manufacturer and model; a removal names devices
-    Partner Center already holds, by id or serial number, and must never be the accident of a changed option.
+  - Why a module of its own rather than O(state=absent) on M(partnercenter.devices.device_batch) - there,
+    O(partnercenter.devices.device_batch#module:devices) are devices to upload, described by hardware hash or serial
+    number, manufacturer and model; a removal names devices Partner Center already holds, by id or serial number, and
+    must never be the accident of a changed option.
   - A device removed by someone else between the read and the request (Partner Center answers 404) counts as already absent.
 '''
 

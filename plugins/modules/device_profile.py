@@ -177,6 +177,25 @@ batch_upload_details:
       RV(devices); C(csv_line), always null here; C(paired_by).
   returned: when O(wait=true) and the profile was assigned
   type: dict
+  contains:
+    batch_tracking_id:
+      description: The batch tracking id of the assignment.
+      type: str
+    status:
+      description: V(queued), V(processing), V(finished) or V(finished_with_errors) (or V(unknown)), in the documented spelling.
+      type: str
+    started_time:
+      description: When Partner Center started the assignment (UTC), or null.
+      type: str
+    completed_time:
+      description: When Partner Center finished it (UTC), or null.
+      type: str
+    devices_status:
+      description:
+        - One entry per device (those O(return_devices) keeps), with C(device_id), C(serial_number), C(product_key),
+          C(status), C(error_code), C(error_description), C(remediation), C(upload_index), C(csv_line) and C(paired_by).
+      type: list
+      elements: dict
 raw_batch_upload_details:
   description: With O(wait), the status exactly as Partner Center sent it (camelCase keys).
   returned: when O(wait=true), O(return_raw=true) and the profile was assigned

@@ -293,3 +293,19 @@ def test_the_lifecycle_playbook_changes_nothing_the_second_time(simulator, colle
     assert second.returncode == 0, second
     assert 'changed=0' in second.output, second.output
     assert changing_requests(simulator, before) == []
+
+
+def test_the_provisioning_playbook_run_again_uploads_and_waits_for_nothing(simulator, collections_path, tmp_path):
+    csv_file = tmp_path / 'laptops.csv'
+    csv_file.write_text('Device Serial Number,Windows Product ID,Hardware Hash\r\nPV-0001,,%s\r\n' % _hash('pv1'), encoding='utf-8')
+    playbook_path = harness.os.path.join(harness.REPO_ROOT, 'docs', 'provisioning-devices', 'provision-devices.yml')
+    variables = dict(customer_id=CUSTOMER, batch_id='provision-again', devices_csv=str(csv_file), poll_delay=1,
+                     report_dir=str(tmp_path / 'reports'))
+    first = harness.run_playbook(playbook_path, collections_path, str(tmp_path), extra_vars=variables, env=creds(simulator))
+    assert first.returncode == 0, first
+    before = request_count(simulator)
+    second = harness.run_playbook(playbook_path, collections_path, str(tmp_path), extra_vars=variables, env=creds(simulator))
+    assert second.returncode == 0, second
+    assert 'holds every device of laptops.csv already; nothing was uploaded' in second.output
+    assert changing_requests(simulator, before) == []
+    assert not [r for r in simulator.stats['api_requests'][before:] if 'batchJobStatus' in r['path']]
