@@ -59,13 +59,15 @@ options:
   base_url:
     description:
       - The Partner Center API base URL, without C(/v1). Defaults to the one of O(cloud).
-      - Must be C(https://), except on loopback addresses (a local simulator).
+      - Must be C(https://), except on loopback addresses (a local simulator), with a host, an optional
+        valid port and no user information (C(user:password@) is refused, and never shown), query or fragment.
       - If not set, the environment variable E(PARTNER_CENTER_BASE_URL) is used.
     type: str
   authority_url:
     description:
       - The Microsoft Entra ID authority that issues tokens; the token endpoint is
         C({authority_url}/{tenant_id}/oauth2/token). Defaults to the one of O(cloud).
+      - The same rules as O(base_url) apply.
       - If not set, the environment variable E(PARTNER_CENTER_AUTHORITY_URL) is used.
     type: str
   validate_certs:
@@ -77,7 +79,13 @@ options:
     default: true
   timeout:
     description:
-      - Seconds to wait for each HTTP answer, from Partner Center or Entra ID.
+      - Seconds one HTTP request to Partner Center or Entra ID may take as a whole, from connecting to the
+        last byte of the answer. A server that answers slowly, even a byte at a time, is cut off when they pass.
+      - A finite number from V(0.1) to V(3600).
+      - "The longest a task can take is about O(timeout) x (O(retries) + 1) plus the pauses between retries
+        (each at most 60 seconds) for each request it makes; a task that waits for a batch adds its C(wait_timeout)."
+      - An answer larger than 16 MiB is not read; the task fails saying so. No Partner Center answer comes
+        near that size.
     type: float
     default: 30
   retries:
@@ -85,7 +93,10 @@ options:
       - How many times to retry a request that was throttled (HTTP 429), met a gateway fault
         (500, 502, 503, 504), timed out, or lost its connection. Waits follow C(Retry-After) when
         Partner Center sends it, otherwise exponential backoff with jitter, at most 60 seconds each.
-      - Each retry is reported as a warning. V(0) disables retries.
+      - Each retry is reported as a warning. V(0) disables retries. From V(0) to V(20).
+      - An upload whose connection closed while its body was being sent is not sent again; an upload that
+        got no answer is retried with the same C(MS-RequestId), Partner Center's idempotency key. When no
+        retry settles it, the task fails saying that the devices may have been accepted.
     type: int
     default: 5
   locale:
@@ -104,6 +115,9 @@ notes:
     reported before any request, naming the options and environment variables that would supply it.
   - All modules of this collection are in the action group C(partnercenter.devices.all), so the
     shared options can be set once with C(module_defaults).
+  - A rejected access token (HTTP 401) is renewed at most once per task, however many requests the task
+    runs side by side. A token is used until shortly before it expires (5 minutes, or a quarter of its
+    lifetime for a short-lived token).
 '''
 
     # Waiting for a batch to finish: modules that return a batch's status with wait=true.
@@ -127,12 +141,14 @@ options:
     description:
       - With O(wait), how many seconds to wait at most. When they pass, the task fails with the batch, the
         last status seen and how long it waited, and still returns the last RV(batch_upload_details).
+      - From V(0) to V(604800) (a week). A poll under way when it passes still ends within O(timeout).
     type: int
     default: 1800
   poll_interval:
     description:
       - With O(wait), the seconds between the first polls. The pause then grows by half at each poll, up to
         60 seconds (or O(poll_interval), if larger), so a long batch costs few requests.
+      - A finite number from V(0.1) to V(3600).
     type: float
     default: 15
 '''

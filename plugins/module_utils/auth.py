@@ -11,7 +11,7 @@ Token requests go to ``{authority_url}/{tenant_id}/oauth2/token`` (the v1 endpoi
 Center documents) with ``resource`` set to the Partner Center API of the chosen cloud.
 """
 
-import re
+import math
 import threading
 import time
 import urllib.parse
@@ -20,6 +20,12 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.errors impor
     CredentialError,
     ResponseError,
     TokenRequestError,
+)
+# is_guid lived here; bulk.py and device_batches.py still import it from this module.
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import (  # noqa: F401  pylint: disable=unused-import
+    GUID_PATTERN,
+    is_domain,
+    is_guid,
 )
 
 # The environment variable behind each credential option: the argument spec's fallbacks and
@@ -48,13 +54,15 @@ CLOUDS = {
     },
 }
 
-# Renew a token this long before Entra ID says it expires, so a long wait never sends a stale one.
+# Renew a token this long before Entra ID says it expires, so a long wait never sends a stale one;
+# a short-lived token keeps EXPIRY_MARGIN_FRACTION of its life as margin instead, so that it is
+# used until it nearly expires rather than renewed before every call.
 EXPIRY_MARGIN_SECONDS = 300
+EXPIRY_MARGIN_FRACTION = 0.25
 DEFAULT_TOKEN_LIFETIME_SECONDS = 3599
-
-# Used with fullmatch: `$` alone would also accept a trailing newline, which then breaks a header.
-GUID_PATTERN = re.compile(r'[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}')
-_DOMAIN_PATTERN = re.compile(r'(?=.{4,253}\Z)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}')
+# Entra ID's access tokens live 1 hour (60-90 minutes with its randomisation, up to 1 day when
+# configured); a larger expires_in is read as this.
+MAX_TOKEN_LIFETIME_SECONDS = 86400
 
 # What to do about the Entra ID errors users meet most, by AADSTS code.
 _TOKEN_ERROR_HINTS = {
@@ -70,9 +78,25 @@ _TOKEN_ERROR_HINTS = {
 }
 
 
-def is_guid(value):
-    """True when ``value`` is a GUID in its usual 8-4-4-4-12 form."""
-    return isinstance(value, str) and bool(GUID_PATTERN.fullmatch(value))
+def token_lifetime(value):
+    """Seconds a token lives, from an ``expires_in`` (text in v1, a number in v2), within sane bounds.
+
+    Missing, not a number, nan or below one second: the usual hour. Larger than a day (or infinite): a day.
+    """
+    if isinstance(value, bool):
+        return DEFAULT_TOKEN_LIFETIME_SECONDS
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return DEFAULT_TOKEN_LIFETIME_SECONDS
+    if math.isnan(seconds) or seconds < 1:
+        return DEFAULT_TOKEN_LIFETIME_SECONDS
+    return int(min(seconds, MAX_TOKEN_LIFETIME_SECONDS))
+
+
+def renewal_margin(lifetime):
+    """How long before expiry a token of ``lifetime`` seconds is renewed."""
+    return min(EXPIRY_MARGIN_SECONDS, lifetime * EXPIRY_MARGIN_FRACTION)
 
 
 class StaticTokenAuth:
@@ -129,6 +153,8 @@ class _EntraIdAuth:
         self.resource = resource
         self.token_requests = 0
         self.expires_in = None
+        # The new refresh token Entra ID sends with a refresh-token grant (rotation), if any.
+        self.rotated_refresh_token = None
         self._clock = clock
         self._access_token = None
         self._expires_at = 0.0
@@ -164,18 +190,21 @@ class _EntraIdAuth:
         if response.status != 200:
             raise _token_error(what, response, client)
         payload = response.json(what)
-        access_token = payload.get('access_token') if isinstance(payload, dict) else None
+        if not isinstance(payload, dict):
+            raise response.annotate(ResponseError('%s: HTTP 200 with a JSON %s instead of an object' % (
+                what, type(payload).__name__)))
+        access_token = payload.get('access_token')
         if not access_token or not isinstance(access_token, str):
-            raise ResponseError('%s: HTTP 200 without an access_token (keys: %s)' % (
-                what, ', '.join(sorted(payload)) if isinstance(payload, dict) else type(payload).__name__))
+            raise response.annotate(ResponseError('%s: HTTP 200 without an access_token (keys: %s)' % (
+                what, ', '.join(sorted(str(key) for key in payload)[:20]))))
         client.secrets.add(access_token)
-        try:
-            # The v1 endpoint sends expires_in as a string, v2 as a number.
-            lifetime = int(float(payload.get('expires_in', DEFAULT_TOKEN_LIFETIME_SECONDS)))
-        except (TypeError, ValueError):
-            lifetime = DEFAULT_TOKEN_LIFETIME_SECONDS
+        refresh_token = payload.get('refresh_token')
+        if isinstance(refresh_token, str) and refresh_token:
+            client.secrets.add(refresh_token)
+            self.rotated_refresh_token = refresh_token
+        lifetime = token_lifetime(payload.get('expires_in', DEFAULT_TOKEN_LIFETIME_SECONDS))
         self.expires_in = lifetime
-        return access_token, self._clock() + max(0, lifetime - EXPIRY_MARGIN_SECONDS)
+        return access_token, self._clock() + lifetime - renewal_margin(lifetime)
 
 
 class ClientCredentialsAuth(_EntraIdAuth):
@@ -227,32 +256,47 @@ def _token_error(what, response, client):
         return TokenRequestError(client.redact(error.message), http_status=response.status)
     if not isinstance(payload, dict):
         payload = {}
-    error_code = payload.get('error')
+    error_code = _text_field(payload.get('error'))
     # Entra ID appends "Trace ID: ..., Correlation ID: ..., Timestamp: ..." lines; the ids are
     # reported from their own fields instead.
-    description = (payload.get('error_description') or '').strip().splitlines()
-    description = description[0].strip() if description else ''
+    description = (_text_field(payload.get('error_description')) or '').strip().splitlines()
+    description = ' '.join(description[0].split()) if description else ''
     message = '%s failed: HTTP %d' % (what, response.status)
     if error_code:
         message += ', %s' % error_code
     if description:
         message += ': %s' % description
-    codes = payload.get('error_codes') or []
-    hints = [_TOKEN_ERROR_HINTS[str(code)] for code in codes if str(code) in _TOKEN_ERROR_HINTS]
+    codes = payload.get('error_codes')
+    codes = codes if isinstance(codes, list) else []
+    hints = []
+    for code in codes:
+        hint = _TOKEN_ERROR_HINTS.get(_text_field(code))
+        if hint and hint not in hints:
+            hints.append(hint)
     if hints:
         message += ' Hint: %s' % ' '.join(hints)
-    trace_id = payload.get('trace_id')
-    correlation_id = payload.get('correlation_id')
+    trace_id = _text_field(payload.get('trace_id'))
+    correlation_id = _text_field(payload.get('correlation_id'))
     if trace_id or correlation_id:
         message += ' [trace id %s, correlation id %s]' % (trace_id, correlation_id)
     return TokenRequestError(
         client.redact(message),
         http_status=response.status,
-        error_code=error_code,
+        error_code=client.redact(error_code) if error_code else None,
         error_description=client.redact(description) or None,
         request_id=trace_id,
         correlation_id=correlation_id,
     )
+
+
+def _text_field(value):
+    """A field of Entra ID's error answer as one line of text, or None when it is missing or not a scalar."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (str, int, float)):
+        text = ' '.join(str(value).split()) if not isinstance(value, str) else value
+        return text[:2000] or None
+    return None
 
 
 def _missing(names):
@@ -268,8 +312,8 @@ def auth_from_options(options):
     access_token = options.get('access_token')
     if access_token:
         fallback = None
-        if (options.get('refresh_token') or options.get('client_secret')) and options.get('client_id') \
-                and options.get('tenant_id'):
+        can_request = bool(options.get('refresh_token') or options.get('client_secret'))
+        if can_request and options.get('client_id') and options.get('tenant_id'):
             fallback = _entra_id_auth(options)
         return StaticTokenAuth(access_token, fallback)
     return _entra_id_auth(options)
@@ -292,7 +336,7 @@ def _entra_id_auth(options):
         raise CredentialError('%s credentials also need: %s.' % (kind, _missing(missing)))
 
     tenant_id = options['tenant_id']
-    if not (is_guid(tenant_id) or _DOMAIN_PATTERN.fullmatch(tenant_id)):
+    if not (is_guid(tenant_id) or is_domain(tenant_id)):
         raise CredentialError('tenant_id must be the partner tenant id (a GUID) or one of its domains '
                               '(such as contoso.onmicrosoft.com), got %r.' % tenant_id)
 

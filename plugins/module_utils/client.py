@@ -37,6 +37,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.errors impor
     TransportError,
     redact,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import header_value_problem, safe_url
 
 COLLECTION_NAME = 'partnercenter.devices'
 # Kept equal to galaxy.yml's version by a unit test.
@@ -51,6 +52,13 @@ BACKOFF_BASE = 1.0
 MAX_RETRY_WAIT = 60.0
 # How much of a body that is not what we expected goes into an error message.
 BODY_EXCERPT_BYTES = 200
+# No answer is read past this many bytes: far above any real Partner Center or Entra ID answer
+# (a page of 100 devices with hardware hashes is about 0.5 MiB), low enough that a hostile or
+# broken server cannot fill the memory. Documented in the partner_center doc fragment.
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+_READ_CHUNK = 64 * 1024
+# Exceptions a shaping function may raise on a body whose form it does not expect.
+_SHAPE_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError)
 
 _AUTH_HINT = (
     'The batch and device endpoints accept an access token for Partner Center issued to app-only '
@@ -134,11 +142,125 @@ class Response:
     def json(self, what):
         """The body parsed as JSON; ResponseError saying what came back when it is not JSON."""
         try:
-            return json.loads(self.body.decode('utf-8-sig'))
+            return parse_json(self.body)
+        except RecursionError:
+            raise self.annotate(ResponseError(
+                '%s: HTTP %d with a JSON body nested too deeply to read (content type %s, %d bytes): %r'
+                % (what, self.status, self.header('content-type') or 'none', len(self.body), self.excerpt()))) from None
         except ValueError:
             raise self.annotate(ResponseError(
                 '%s: HTTP %d with a body that is not JSON (content type %s, %d bytes): %r'
                 % (what, self.status, self.header('content-type') or 'none', len(self.body), self.excerpt()))) from None
+
+
+def parse_json(body):
+    """``body`` (bytes) parsed as JSON. Raises ValueError (not JSON, not UTF-8) or RecursionError (nested too deeply)."""
+    # UnicodeDecodeError is a ValueError.
+    return json.loads(body.decode('utf-8-sig'))
+
+
+class _Deadline:
+    """The bound of one HTTP exchange: connect, send, headers and the whole body.
+
+    A socket timeout bounds each read only, so a server that drips a byte a second would keep a
+    request going for ever. A timer shuts the connection's socket down when the time is up, which
+    ends any read or write blocked on it; the client then reports a timeout. ``phase`` records how
+    far the exchange got, to tell a request that may have reached the server from one that did not.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.ends_at = time.monotonic() + seconds
+        self.expired = False
+        self.phase = 'connect'
+        self._sockets = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def start(self):
+        """Start the timer."""
+        self._timer.start()
+
+    def remaining(self):
+        """Seconds left, at least a little, for socket timeouts."""
+        return max(0.01, self.ends_at - time.monotonic())
+
+    def watch(self, sock):
+        """Shut ``sock`` down when the time is up (at once, if it already is)."""
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut(sock)
+
+    def cancel(self):
+        """Stop the timer: the exchange is over."""
+        self._timer.cancel()
+
+    def _expire(self):
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock):
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+def _deadline_connection(base):
+    """An http.client connection class that registers its socket with a _Deadline and records the phase."""
+
+    class DeadlineConnection(base):
+        def __init__(self, *args, **kwargs):
+            self.pc_deadline = kwargs.pop('pc_deadline')
+            super().__init__(*args, **kwargs)
+            create = self._create_connection
+
+            def create_watched(address, timeout=None, source_address=None, **extra):
+                sock = create(address, min(timeout or self.pc_deadline.remaining(), self.pc_deadline.remaining()),
+                              source_address, **extra)
+                self.pc_deadline.watch(sock)
+                return sock
+
+            self._create_connection = create_watched
+
+        def connect(self):
+            self.pc_deadline.phase = 'connect'
+            super().connect()
+            self.pc_deadline.phase = 'send'
+
+        def getresponse(self):
+            self.pc_deadline.phase = 'response'
+            return super().getresponse()
+
+    return DeadlineConnection
+
+
+_HTTPConnection = _deadline_connection(http.client.HTTPConnection)
+_HTTPSConnection = _deadline_connection(http.client.HTTPSConnection)
+
+
+class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_HTTPConnection, req, pc_deadline=req.pc_deadline)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, context=None):
+        super().__init__(context=context)
+        self._pc_context = context
+
+    def https_open(self, req):
+        kwargs = {'pc_deadline': req.pc_deadline}
+        if self._pc_context is not None:
+            kwargs['context'] = self._pc_context
+        return self.do_open(_HTTPSConnection, req, **kwargs)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -173,6 +295,8 @@ class PartnerCenterClient:
         self._renewal_lock = threading.Lock()
         # Secrets the client has seen (tokens it fetched, credentials it sent): masked in messages.
         self.secrets = set()
+        # Token renewals after a 401: at most one per task (per client), whatever the concurrency.
+        self.token_renewals = 0
 
     # -- public API -------------------------------------------------------------------------
 
@@ -180,7 +304,9 @@ class PartnerCenterClient:
         """GET ``path`` (below base_url); return the JSON body of a 200, through ``shape`` when given.
 
         ``shape`` turns the body into what the caller needs and raises ResponseError when the body
-        is not what the API documents; that error then carries the answer's status and ids.
+        is not what the API documents; that error then carries the answer's status and ids. Any
+        other exception of ``shape`` on a body it did not expect (a list where it wanted text, nesting
+        too deep) is turned into a ResponseError too, so that no answer ends in a traceback.
         ``headers`` are sent besides the standard ones (such as MS-ContinuationToken).
         """
         response = self.request('GET', path, headers=headers)
@@ -191,11 +317,18 @@ class PartnerCenterClient:
             return shape(body)
         except ResponseError as error:
             raise response.annotate(error) from None
+        except _SHAPE_ERRORS as error:
+            raise response.annotate(ResponseError(
+                '%s: HTTP %d with a body of a form the collection cannot read (%s: %s; content type %s, %d bytes): %r'
+                % (what, response.status, type(error).__name__, self.redact(_one_line(error)),
+                   response.header('content-type') or 'none', len(response.body), response.excerpt()))) from None
 
-    def request(self, method, path, body=None, expected=(200,), headers=None):
+    def request(self, method, path, body=None, expected=(200,), headers=None, refusal_hint=None):
         """Send one logical API request, with retries; return the Response or raise.
 
         ``body``, when given, is sent as JSON; ``headers`` are sent besides the standard ones.
+        ``refusal_hint``, when given, is what to do about a 401/403 of this endpoint: it leads the
+        message instead of the general hint about credentials.
         """
         url = self.base_url + path
         if body is not None:
@@ -203,7 +336,7 @@ class PartnerCenterClient:
         response = self._exchange(method, url, body=body, content_type='application/json', authenticated=True,
                                   extra_headers=headers)
         if response.status not in expected:
-            raise self._api_error(method, path, response)
+            raise self._api_error(method, path, response, refusal_hint)
         return response
 
     def post_form(self, url, form):
@@ -243,34 +376,45 @@ class PartnerCenterClient:
         """
         request_id = new_guid()
         target = '%s %s' % (method, urllib.parse.urlsplit(url).path)
+        # A request that changes something: when it may have reached the server unanswered, its
+        # outcome is unknown until an answer to a retry with the same MS-RequestId settles it.
+        changes_state = method not in ('GET', 'HEAD') and authenticated
+        maybe_delivered = False
         attempt = 0
-        token_renewed = False
+        token_retried = False
         while True:
             token = self.auth.token(self) if authenticated else None
             if token:
-                self.secrets.add(token)
+                self.add_secret(token)
             headers = self._headers(request_id, token, content_type, body is not None)
             headers.update(extra_headers or {})
             try:
+                self._check_headers(headers, target)
                 response = self._send_once(method, url, headers, body)
             except TransportError as error:
                 error.request_id = error.request_id or request_id
                 error.correlation_id = error.correlation_id or self.correlation_id
+                maybe_delivered = maybe_delivered or getattr(error, 'maybe_delivered', False)
                 if not error.retryable or attempt >= self.retries:
                     error.message = self.redact('%s failed: %s%s' % (
                         target, error.message, ' (after %d %s)' % (attempt, 'retry' if attempt == 1 else 'retries')
                         if attempt else ''))
+                    if changes_state and maybe_delivered:
+                        error.outcome_unknown = True
+                        error.message += (
+                            ' The request may have reached Partner Center: what became of it is unknown '
+                            '[MS-RequestId %s, the idempotency key of this request; MS-CorrelationId %s].'
+                            % (request_id, self.correlation_id))
                     raise
                 attempt += 1
                 self._pause(target, attempt, error.message, None)
                 continue
 
-            if (authenticated and response.status == 401 and not token_renewed
-                    and getattr(self.auth, 'renewable', False)):
-                # The token may have expired or been revoked since it was issued: ask Entra ID
-                # once for a new one. A second 401 is a real refusal.
-                token_renewed = True
-                self._renew_token(token)
+            renewable = authenticated and getattr(self.auth, 'renewable', False)
+            if response.status == 401 and renewable and not token_retried and self._renew_token(token):
+                # The token may have expired or been revoked since it was issued: ask Entra ID for
+                # a new one, once per task. A 401 for the renewed token is a real refusal.
+                token_retried = True
                 continue
             if response.status in RETRY_STATUSES and attempt < self.retries:
                 attempt += 1
@@ -279,18 +423,40 @@ class PartnerCenterClient:
                 continue
             response.request_id = request_id
             # Every retry and the request after a token renewal each sent the request again.
-            response.attempts = attempt + 1 + int(token_renewed)
+            response.attempts = attempt + 1 + int(token_retried)
             return response
 
-    def _renew_token(self, rejected):
-        """Drop the rejected token, unless a request running beside this one already replaced it.
+    def add_secret(self, secret):
+        """Mask ``secret`` (in every escaped form) in messages from now on."""
+        if secret:
+            self.secrets.add(secret)
 
-        Side-by-side requests (the bulk read) may all be refused the same token: only the first
-        asks Entra ID for a new one, the others retry with that one.
+    def _check_headers(self, headers, target):
+        for name, value in headers.items():
+            problem = header_value_problem(name, value)
+            if problem:
+                where = ('the access token' if name == 'Authorization' else 'the %s header' % name)
+                raise TransportError(
+                    'refused to send %s: %s. A token or header value must be one line of printable text%s.'
+                    % (target, problem, '; check where %s comes from' % where if name == 'Authorization' else ''),
+                    retryable=False)
+
+    def _renew_token(self, rejected):
+        """Whether to send again after a 401 for ``rejected``: a newer token is there, or one may be asked for.
+
+        A task asks Entra ID for a new token at most once, whatever the concurrency: side-by-side
+        requests (the bulk read) refused the same token share one renewal, and a 401 for the renewed
+        token is final for every request.
         """
         with self._renewal_lock:
-            if self.auth.token(self) == rejected:
-                self.auth.invalidate()
+            if self.auth.token(self) != rejected:
+                # Another request already replaced it: try the new one.
+                return True
+            if self.token_renewals >= 1:
+                return False
+            self.token_renewals += 1
+            self.auth.invalidate()
+            return True
 
     def _pause(self, target, attempt, reason, retry_after):
         delay = backoff_delay(attempt, retry_after, self._rand)
@@ -302,49 +468,102 @@ class PartnerCenterClient:
 
     def _get_opener(self):
         if self._opener is None:
-            handlers = [_NoRedirect()]
+            context = None
             if not self.validate_certs:
                 context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
-                handlers.append(urllib.request.HTTPSHandler(context=context))
-            # With validate_certs the default HTTPS handler builds a verifying context at the first
-            # HTTPS connection (honouring SSL_CERT_FILE), and never for plain-HTTP loopback URLs.
-            self._opener = urllib.request.build_opener(*handlers)
+            # With validate_certs the HTTPS connection builds a verifying context at the first HTTPS
+            # connection (honouring SSL_CERT_FILE), and never for plain-HTTP loopback URLs.
+            self._opener = urllib.request.build_opener(
+                _NoRedirect(), _DeadlineHTTPHandler(), _DeadlineHTTPSHandler(context=context))
         return self._opener
 
     def _send_once(self, method, url, headers, body):
-        host = urllib.parse.urlsplit(url).netloc
+        """One HTTP exchange, bounded as a whole by ``timeout``; a Response, or TransportError."""
+        host = safe_url('//' + urllib.parse.urlsplit(url).netloc)[2:]
         request = urllib.request.Request(url, data=body, headers=headers, method=method)
+        deadline = _Deadline(self.timeout)
+        request.pc_deadline = deadline
+        deadline.start()
         try:
-            raw = self._get_opener().open(request, timeout=self.timeout)
-        except urllib.error.HTTPError as error:
-            raw = error
-        except urllib.error.URLError as error:
-            raise self._transport_error(host, error.reason) from None
-        except (http.client.HTTPException, OSError) as error:
-            raise self._transport_error(host, error) from None
-        except ValueError as error:
-            # http.client refuses a header value with a line break; options are checked before,
-            # so this is a last line of defence, not a retryable fault.
-            raise TransportError('cannot send the request to %s: %s' % (host, self.redact(error)), retryable=False) from None
-        try:
-            payload = raw.read()
-        except http.client.IncompleteRead as error:
-            # Say what did come back: the status, the content type and the first bytes.
-            partial = Response(raw.getcode(), getattr(raw, 'reason', None), raw.headers, error.partial)
-            raise TransportError(
-                '%s answered HTTP %d (content type %s) but closed the connection after %d of %s bytes (truncated body): %r'
-                % (host, partial.status, partial.header('content-type') or 'none', len(error.partial),
-                   partial.header('content-length') or 'unknown', partial.excerpt()),
-                http_status=partial.status) from None
-        except (http.client.HTTPException, OSError) as error:
-            raise self._transport_error(host, error) from None
+            try:
+                raw = self._get_opener().open(request, timeout=self.timeout)
+            except urllib.error.HTTPError as error:
+                raw = error
+            except urllib.error.URLError as error:
+                raise self._transport_error(host, error.reason, deadline, body) from None
+            except (http.client.HTTPException, OSError) as error:
+                raise self._transport_error(host, error, deadline, body) from None
+            except ValueError as error:
+                # http.client refuses a header value with a line break; headers are checked before,
+                # so this is a last line of defence, not a retryable fault. The value is not shown.
+                raise TransportError('cannot send the request to %s: %s' % (host, type(error).__name__),
+                                     retryable=False) from None
+            try:
+                payload = self._read_body(raw, host)
+                if deadline.expired:
+                    raise self._timeout_error(host, deadline, body)
+            except http.client.IncompleteRead as error:
+                if deadline.expired:
+                    raise self._timeout_error(host, deadline, body) from None
+                # Say what did come back: the status, the content type and the first bytes.
+                partial = Response(raw.getcode(), getattr(raw, 'reason', None), raw.headers, error.partial)
+                raise TransportError(
+                    '%s answered HTTP %d (content type %s) but closed the connection after %d of %s bytes (truncated body): %r'
+                    % (host, partial.status, partial.header('content-type') or 'none', len(error.partial),
+                       partial.header('content-length') or 'unknown', partial.excerpt()),
+                    http_status=partial.status) from None
+            except (http.client.HTTPException, OSError, ValueError) as error:
+                raise self._transport_error(host, error, deadline, body) from None
+            finally:
+                raw.close()
         finally:
-            raw.close()
+            deadline.cancel()
         return Response(raw.getcode(), getattr(raw, 'reason', None), raw.headers, payload)
 
-    def _transport_error(self, host, reason):
+    def _read_body(self, raw, host):
+        """The whole body, at most MAX_RESPONSE_BYTES: a larger one fails without being read."""
+        status = raw.getcode()
+        declared = raw.headers.get('content-length')
+        try:
+            declared = int(declared) if declared is not None else None
+        except ValueError:
+            declared = None
+        if declared is not None and declared > MAX_RESPONSE_BYTES:
+            raise self._too_large(host, status, raw, 'announces %d bytes' % declared)
+        chunks, size = [], 0
+        while True:
+            chunk = raw.read(_READ_CHUNK)
+            if not chunk:
+                if declared is not None and size < declared:
+                    # read(amount) returns what came when the connection closes early; say so.
+                    raise http.client.IncompleteRead(b''.join(chunks), declared - size)
+                return b''.join(chunks)
+            size += len(chunk)
+            if size > MAX_RESPONSE_BYTES:
+                raise self._too_large(host, status, raw, 'sent more than that')
+            chunks.append(chunk)
+
+    @staticmethod
+    def _too_large(host, status, raw, what):
+        return TransportError(
+            '%s answered HTTP %d with a body too large to read: it %s, the limit is %d MiB (content type %s). '
+            'No Partner Center answer comes near that: check base_url and any proxy in between.'
+            % (host, status, what, MAX_RESPONSE_BYTES // (1024 * 1024), raw.headers.get('content-type') or 'none'),
+            retryable=False, http_status=status)
+
+    def _timeout_error(self, host, deadline, body):
+        error = TransportError('%s did not answer within %s s (timeout: the whole request, connect to last byte)'
+                               % (host, _seconds(self.timeout)))
+        # A body that was being sent or had been sent may have reached the server.
+        error.maybe_delivered = body is not None and deadline.phase in ('send', 'response')
+        return error
+
+    def _transport_error(self, host, reason, deadline=None, body=None):
+        if deadline is not None and deadline.expired:
+            return self._timeout_error(host, deadline, body)
+        phase = deadline.phase if deadline is not None else None
         if isinstance(reason, ssl.SSLCertVerificationError):
             return TransportError(
                 'TLS certificate of %s could not be verified: %s. Fix the trust store (SSL_CERT_FILE) '
@@ -353,22 +572,42 @@ class PartnerCenterClient:
         if isinstance(reason, socket.gaierror):
             return TransportError('cannot resolve %s: %s' % (host, reason), retryable=False)
         if isinstance(reason, (socket.timeout, TimeoutError)):
-            return TransportError('%s did not answer within %s s (timeout)' % (host, self.timeout))
+            return self._timeout_error(host, deadline, body) if deadline is not None else TransportError(
+                '%s did not answer within %s s (timeout)' % (host, _seconds(self.timeout)))
         if isinstance(reason, ConnectionRefusedError):
             return TransportError('%s refused the connection' % host)
-        if isinstance(reason, (http.client.RemoteDisconnected, ConnectionResetError)):
-            return TransportError('%s closed the connection without an answer' % host)
-        return TransportError('cannot reach %s: %s' % (host, self.redact(reason)))
+        closed_while_sending = isinstance(reason, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError))
+        if phase == 'send' and body is not None and closed_while_sending:
+            # The server stopped reading the request: sending the same body again would meet the
+            # same end. Most often the body is larger than the server or a proxy accepts.
+            error = TransportError(
+                '%s closed the connection while the request body (%d bytes) was being sent: the request may '
+                'be too large for Partner Center or a proxy in between (upload fewer devices per task), '
+                'and part of it may have been processed. It was not sent again.' % (host, len(body)),
+                retryable=False)
+            error.maybe_delivered = True
+            return error
+        if isinstance(reason, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
+            error = TransportError('%s closed the connection without an answer' % host)
+            error.maybe_delivered = body is not None and phase == 'response'
+            return error
+        error = TransportError('cannot reach %s: %s' % (host, self.redact(_one_line(reason))))
+        error.maybe_delivered = body is not None and phase == 'response'
+        return error
 
-    def _api_error(self, method, path, response):
+    def _api_error(self, method, path, response, refusal_hint=None):
         try:
-            payload = json.loads(response.body.decode('utf-8-sig')) if response.body else None
-        except ValueError:
+            payload = parse_json(response.body) if response.body else None
+        except (ValueError, RecursionError):
             payload = None
-        code = description = None
+        code = description = data = None
         if isinstance(payload, dict):
             code = payload.get('code', payload.get('statusCode'))
             description = payload.get('description') or payload.get('message')
+            data = payload.get('data')
+        code = _scalar_text(code)
+        description = _scalar_text(description)
+        data = data if isinstance(data, list) and data else None
         request_id = response.header('ms-requestid') or response.request_id
         correlation_id = response.header('ms-correlationid') or self.correlation_id
         message = 'Partner Center refused %s %s: HTTP %d %s' % (method, path, response.status, response.reason)
@@ -378,16 +617,76 @@ class PartnerCenterClient:
             message += ': %s' % description
         elif response.body:
             message += ' (content type %s, body %r)' % (response.header('content-type') or 'none', response.excerpt())
+        if data:
+            message += ' (data: %s)' % data_excerpt(data)
         message += ' [MS-RequestId %s, MS-CorrelationId %s]' % (request_id, correlation_id)
         if response.attempts > 1:
             message += ' after %d attempts' % response.attempts
         if response.status in (401, 403):
-            message += '. ' + _AUTH_HINT
-        return ApiError(
+            if refusal_hint:
+                message = refusal_hint + ' ' + message + '.'
+            else:
+                message += '. ' + _AUTH_HINT
+        error = ApiError(
             self.redact(message),
             http_status=response.status,
             error_code=code,
             error_description=self.redact(description) if description else None,
             request_id=request_id,
             correlation_id=correlation_id,
+            error_data=_redact_data(data, self.redact) if data else None,
         )
+        # Kept for a wait, whose next poll honours it after the client's own retries are spent.
+        error.retry_after = parse_retry_after(response.header('retry-after'))
+        return error
+
+
+# How many entries of an error's ``data`` go into the message, and how long each may be.
+DATA_ENTRIES_SHOWN = 3
+DATA_ENTRY_CHARS = 200
+# How many entries of ``data`` are returned as error_data.
+DATA_ENTRIES_RETURNED = 50
+
+
+def data_excerpt(data):
+    """The first entries of Partner Center's error ``data``, as one line for a message."""
+    shown = []
+    for entry in data[:DATA_ENTRIES_SHOWN]:
+        text = entry if isinstance(entry, str) else json.dumps(entry, sort_keys=True, default=str)
+        text = _one_line(text)
+        if len(text) > DATA_ENTRY_CHARS:
+            text = text[:DATA_ENTRY_CHARS] + '...'
+        shown.append(text)
+    if len(data) > DATA_ENTRIES_SHOWN:
+        shown.append('and %d more' % (len(data) - DATA_ENTRIES_SHOWN))
+    return '; '.join(shown)
+
+
+def _redact_data(data, redact_text):
+    """``data`` for the result: at most DATA_ENTRIES_RETURNED entries, each redacted and shallow."""
+    entries = []
+    for entry in data[:DATA_ENTRIES_RETURNED]:
+        if isinstance(entry, (str, int, float, bool)) or entry is None:
+            entries.append(redact_text(entry) if isinstance(entry, str) else entry)
+        else:
+            # Nested values are returned as JSON text: a deep structure stays one readable value.
+            entries.append(redact_text(json.dumps(entry, sort_keys=True, default=str)[:2000]))
+    return entries
+
+
+def _scalar_text(value):
+    """A code or description as text, or None: a number is written out, an object or a list ignored."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, str)):
+        text = _one_line(value)
+        return text or None
+    return None
+
+
+def _one_line(value):
+    return ' '.join(str(value).split())
+
+
+def _seconds(value):
+    return ('%g' % value) if isinstance(value, float) else str(value)

@@ -25,8 +25,8 @@ DEVICE_KEYS = ('id', 'serial_number', 'product_key', 'hardware_hash', 'model_nam
 _TRACKING_ID_IN_LOCATION = re.compile(r'/batchJobStatus/([^/?#"\s]+)', re.IGNORECASE)
 
 _APP_USER_HINT = (
-    'Partner Center documents device uploads for app+user credentials (the secure application model): '
-    'give refresh_token (PARTNER_CENTER_REFRESH_TOKEN) of a user with the Admin agent role, not only client_secret.'
+    'Device uploads need app+user credentials: give refresh_token (PARTNER_CENTER_REFRESH_TOKEN) of a user with '
+    'the Admin agent role, with client_id and client_secret.'
 )
 
 # What a 404 on the batch list is taken to mean; nothing in Microsoft's sources confirms it.
@@ -154,12 +154,10 @@ def outcome_unknown(error):
 
 
 def _post_devices(client, path, body):
+    # An app-only credential refused here needs a user's credential: say that first, not the general credentials hint.
+    hint = _APP_USER_HINT if getattr(client.auth, 'kind', None) == 'app-only' else None
     try:
-        response = client.request('POST', path, body=body, expected=ACCEPTED_STATUSES)
-    except ApiError as error:
-        if error.http_status == 403 and getattr(client.auth, 'kind', None) == 'app-only':
-            error.message += ' ' + _APP_USER_HINT
-        raise
+        response = client.request('POST', path, body=body, expected=ACCEPTED_STATUSES, refusal_hint=hint)
     except TransportError as error:
         if not outcome_unknown(error):
             raise

@@ -11,6 +11,9 @@ import base64
 import binascii
 import csv
 import io
+import os
+import re
+import stat
 
 # Device fields as playbooks write them (snake_case) and as Partner Center's Device resource names them.
 DEVICE_FIELDS = (
@@ -45,6 +48,12 @@ CSV_REQUIRED_COLUMNS = ('Device Serial Number', 'Windows Product ID', 'Hardware 
 
 # A message lists this many problems, then how many more there are.
 MAX_PROBLEMS_SHOWN = 20
+# A CSV file larger than this is refused before it is read: 100,000 devices with hardware hashes
+# (about 4 KB each) are about 400 MiB, far more than one upload should carry.
+MAX_CSV_BYTES = 512 * 1024 * 1024
+# Control characters (C0 including NUL, DEL, C1) have no place in a device field; Partner Center
+# would store them or refuse the whole batch.
+_CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f]')
 
 
 class DeviceListError(ValueError):
@@ -66,6 +75,55 @@ def _text(value):
     return text or None
 
 
+def read_csv_file(path):
+    """The text of a CSV file: UTF-16 with a byte order mark, else UTF-8, else Windows-1252 (what Excel saves).
+
+    Only a regular file is read: a FIFO, a device or a directory is refused at once (opened without
+    blocking, so a FIFO with no writer cannot hang the task). Raises DeviceListError for those, and
+    OSError when the file cannot be opened.
+    """
+    name = os.path.basename(path) or path
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise DeviceListError(['csv_path %s is %s, not a regular file: give the path of a CSV file'
+                                   % (name, _file_kind(info.st_mode))])
+        if info.st_size > MAX_CSV_BYTES:
+            raise DeviceListError(['csv_path %s has %d bytes, more than the %d MiB one upload may read: '
+                                   'split the devices over several files' % (name, info.st_size, MAX_CSV_BYTES // 1048576)])
+        with os.fdopen(descriptor, 'rb') as handle:
+            descriptor = None
+            data = handle.read(MAX_CSV_BYTES + 1)
+    finally:
+        if descriptor is not None:
+            os.close(descriptor)
+    if data.startswith((b'\xff\xfe', b'\xfe\xff')):
+        return data.decode('utf-16')
+    try:
+        return data.decode('utf-8-sig')
+    except UnicodeDecodeError:
+        return data.decode('cp1252', 'replace')
+
+
+def _file_kind(mode):
+    for test, kind in ((stat.S_ISDIR, 'a directory'), (stat.S_ISFIFO, 'a FIFO (named pipe)'),
+                       (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device'),
+                       (stat.S_ISSOCK, 'a socket')):
+        if test(mode):
+            return kind
+    return 'not a regular file'
+
+
+def _control_problem(origin, device):
+    """A problem line when a field of ``device`` holds a control character, naming the field (never its value)."""
+    bad = [name for name in FIELD_NAMES if device.get(name) and _CONTROL_CHARACTERS.search(device[name])]
+    if bad:
+        return '%s: %s hold%s a control character (such as NUL or a line break), which no device field may hold' % (
+            origin, ', '.join(bad), 's' if len(bad) == 1 else '')
+    return None
+
+
 def read_device_list(devices):
     """Devices given as a list of dicts in snake_case -> (devices, where each came from, warnings)."""
     if not devices:
@@ -81,7 +139,12 @@ def read_device_list(devices):
             problems.append('%s has unknown field%s %s (known: %s)' % (
                 origin, 's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(FIELD_NAMES)))
             continue
-        normalized.append(dict((name, _text(device.get(name))) for name in FIELD_NAMES))
+        shaped = dict((name, _text(device.get(name))) for name in FIELD_NAMES)
+        problem = _control_problem(origin, shaped)
+        if problem:
+            problems.append(problem)
+            continue
+        normalized.append(shaped)
         origins.append(origin)
     if problems:
         raise DeviceListError(problems)
@@ -104,6 +167,15 @@ def read_autopilot_csv(content, source='the CSV'):
             raise DeviceListError(['%s is empty: it needs a header line (%s) and one line per device'
                                    % (source, ','.join(CSV_REQUIRED_COLUMNS))])
         columns = [CSV_COLUMNS.get(cell.strip().lower()) for cell in header]
+        repeated = []
+        for cell, column in zip(header, columns):
+            if column is not None and columns.count(column) > 1 and column not in [c for unused, c in repeated]:
+                repeated.append((cell.strip(), column))
+        repeated = [cell for cell, unused in repeated]
+        if repeated:
+            # Which of the two would count is a guess; Partner Center's own upload refuses such a file.
+            raise DeviceListError(['%s has a header that names the column%s %s more than once: keep one of each'
+                                   % (source, 's' if len(repeated) > 1 else '', ', '.join(repeated))])
         missing = [name for name in CSV_REQUIRED_COLUMNS if CSV_COLUMNS[name.lower()] not in columns]
         if missing:
             raise DeviceListError(['%s is not a Windows Autopilot device CSV: its header (%s) lacks %s'
@@ -126,6 +198,10 @@ def read_autopilot_csv(content, source='the CSV'):
             for cell, column in zip(row, columns):
                 if column is not None:
                     device[column] = _text(cell)
+            problem = _control_problem(origin, device)
+            if problem:
+                problems.append(problem)
+                continue
             devices.append(device)
             origins.append(origin)
     except csv.Error as error:

@@ -7,7 +7,9 @@ Every failure the client can meet becomes one of these, so that modules turn the
 clean ``fail_json`` and never show a traceback.
 """
 
+import json
 import re
+import urllib.parse
 
 REDACTED = '********'
 
@@ -21,14 +23,47 @@ _SECRET_PATTERNS = (
 )
 
 
+# A piece of a secret this long is worth masking on its own (a secret split by a line break).
+_MIN_PIECE = 8
+_CONTROL = re.compile('[\x00-\x1f\x7f-\x9f]+')
+
+
+def secret_forms(secret):
+    """Every spelling of ``secret`` that can reach a message.
+
+    The value itself; as Python prints it inside a repr of text or bytes (``b'Bearer tok\\r\\n'``);
+    percent-encoded (a form body echoed back) in both of urllib's ways; JSON-escaped; and, for a
+    secret that holds control characters, each long piece between them.
+    """
+    secret = str(secret)
+    forms = {secret}
+    forms.add(repr(secret)[1:-1])
+    forms.add(repr(secret.encode('utf-8', 'backslashreplace'))[2:-1])
+    forms.add(urllib.parse.quote(secret, safe=''))
+    forms.add(urllib.parse.quote_plus(secret, safe=''))
+    forms.add(urllib.parse.quote(secret))
+    forms.add(json.dumps(secret)[1:-1])
+    forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+    forms.update(piece for piece in _CONTROL.split(secret) if len(piece) >= _MIN_PIECE)
+    return set(form for form in forms if len(form) >= 4)
+
+
 def redact(text, secrets=()):
-    """Return ``text`` with every known secret value and credential-looking field masked."""
+    """Return ``text`` with every known secret value (in any escaped form) and credential-looking field masked."""
     if text is None:
         return text
     text = str(text)
+    forms = set()
+    for secret in secrets:
+        if secret and len(str(secret)) >= 4:
+            forms.update(secret_forms(secret))
     # Longest first, so a secret that contains another is masked whole.
-    for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
-        text = text.replace(secret, REDACTED)
+    for form in sorted(forms, key=len, reverse=True):
+        if '%' in form:
+            # Percent-encoding may come back in lower case (%2f instead of %2F).
+            text = re.sub(re.escape(form), REDACTED, text, flags=re.IGNORECASE)
+        elif form in text:
+            text = text.replace(form, REDACTED)
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(lambda match: match.group(1) + REDACTED, text)
     return text
@@ -38,14 +73,17 @@ class PartnerCenterError(Exception):
     """Base class: a failure with a message fit for a user."""
 
     def __init__(self, message, http_status=None, error_code=None, error_description=None,
-                 request_id=None, correlation_id=None):
+                 request_id=None, correlation_id=None, error_data=None):
         super().__init__(message)
         self.message = message
         self.http_status = http_status
-        self.error_code = error_code
+        # Documented as a string; Entra ID and some gateways send a number (900403).
+        self.error_code = None if error_code is None else str(error_code)
         self.error_description = error_description
         self.request_id = request_id
         self.correlation_id = correlation_id
+        # Partner Center's error ``data`` (a list), when the refusal carried one.
+        self.error_data = error_data
 
     def __str__(self):
         return self.message
@@ -58,6 +96,7 @@ class PartnerCenterError(Exception):
             error_description=self.error_description,
             request_id=self.request_id,
             correlation_id=self.correlation_id,
+            error_data=self.error_data,
         )
         return dict((key, value) for key, value in fields.items() if value is not None)
 
@@ -75,11 +114,19 @@ class ApiError(PartnerCenterError):
 
 
 class TransportError(PartnerCenterError):
-    """No usable HTTP answer: connection refused or dropped, timeout, TLS failure, truncated body."""
+    """No usable HTTP answer: connection refused or dropped, timeout, TLS failure, truncated body.
 
-    def __init__(self, message, retryable=True, **kwargs):
+    ``outcome_unknown`` is true when a request that changes something (an upload POST) may have
+    reached Partner Center but no answer settled what became of it: the body was sent, or was
+    being sent, when the connection dropped or timed out, and retries with the same MS-RequestId
+    (Partner Center's idempotency key, in ``request_id``) did not settle it either. A caller must
+    then say that the request may have been applied, never that it was not.
+    """
+
+    def __init__(self, message, retryable=True, outcome_unknown=False, **kwargs):
         super().__init__(message, **kwargs)
         self.retryable = retryable
+        self.outcome_unknown = outcome_unknown
 
 
 class ResponseError(PartnerCenterError):

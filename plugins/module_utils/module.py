@@ -5,12 +5,12 @@
 
 It adds the shared options (documented once in the ``partner_center`` doc fragment), checks
 them before any request, builds the client and its credential, and turns the client's
-exceptions into ``fail_json`` with redacted messages.
+exceptions into ``fail_json`` with redacted messages. Any other exception that escapes a module
+after the wrapper is built becomes a clear failure too (a last net, see ``_install_net``).
 """
 
-import ipaddress
 import re
-import urllib.parse
+import sys
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
@@ -18,10 +18,19 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.auth import 
     CLOUDS,
     ENV_VARS,
     auth_from_options,
-    is_guid,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, redact
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import COLLECTION_VERSION, PartnerCenterClient
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
+    PartnerCenterError,
+    redact,
+    secret_forms,
+)
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import (
+    header_value_problem,
+    is_guid,
+    option_number_problem,
+    url_problem,
+)
 
 
 def _env(option):
@@ -54,15 +63,7 @@ WAIT_ARGUMENT_SPEC = dict(
 
 _SECRET_OPTIONS = ('client_secret', 'refresh_token', 'access_token')
 _LOCALE_PATTERN = re.compile(r'[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*')
-
-
-def _is_loopback(host):
-    if host == 'localhost':
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+_ISSUES_URL = 'https://github.com/partnercenter/devices/issues'
 
 
 class PartnerCenterModule:
@@ -75,7 +76,59 @@ class PartnerCenterModule:
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self._client = None
+        self._install_net()
         self._check_shared_options()
+
+    # -- the last net ----------------------------------------------------------------------------
+
+    def _install_net(self):
+        """Turn an exception that escapes the module into a clear failure instead of a traceback.
+
+        ansible-core 2.19 runs a module inside its own ``try``/``except Exception`` (the AnsiballZ
+        loader) and reports what it catches as "Module failed" with a traceback; older versions
+        let it reach the interpreter, which calls ``sys.excepthook``. Both paths are covered, with
+        no change to the modules themselves. This is a net for bugs, not the way errors are handled.
+        """
+        previous_hook = sys.excepthook
+
+        def hook(kind, value, traceback):
+            if isinstance(value, Exception):
+                self.fail_unexpected(value)
+            previous_hook(kind, value, traceback)
+
+        sys.excepthook = hook
+        loader = sys.modules.get('ansible.module_utils._internal._ansiballz._loader')
+        handler = getattr(loader, '_handle_exception', None)
+        if handler is not None and not getattr(handler, 'partnercenter_net', False):
+            def handle_exception(exception, *args, **kwargs):
+                if isinstance(exception, Exception):
+                    self.fail_unexpected(exception)
+                return handler(exception, *args, **kwargs)
+
+            handle_exception.partnercenter_net = True
+            loader._handle_exception = handle_exception  # pylint: disable=protected-access
+
+    def fail_unexpected(self, exception):
+        """Fail the task for an exception the collection did not expect: a bug, said as such, without a traceback."""
+        client = self._client
+        fields = dict(exception_type=type(exception).__name__)
+        if isinstance(exception, PartnerCenterError):
+            fields.update(exception.result_fields())
+        if client is not None:
+            fields.setdefault('correlation_id', client.correlation_id)
+        elif self.params.get('correlation_id'):
+            fields.setdefault('correlation_id', self.params['correlation_id'])
+        ids = ', '.join('%s %s' % (label, fields[key]) for key, label in (
+            ('request_id', 'MS-RequestId'), ('correlation_id', 'MS-CorrelationId')) if fields.get(key))
+        text = ' '.join(str(exception).split())
+        if len(text) > 300:
+            text = text[:300] + '...'
+        self.fail_json(
+            msg='partnercenter.devices %s met an unexpected %s: %s. This is a bug in the collection, not in your '
+                'playbook: please report it at %s with this message%s.'
+                % (COLLECTION_VERSION, type(exception).__name__, text or '(no message)', _ISSUES_URL,
+                   ' and the ids (%s)' % ids if ids else ''),
+            collection_version=COLLECTION_VERSION, **fields)
 
     # -- validation, before any request --------------------------------------------------------
 
@@ -88,11 +141,11 @@ class PartnerCenterModule:
                     msg='%s must be a GUID such as 47021739-3426-40bf-9601-61b4b6d7c793, got %r.' % (name, value))
 
     def check_wait_options(self):
-        """Fail unless the WAIT_ARGUMENT_SPEC options hold usable numbers."""
-        params = self.params
-        if params['wait_timeout'] < 0 or params['poll_interval'] <= 0:
-            self.module.fail_json(msg='wait_timeout must be 0 or more and poll_interval more than 0 (seconds), got %s and %s.'
-                                  % (params['wait_timeout'], params['poll_interval']))
+        """Fail unless the WAIT_ARGUMENT_SPEC options hold finite numbers within their stated bounds."""
+        for name in ('wait_timeout', 'poll_interval'):
+            problem = option_number_problem(name, self.params[name])
+            if problem:
+                self.module.fail_json(msg=problem)
 
     def _check_shared_options(self):
         params = self.params
@@ -103,20 +156,27 @@ class PartnerCenterModule:
         self.require_guid('correlation_id')
         if not _LOCALE_PATTERN.fullmatch(params['locale']):
             self.module.fail_json(msg='locale must be a language tag such as en-US, got %r.' % params['locale'])
-        if params['timeout'] <= 0:
-            self.module.fail_json(msg='timeout must be a positive number of seconds, got %s.' % params['timeout'])
-        if params['retries'] < 0:
-            self.module.fail_json(msg='retries must be 0 or more, got %s.' % params['retries'])
+        for name in ('timeout', 'retries'):
+            problem = option_number_problem(name, params[name])
+            if problem:
+                self.module.fail_json(msg=problem)
         cloud = CLOUDS[params['cloud']]
         for name in ('base_url', 'authority_url'):
             url = params[name] = (params[name] or cloud[name]).rstrip('/')
-            parts = urllib.parse.urlsplit(url)
-            if parts.scheme not in ('https', 'http') or not parts.hostname:
-                self.module.fail_json(msg='%s must be an https:// URL, got %r.' % (name, url))
-            if parts.scheme == 'http' and not _is_loopback(parts.hostname):
-                # Plain HTTP would send secrets and tokens in clear text; loopback is for a local simulator.
-                self.module.fail_json(msg='%s must use https:// (http:// is accepted only for loopback '
-                                          'addresses such as a local simulator), got %r.' % (name, url))
+            userinfo = url.partition('//')[2].partition('/')[0].rpartition('@')[0]
+            if userinfo:
+                # Mask the user information wherever Ansible echoes the option (invocation, -vvvv).
+                self.module.no_log_values.update(value for value in (userinfo, userinfo.partition(':')[2]) if value)
+            problem = url_problem(name, url)
+            if problem:
+                self.module.fail_json(msg=problem)
+        if params.get('access_token'):
+            problem = header_value_problem('Authorization', 'Bearer ' + params['access_token'])
+            if problem:
+                # The value is a secret: say what is wrong with it, never what it is.
+                self.module.fail_json(msg='access_token cannot be sent: %s. Check where it comes from (a stray '
+                                          'line break at the end of a file or variable is the usual cause).'
+                                      % problem.replace('the Authorization header value', 'it'))
         if not params['validate_certs']:
             self.module.warn('validate_certs is false: the TLS certificates of Partner Center and Entra ID '
                              'are not checked, so a man in the middle could read your credentials.')
@@ -156,7 +216,8 @@ class PartnerCenterModule:
         # AnsibleModule masks no_log option values in everything it returns; tokens fetched
         # during the run are secrets too.
         if self._client is not None:
-            self.module.no_log_values.update(self._client.secrets)
+            for secret in list(self._client.secrets):
+                self.module.no_log_values.update(secret_forms(secret))
 
     def fail(self, error, **result):
         """Fail the task from a PartnerCenterError: its message, redacted, and its ids."""
@@ -180,8 +241,20 @@ class PartnerCenterModule:
         left out of them; the module's action plugin hides the whole result from output instead.
         """
         self._keep_tokens_out_of_output()
-        self.module.no_log_values.discard(secret)
+        self.module.no_log_values.difference_update(secret_forms(secret))
         result[key] = secret
+        self.module.exit_json(**result)
+
+    def exit_with_secrets(self, secrets, **result):
+        """Exit returning each of ``secrets`` (a dict: result key -> secret, None left out), unmasked.
+
+        As ``exit_with_secret``: the module's action plugin hides the whole result from output.
+        """
+        self._keep_tokens_out_of_output()
+        for key, secret in secrets.items():
+            if secret is not None:
+                self.module.no_log_values.difference_update(secret_forms(secret))
+                result[key] = secret
         self.module.exit_json(**result)
 
     def fail_json(self, **result):

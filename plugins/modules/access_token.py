@@ -14,6 +14,11 @@ description:
     instead of asking Entra ID again, for example in every retry of an C(until) loop.
   - The result is hidden from the play output as if the task had C(no_log) set, since it holds a secret.
     The registered variable still holds the token; the modules' O(access_token) option is C(no_log).
+    A failure holds no token and stays visible, with its message (secrets masked) and Entra ID's ids.
+  - With app+user credentials (O(refresh_token)), Microsoft Entra ID answers with a new refresh token
+    as well, returned as RV(refresh_token) and hidden the same way. Store it back where the refresh token
+    comes from (a vault, an AWX credential), since a refresh token that is never replaced stops working about
+    90 days after it was issued. See the credentials guide of the collection.
   - An access token lives about an hour. Pass the credentials along with it, and a module whose token
     was rejected as expired asks Entra ID for a new one once.
 author:
@@ -32,6 +37,9 @@ seealso:
   - name: The wait_for_batch_upload role
     description: Gets one token with this module and reuses it for every poll of a batch.
     link: https://github.com/partnercenter/devices/blob/main/roles/wait_for_batch_upload/README.md
+  - name: Credentials guide
+    description: App-only and app+user credentials, and storing the rotated refresh token back.
+    link: https://github.com/partnercenter/devices/blob/main/docs/credentials.md
 '''
 
 EXAMPLES = r'''
@@ -48,6 +56,27 @@ EXAMPLES = r'''
   until: batch.complete
   retries: 60
   delay: 30
+
+- name: Get a token with app+user credentials; Entra ID rotates the refresh token
+  partnercenter.devices.access_token:
+    tenant_id: "{{ partner_tenant_id }}"
+    client_id: "{{ partner_client_id }}"
+    client_secret: "{{ partner_client_secret }}"
+    refresh_token: "{{ partner_refresh_token }}"
+  register: partner_center_token
+
+- name: Store the rotated refresh token back in the AWX credential it came from
+  awx.awx.credential:
+    name: Partner Center app+user
+    credential_type: Microsoft Partner Center
+    organization: Default
+    inputs:
+      tenant_id: "{{ partner_tenant_id }}"
+      client_id: "{{ partner_client_id }}"
+      client_secret: "{{ partner_client_secret }}"
+      refresh_token: "{{ partner_center_token.refresh_token }}"
+  no_log: true
+  when: partner_center_token.refresh_token is not none
 '''
 
 RETURN = r'''
@@ -60,6 +89,14 @@ expires_in:
   returned: success
   type: int
   sample: 3599
+refresh_token:
+  description:
+    - The new refresh token Microsoft Entra ID sent with an app+user (refresh-token grant) token, to store back
+      in place of O(refresh_token). Hidden from output like RV(access_token).
+    - Null for app-only credentials, for a token given as O(access_token), and when Entra ID sent none.
+  returned: success
+  type: str
+  version_added: 0.2.0
 credential_kind:
   description: The kind of credentials that obtained the token.
   returned: success
@@ -80,6 +117,14 @@ error_description:
   description: The first line of Entra ID's C(error_description), with its AADSTS code.
   returned: failure, when the answer carried one
   type: str
+error_data:
+  description:
+    - The first entries (at most 50) of the C(data) list of a Partner Center error answer; an entry that
+      is not text or a number is given as JSON text.
+  returned: failure, when a Partner Center refusal carried a non-empty C(data)
+  type: list
+  elements: raw
+  version_added: 0.2.0
 request_id:
   description: Entra ID's trace id of the failed token request, for support.
   returned: failure, when the answer carried one
@@ -101,8 +146,10 @@ def main():
         token = client.auth.token(client)
     except PartnerCenterError as error:
         module.fail(error)
-    module.exit_with_secret(
-        'access_token', token,
+    # A StaticTokenAuth falls back to Entra ID only after a 401; its own token needs no request.
+    module.exit_with_secrets(
+        dict(access_token=token, refresh_token=getattr(client.auth, 'rotated_refresh_token', None)),
+        refresh_token=None,
         changed=False,
         expires_in=getattr(client.auth, 'expires_in', None),
         credential_kind=client.auth.kind,

@@ -403,6 +403,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.devices impo
     api_devices,
     check_devices,
     read_autopilot_csv,
+    read_csv_file,
     read_device_list,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
@@ -417,18 +418,6 @@ DEVICE_OPTIONS = dict(
     oem_manufacturer_name=dict(type='str'),
     model_name=dict(type='str'),
 )
-
-
-def read_csv_file(path):
-    """The text of a CSV file: UTF-16 with a byte order mark, else UTF-8, else Windows-1252 (what Excel saves)."""
-    with open(path, 'rb') as handle:
-        data = handle.read()
-    if data.startswith((b'\xff\xfe', b'\xfe\xff')):
-        return data.decode('utf-16')
-    try:
-        return data.decode('utf-8-sig')
-    except UnicodeDecodeError:
-        return data.decode('cp1252', 'replace')
 
 
 def read_devices(module):

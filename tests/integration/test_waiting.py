@@ -73,7 +73,7 @@ def test_module_wait_rides_out_throttling(simulator, playbook):
 def test_module_rejects_a_zero_poll_interval(simulator, playbook):
     run = playbook('batch_upload_status.yml', dict(CLEAN, wait=True, poll_interval=0),
                    env=harness.simulator_credentials(simulator.url))
-    assert 'poll_interval more than 0' in run.results['result']['msg']
+    assert 'poll_interval must be a finite number from 0.1 to 3600 seconds, got 0.' in run.results['result']['msg']
     assert simulator.stats['api_requests'] == []
 
 

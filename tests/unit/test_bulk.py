@@ -304,7 +304,7 @@ def test_outcome_result_of_a_failed_batch_carries_its_error_redacted():
     outcomes, client = read({batch_id(1): [not_found(batch_id(1))]}, [entry(CUSTOMER_A, 1)])
     result = bulk.outcome_result(outcomes[0], client, wait=True)
     assert result['failed'] is True
-    assert result['http_status'] == 404 and result['error_code'] == 1000
+    assert result['http_status'] == 404 and result['error_code'] == '1000'
     assert result['error_description'] == 'Not found' and result['request_id'] == 'req-1'
     assert SECRET not in result['msg'] and '********' in result['msg']
     assert 'batch_upload_details' not in result

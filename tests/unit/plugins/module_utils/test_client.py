@@ -490,7 +490,7 @@ def test_api_error_message_and_fields(make):
         'Partner Center refused GET %s: HTTP 404 Not Found, code 600: The customer was not found. '
         '[MS-RequestId resp-request-id, MS-CorrelationId resp-correlation-id]' % PATH)
     assert error.http_status == 404
-    assert error.error_code == 600
+    assert error.error_code == '600'
     assert error.error_description == 'The customer was not found.'
     assert error.request_id == 'resp-request-id'
     assert error.correlation_id == 'resp-correlation-id'
@@ -535,7 +535,7 @@ def test_throttle_body_is_reported(make):
         harness.client.get_json(PATH, 'x')
     error = caught.value
     assert error.http_status == 429
-    assert error.error_code == 429
+    assert error.error_code == '429'
     assert error.error_description == 'Rate limit is exceeded. Try again in 57 seconds.'
     assert 'HTTP 429 Too Many Requests, code 429: Rate limit is exceeded. Try again in 57 seconds.' in error.message
     assert error.message.endswith('after 2 attempts')

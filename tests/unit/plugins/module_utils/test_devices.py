@@ -134,13 +134,21 @@ def test_csv_columns_match_in_any_order_and_case_and_extra_columns_are_ignored_w
     assert warnings == ['hashes.csv: column Group Tag ignored: Partner Center device uploads do not take it.']
 
 
-def test_a_quoted_field_may_hold_commas_and_line_breaks():
-    content = HEADER + '"S1, rev ""B""",,,"Contoso\nInc",Model\nS2,,%s,,\n' % HASH_A
+def test_a_quoted_field_may_hold_commas_and_quotes():
+    content = HEADER + '"S1, rev ""B""",,,"Contoso, Inc",Model\nS2,,%s,,\n' % HASH_A
     devices, origins, warnings = read_autopilot_csv(content)
     assert devices[0]['serial_number'] == 'S1, rev "B"'
-    assert devices[0]['oem_manufacturer_name'] == 'Contoso\nInc'
-    assert origins == ['the CSV line 3', 'the CSV line 4']
+    assert devices[0]['oem_manufacturer_name'] == 'Contoso, Inc'
+    assert origins == ['the CSV line 2', 'the CSV line 3']
     assert warnings == []
+
+
+def test_a_quoted_line_break_inside_a_field_is_refused_naming_the_row():
+    content = HEADER + '"S1",,,"Contoso\nInc",Model\nS2,,%s,,\n' % HASH_A
+    with pytest.raises(DeviceListError) as caught:
+        read_autopilot_csv(content)
+    assert caught.value.problems == ['the CSV line 3: oem_manufacturer_name holds a control character (such as NUL or '
+                                     'a line break), which no device field may hold']
 
 
 @pytest.mark.parametrize('content, problem', [

@@ -91,7 +91,7 @@ def test_ordinary_text_is_unchanged():
 
 def test_result_fields_drop_none_values():
     error = ApiError('msg', http_status=404, error_code=600, request_id='req', correlation_id=None)
-    assert error.result_fields() == {'http_status': 404, 'error_code': 600, 'request_id': 'req'}
+    assert error.result_fields() == {'http_status': 404, 'error_code': '600', 'request_id': 'req'}
     assert str(error) == 'msg'
     assert error.message == 'msg'
 

@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of module.py's local checks and its last net for escaped exceptions."""
+
+import json
+import sys
+import types
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.partnercenter.devices.plugins.module_utils import module as module_utils
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import COLLECTION_VERSION
+
+BASE = dict(base_url='http://127.0.0.1:9', authority_url='http://127.0.0.1:9', client_secret='csecret-VALUE-1234',
+            client_id='cid', tenant_id='contoso.onmicrosoft.com')
+
+
+def build(capsys, **args):
+    """PartnerCenterModule for ``args``; (module or None, the JSON it exited with or None)."""
+    options = dict(BASE)
+    options.update(args)
+    with patch_module_args(options):
+        try:
+            return module_utils.PartnerCenterModule(argument_spec=dict(module_utils.WAIT_ARGUMENT_SPEC)), None
+        except SystemExit:
+            return None, json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize('name, value', [('timeout', 'nan'), ('timeout', 'inf'), ('timeout', 1e10), ('retries', 1000),
+                                         ('timeout', 0)])
+def test_shared_numbers_are_bounded(capsys, name, value):
+    unused, result = build(capsys, **{name: value})
+    assert result['failed'] and ('%s must be a finite number' % name) in result['msg']
+
+
+@pytest.mark.parametrize('name, value', [('poll_interval', 'nan'), ('poll_interval', 'inf'), ('wait_timeout', 10 ** 10)])
+def test_wait_numbers_are_bounded(capsys, name, value):
+    options = dict(BASE)
+    options[name] = value
+    with patch_module_args(options):
+        module = module_utils.PartnerCenterModule(argument_spec=dict(module_utils.WAIT_ARGUMENT_SPEC))
+        with pytest.raises(SystemExit):
+            module.check_wait_options()
+    result = json.loads(capsys.readouterr().out)
+    assert ('%s must be a finite number' % name) in result['msg']
+
+
+def test_userinfo_is_refused_and_masked_everywhere(capsys):
+    unused, result = build(capsys, base_url='http://admin:pass-VALUE-99@127.0.0.1:9')
+    text = json.dumps(result)
+    assert 'must not hold user information' in result['msg']
+    assert 'pass-VALUE-99' not in text
+
+
+def test_access_token_with_a_line_break_is_refused_unshown(capsys):
+    unused, result = build(capsys, access_token='tok-VALUE-123\r\nX: 1')
+    assert 'access_token cannot be sent' in result['msg'] and 'tok-VALUE' not in json.dumps(result)
+
+
+def test_the_net_turns_an_escaped_exception_into_a_clear_failure(capsys, monkeypatch):
+    loader = types.ModuleType('ansible.module_utils._internal._ansiballz._loader')
+    calls = []
+    loader._handle_exception = lambda exception, profile: calls.append(exception)  # pylint: disable=protected-access
+    monkeypatch.setitem(sys.modules, loader.__name__, loader)
+    monkeypatch.setattr(sys, 'excepthook', sys.excepthook)
+    options = dict(BASE, correlation_id='11111111-2222-4333-8444-555555555555')
+    with patch_module_args(options):
+        module = module_utils.PartnerCenterModule()
+        with pytest.raises(SystemExit):
+            loader._handle_exception(TypeError("unhashable type: 'list' csecret-VALUE-1234"), 'profile')  # pylint: disable=protected-access
+        result = json.loads(capsys.readouterr().out)
+        with pytest.raises(SystemExit):
+            sys.excepthook(KeyError, KeyError('x'), None)
+        hooked = json.loads(capsys.readouterr().out)
+    assert calls == []
+    assert result['failed'] and 'Traceback' not in result['msg']
+    assert result['msg'].startswith('partnercenter.devices %s met an unexpected TypeError' % COLLECTION_VERSION)
+    assert 'This is a bug in the collection' in result['msg'] and 'csecret-VALUE-1234' not in result['msg']
+    assert '11111111-2222-4333-8444-555555555555' in result['msg']
+    assert result['exception_type'] == 'TypeError' and result['collection_version'] == COLLECTION_VERSION
+    assert 'unexpected KeyError' in hooked['msg']
+    assert module is not None
