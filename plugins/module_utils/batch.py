@@ -67,15 +67,25 @@ def snake_case_keys(value, max_depth=MAX_BODY_DEPTH, _depth=0):
     return value
 
 
+def enum_letters(value):
+    """The letters of an enum value, lower case, without separators: what every spelling of it shares."""
+    return _STATUS_SEPARATORS.sub('', value).lower()
+
+
+def normalize_enum(value, by_letters):
+    """``value`` in its documented spelling from ``by_letters`` (enum_letters -> spelling); an unknown string as sent."""
+    if not isinstance(value, str):
+        return value
+    return by_letters.get(enum_letters(value), value)
+
+
 def normalize_status(value):
     """A status in its documented snake_case spelling, whatever spelling came; an unrecognised string as sent.
 
     ``finishedWithErrors``, ``FinishedWithErrors``, ``FINISHED_WITH_ERRORS`` -> ``finished_with_errors``;
     ``in-progress``, ``inProgress``, ``In_Progress`` -> ``in_progress``. None stays None.
     """
-    if not isinstance(value, str):
-        return value
-    return _STATUS_BY_LETTERS.get(_STATUS_SEPARATORS.sub('', value).lower(), value)
+    return normalize_enum(value, _STATUS_BY_LETTERS)
 
 
 def is_documented_status(status):

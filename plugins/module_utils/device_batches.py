@@ -168,14 +168,21 @@ def _post_devices(client, path, body):
     return response
 
 
-def upload_devices(client, customer_id, batch_id, devices, warn=None):
+# upload_devices reads the batch list itself unless the caller has (``existing``).
+NOT_READ = object()
+
+
+def upload_devices(client, customer_id, batch_id, devices, warn=None, existing=NOT_READ):
     """Upload ``devices`` (Device resources) into the batch named ``batch_id``, creating it when it does not exist.
+
+    ``existing`` is the shaped batch (None: there is none) when the caller has just read the list of batches.
 
     Returns a dict: batch_id (as Partner Center spells it), created, batch_tracking_id (None when the
     accepted answer names none), location, upload_request_id, http_status of the accepted answer.
     Raises UploadOutcomeUnknown when the request went out and no answer settled it.
     """
-    existing = find_device_batch(client, customer_id, batch_id, warn)
+    if existing is NOT_READ:
+        existing = find_device_batch(client, customer_id, batch_id, warn)
     created = existing is None
     if created:
         try:

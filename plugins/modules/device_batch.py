@@ -45,10 +45,12 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: In check mode the devices are read and checked, and nothing is sent to Partner Center.
+    description:
+      - In check mode the devices are read and checked, and nothing is uploaded. With O(skip_existing) the batch's devices
+        are read (GET only), so that RV(devices_count) and C(changed) say what a run would upload.
   diff_mode:
-    support: none
-    description: The upload is an action on Partner Center; there is nothing to diff.
+    support: full
+    description: With O(skip_existing), the diff lists the devices given that the batch holds (before) and those it gains (after).
 options:
   customer_id:
     description:
@@ -101,6 +103,18 @@ options:
     description:
       - The text of such a CSV file, for example from C(lookup('ansible.builtin.file', 'devices.csv')).
     type: str
+  skip_existing:
+    version_added: 0.2.0
+    description:
+      - Whether to read the batch's devices first (every page) and upload only those it does not hold yet, so that a second
+        run uploads nothing and reports V(changed=false).
+      - A device is in the batch when one of its identifiers matches a device there - the hardware hash, the product key
+        (any case), or the serial number with manufacturer and model (any case); RV(devices_already_in_batch) lists them.
+      - Reading costs one request per 100 devices of the batch (about 100 requests for 10,000 devices).
+      - V(false) uploads every device, as earlier releases did; Partner Center then reports those already registered to the
+        customer with error 806 (C(ZtdDeviceAlreadyAssigned)).
+    type: bool
+    default: true
 seealso:
   - module: partnercenter.devices.batch_upload_status
   - module: partnercenter.devices.device_batch_info
@@ -111,8 +125,8 @@ seealso:
     description: Partner Center's documentation of the endpoint that adds devices.
     link: https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-an-existing-batch-for-the-specified-customer
 notes:
-  - Each run uploads the devices again; Partner Center then reports devices that are already registered to the
-    customer with error 806 (C(ZtdDeviceAlreadyAssigned)) in the batch's status, and changes nothing for them.
+  - Only the batch O(batch_id) is read for O(skip_existing); a device registered to the customer in another batch is
+    uploaded, and Partner Center reports it with error 806 (C(ZtdDeviceAlreadyAssigned)) and changes nothing for it.
   - A request that times out is retried with the same C(MS-RequestId), so Partner Center does not apply it twice.
   - Without O(wait), the device outcomes are not paired with the devices sent; read them with
     M(partnercenter.devices.batch_upload_status).
@@ -166,10 +180,26 @@ batch_id:
   type: str
   sample: contoso-2026-11-laptops
 devices_count:
-  description: How many devices were uploaded (in check mode, how many would be).
+  description: How many devices were uploaded (in check mode, how many would be); with O(skip_existing), those the batch lacked.
   returned: always
   type: int
   sample: 3
+devices_already_in_batch:
+  version_added: 0.2.0
+  description:
+    - With O(skip_existing), the devices given that the batch holds already and that were not uploaded, each with C(origin)
+      (C(devices[2]) or C(laptops.csv line 5)), C(device_id) and C(serial_number) of the device in the batch, and
+      C(matched_by) (V(hardware_hash), V(product_key) or V(serial_number_manufacturer_model)).
+  returned: when O(skip_existing=true)
+  type: list
+  elements: dict
+  sample: [{"origin": "laptops.csv line 2", "device_id": "e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01",
+            "serial_number": "LAPTOP-0001", "matched_by": "hardware_hash"}]
+diff:
+  version_added: 0.2.0
+  description: With O(skip_existing), the devices given that the batch holds (C(before)) and, after, those plus the ones uploaded.
+  returned: when O(skip_existing=true)
+  type: dict
 created:
   description: Whether the upload created the batch (V(false) when the devices were added to an existing one).
   returned: success, not in check mode
@@ -367,6 +397,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch
     pair_device_outcomes,
     upload_devices,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import skip_present_devices
 from ansible_collections.partnercenter.devices.plugins.module_utils.devices import (
     DeviceListError,
     api_devices,
@@ -412,6 +443,7 @@ def main():
             devices=dict(type='list', elements='dict', options=DEVICE_OPTIONS),
             csv_path=dict(type='path'),
             csv_content=dict(type='str'),
+            skip_existing=dict(type='bool', default=True),
             **dict(WAIT_ARGUMENT_SPEC, **RESULT_ARGUMENT_SPEC)
         ),
         mutually_exclusive=[('devices', 'csv_path', 'csv_content')],
@@ -435,13 +467,16 @@ def main():
         module.module.warn(warning)
 
     result = dict(changed=True, batch_id=batch_id, devices_count=len(devices))
+    known = {}
+    if params['skip_existing']:
+        devices, origins, known['existing'] = _skip_present(module, result, devices, origins)
     if module.check_mode:
         module.exit_json(**result)
 
     client = module.client()
     warn = module.module.warn
     try:
-        result.update(upload_devices(client, params['customer_id'], batch_id, api_devices(devices), warn=warn))
+        result.update(upload_devices(client, params['customer_id'], batch_id, api_devices(devices), warn=warn, **known))
     except UploadOutcomeUnknown as unknown:
         # The devices may be in Partner Center now: say so, and give the idempotency key of the request.
         result.update(changed=True, outcome_unknown=True, upload_request_id=unknown.request_id,
@@ -454,6 +489,23 @@ def main():
     result['correlation_id'] = client.correlation_id
     # From here on Partner Center has accepted the devices: every outcome keeps changed, the tracking id and the request id.
     _follow_accepted_upload(module, client, result, devices, origins)
+
+
+def _skip_present(module, result, devices, origins):
+    """Leave out the devices the batch holds (read first, every page); exit unchanged when none is missing.
+
+    Returns the devices and origins to upload, and the batch as read (None: there is none), so the upload reads no list again.
+    """
+    try:
+        devices, origins, found, batch = skip_present_devices(module.client(), module.params['customer_id'], result['batch_id'],
+                                                              devices, origins, warn=module.module.warn)
+    except PartnerCenterError as error:
+        result['changed'] = False
+        module.fail(error, **result)
+    result.update(found, devices_count=len(devices), changed=bool(devices))
+    if not devices:
+        module.exit_json(correlation_id=module.client().correlation_id, **result)
+    return devices, origins, batch
 
 
 def _follow_accepted_upload(module, client, result, devices, origins):

@@ -39,6 +39,9 @@ LARGE_CUSTOMER = 'be000000-0000-4000-8000-000000000002'
 MANY_CUSTOMER = 'be100000-0000-4000-8000-%012d'
 MANY_BATCH = 'be200000-0000-4000-8000-%012d'
 SIZED_BATCH = 'be300000-0000-4000-8000-%012d'
+# Section 6: a device batch (the device list, not a batch status) of large_devices devices.
+READ_BATCH = 'bench-large-device-batch'
+READ_SERIAL_PREFIX = 'BENCH-'
 # Modules a status check has no use for; importing one of them is a miss.
 HEAVY_IMPORTS = ('concurrent.futures', 'requests', 'ansible.module_utils.urls', 'asyncio', 'multiprocessing',
                  'xml.etree.ElementTree', 'yaml', 'cryptography', 'ansible.module_utils.facts')
@@ -56,7 +59,7 @@ SETTINGS = (
     ('concurrency', 'BENCH_CONCURRENCY', 8, int, 'section 3: the bulk task\'s concurrency'),
     ('large_devices', 'BENCH_LARGE_DEVICES', 10000, int, 'section 4: devices of the large batch'),
     ('large_calls', 'BENCH_LARGE_CALLS', 1, int, 'section 4: reads of the large batch per run'),
-    ('sections', 'BENCH_SECTIONS', '1,2,3,4,5', str, 'which sections to run'),
+    ('sections', 'BENCH_SECTIONS', '1,2,3,4,5,6', str, 'which sections to run'),
     ('json', 'BENCH_JSON', os.path.join(harness.REPO_ROOT, 'tests', 'output', 'benchmarks', 'bench.json'), str,
      'where to write the JSON (the Markdown table goes beside it)'),
 )
@@ -126,6 +129,8 @@ def build_seed(settings):
         (batch['batch_tracking_id'], {'statuses': ['finished_with_errors'], 'generate_devices': batch['devices'],
                                       'error_every': 50, 'errors': ['806', '808']})
         for batch in sized_batches(settings) if batch['customer_id'] == LARGE_CUSTOMER)}
+    customers[LARGE_CUSTOMER]['device_batches'] = {READ_BATCH: {
+        'generate_devices': settings['large_devices'], 'serial_prefix': READ_SERIAL_PREFIX}}
     return seed
 
 
@@ -375,6 +380,33 @@ class Bench:
         self.add(4, 'peak memory of the bulk task (%d batches)' % self.settings['batches'], memory['bulk'], 'MB',
                  ratio=report.ratios(memory['bulk'], memory['ping']), ratio_label='of ping')
 
+    def reading(self):
+        """Reading every page of a large device batch: device_batch_info, and device_batch when nothing is missing."""
+        settings = self.settings
+        pages = int(math.ceil(settings['large_devices'] / 100.0))
+        per_call = dict(ping=[], info=[], upload=[])
+        names = dict(ping='Bench: ping', info='Bench: device_batch_info', upload='Bench: device_batch, nothing missing')
+        before = len(self.simulator.stats['api_requests'])
+        for _run in range(settings['runs']):
+            tasks = self.play('read_batch.yml', dict(
+                customer_id=LARGE_CUSTOMER, batch_id=READ_BATCH, expected_devices=settings['large_devices'],
+                expected_pages=pages, present_serial='%s%06d' % (READ_SERIAL_PREFIX, settings['large_devices'])),
+                env=harness.simulator_credentials(self.simulator.url, 'app+user'))
+            for key, name in names.items():
+                per_call[key].append(duration(task_named(tasks, name)))
+        requests = self.simulator.stats['api_requests'][before:]
+        if any(r['method'] != 'GET' for r in requests):
+            raise BenchError('reading the batch sent a request that is not a GET')
+        self.raw['reading'] = dict(per_call=per_call, requests=len(requests))
+        devices = '{:,}'.format(settings['large_devices'])
+        self.add(6, 'device batch of %s devices (%d pages): device_batch_info' % (devices, pages), per_call['info'], 's',
+                 ratio=report.ratios(per_call['info'], per_call['ping']), ratio_label='of ping')
+        self.add(6, 'same batch: device_batch with nothing missing (reads every page, uploads nothing)', per_call['upload'], 's',
+                 ratio=report.ratios(per_call['upload'], per_call['ping']), ratio_label='of ping')
+        # device_batch returns little, so its time beyond the floor is the reading; device_batch_info also returns every device.
+        per_page = [(upload - ping) / pages * 1000 for upload, ping in zip(per_call['upload'], per_call['ping'])]
+        self.add(6, 'same batch: reading cost per page ((device_batch - ping) / pages)', per_page, 'ms')
+
     def module_payloads(self):
         """The AnsiballZ payloads of ping, of status reads of each size and of the bulk task, left behind by a run."""
         if self.payloads is not None:
@@ -479,7 +511,8 @@ def main():
     simulator = PartnerCenterSimulator(load_seed(seed_path))
     simulator.start()
     bench = Bench(settings, simulator, workdir)
-    sections = dict(((1, bench.one_check), (2, bench.waiting), (3, bench.many), (4, bench.large), (5, bench.imports)))
+    sections = dict(((1, bench.one_check), (2, bench.waiting), (3, bench.many), (4, bench.large), (5, bench.imports),
+                     (6, bench.reading)))
     try:
         for number in settings['sections']:
             section_started = time.time()

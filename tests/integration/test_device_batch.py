@@ -96,12 +96,12 @@ def test_wait_returns_each_device_outcome_on_one_token(simulator, playbook):
     assert len(simulator.stats['token_requests']) == 1
 
 
-def test_uploading_the_same_devices_again_reports_them_already_assigned(simulator, playbook):
+def test_forced_upload_of_the_same_devices_again_reports_them_already_assigned(simulator, playbook):
     first = playbook('device_batch.yml', dict(customer_id=CUSTOMER, batch_id='itest-again', devices=NEW_DEVICES),
                      env=app_user(simulator))
     assert first.returncode == 0, first
     second = playbook('device_batch.yml', dict(customer_id=CUSTOMER, batch_id='itest-again', devices=NEW_DEVICES,
-                                               wait=True, poll_interval=0.1), env=app_user(simulator))
+                                               skip_existing=False, wait=True, poll_interval=0.1), env=app_user(simulator))
     assert second.returncode == 0, second
     result = second.results['result']
     assert result['created'] is False
@@ -166,7 +166,8 @@ def test_check_mode_checks_the_devices_and_sends_nothing(simulator, playbook):
     assert result['changed'] is True
     assert result['devices_count'] == 2
     assert 'batch_tracking_id' not in result
-    assert simulator.stats['api_requests'] == [] and simulator.stats['token_requests'] == []
+    # The batch is read (it does not exist yet), nothing is uploaded.
+    assert [r['method'] for r in simulator.stats['api_requests']] == ['GET']
     bad = playbook('device_batch.yml', dict(customer_id=CUSTOMER, batch_id='itest-check', devices=[{'serial_number': 'S'}]),
                    env=app_user(simulator), check=True)
     assert bad.results['outcome'] == 'failed'

@@ -57,7 +57,8 @@ def test_devices_are_paged_with_a_continuation_token(sim, base, app_token):
     assert len({d["id"] for d in items}) == 250 and all(GUID.match(d["id"]) for d in items)
     assert items[0] == {
         "id": items[0]["id"], "serialNumber": "EB2-000001", "productKey": None, "hardwareHash": items[0]["hardwareHash"],
-        "modelName": "Surface Laptop 5", "oemManufacturerName": "Microsoft Corporation", "policies": [], "uploadedDate": "2025-02-17T16:40:00Z",
+        "modelName": "Surface Laptop 5", "oemManufacturerName": "Microsoft Corporation",
+        "policies": [{"key": "o_o_b_e", "value": None}], "uploadedDate": "2025-02-17T16:40:00Z",
         "allowedOperations": ["PATCH", "DELETE"], "attributes": {"objectType": "Device"},
     }
     assert len(base64.b64decode(items[0]["hardwareHash"], validate=True)) >= 32

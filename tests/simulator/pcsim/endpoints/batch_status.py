@@ -35,6 +35,9 @@ def get_batch_status(call):
             poll = sim.state.polls[(customer_key, batch_key)]
             if batch.get("live_times"):
                 _stamp_upload_times(batch, poll)
+            if batch.get("on_final") and batch["statuses"][min(poll, len(batch["statuses"])) - 1].lower() not in NON_FINAL_STATUSES:
+                # What the batch does once final (autopilot.py: the devices carry their new policy), once.
+                batch.pop("on_final")()
     if batch is None:
         return call.error(404, CODE_NOT_FOUND, "Not found: batch tracking id %s was not found for customer %s."
                           % (batch_id, call.params["customer_id"]))

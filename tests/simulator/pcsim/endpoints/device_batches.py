@@ -112,7 +112,8 @@ def _device_item(device):
         "hardwareHash": device["hardwareHash"],
         "modelName": device["modelName"],
         "oemManufacturerName": device["oemManufacturerName"],
-        "policies": [],
+        # Its Autopilot profile, which autopilot.py's DevicePolicyUpdates sets; value null for none, as Partner Center shows it.
+        "policies": [{"key": "o_o_b_e", "value": device.get("policy")}],
         "uploadedDate": device["uploadedDate"],
         "allowedOperations": list(DEVICE_ALLOWED_OPERATIONS),
         "attributes": {"objectType": "Device"},
@@ -145,6 +146,15 @@ def register(registry, device):
     for name in ("serialNumber", "productKey"):
         if device.get(name):
             registry[name].add(device[name].lower())
+
+
+def unregister(registry, device):
+    """Take a removed device's identifiers out of ``registry``, so that it can be uploaded again."""
+    if device.get("hardwareHash"):
+        registry["hardwareHash"].discard(device["hardwareHash"])
+    for name in ("serialNumber", "productKey"):
+        if device.get(name):
+            registry[name].discard(device[name].lower())
 
 
 def is_registered(registry, device):

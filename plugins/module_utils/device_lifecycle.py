@@ -1,0 +1,236 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Devices after upload: which are in a batch already, which carry a profile; assigning a profile, removing a device.
+
+Partner Center lists devices only per batch (no cross-batch device list is documented), so every
+decision here starts from the batch listings of device_batches.py, every page read.
+"""
+
+import urllib.parse
+
+from ansible_collections.partnercenter.devices.plugins.module_utils.batch import enum_letters
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
+    ACCEPTED_STATUSES,
+    batch_devices_path,
+    find_device_batch,
+    list_batch_devices,
+    list_device_batches,
+    tracking_id_from,
+)
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError
+from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import OOBE_CATEGORY
+
+# A device's profile is its policy of the o_o_b_e category (OOBE, Oobe in PascalCase).
+_OOBE_LETTERS = enum_letters(OOBE_CATEGORY)
+DELETED_STATUSES = (200, 204)
+
+
+def _lower(value):
+    return value.strip().lower() if isinstance(value, str) and value.strip() else None
+
+
+# -- which uploaded devices a batch already holds ------------------------------------------------------
+
+def identity_keys(device):
+    """What identifies a device (snake_case fields), by the identifier sets Partner Center accepts -> [(kind, key)].
+
+    A hardware hash (exact), a product key (any case), or serial number + manufacturer + model (any case).
+    """
+    keys = []
+    if isinstance(device.get('hardware_hash'), str) and device['hardware_hash'].strip():
+        keys.append(('hardware_hash', device['hardware_hash'].strip()))
+    if _lower(device.get('product_key')):
+        keys.append(('product_key', _lower(device['product_key'])))
+    triple = tuple(_lower(device.get(name)) for name in ('serial_number', 'oem_manufacturer_name', 'model_name'))
+    if all(triple):
+        keys.append(('serial_number_manufacturer_model', triple))
+    return keys
+
+
+def match_present(devices, batch_devices):
+    """Split the devices to upload into those the batch lacks and those it holds.
+
+    Returns (missing indexes, present) where each present entry is a dict: ``index`` (in ``devices``),
+    ``device_id`` and ``serial_number`` of the device in the batch, ``matched_by`` (hardware_hash,
+    product_key or serial_number_manufacturer_model).
+    """
+    index = {}
+    for listed in batch_devices:
+        for key in identity_keys(listed):
+            index.setdefault(key, listed)
+    missing, present = [], []
+    for position, device in enumerate(devices):
+        for key in identity_keys(device):
+            listed = index.get(key)
+            if listed is not None:
+                present.append(dict(index=position, device_id=listed.get('id'),
+                                    serial_number=listed.get('serial_number'), matched_by=key[0]))
+                break
+        else:
+            missing.append(position)
+    return missing, present
+
+
+def missing_devices(client, customer_id, batch_id, devices, warn=None):
+    """Read the batch named ``batch_id`` (every page) and say which of ``devices`` (snake_case) it lacks.
+
+    Returns a dict: ``batch`` (the shaped batch, None when it does not exist), ``missing`` (indexes),
+    ``present`` (see match_present) and ``pages`` read.
+    """
+    batch = find_device_batch(client, customer_id, batch_id, warn)
+    if batch is None:
+        return dict(batch=None, missing=list(range(len(devices))), present=[], pages=0)
+    listed, pages = list_batch_devices(client, customer_id, batch['id'], warn)
+    missing, present = match_present(devices, listed)
+    return dict(batch=batch, missing=missing, present=present, pages=pages)
+
+
+def device_label(origin, device):
+    """How a diff names a device to upload: where it came from and its most telling identifier."""
+    for field, label in (('serial_number', 'serial number'), ('product_key', 'product key')):
+        if device.get(field):
+            return '%s: %s %s' % (origin, label, device[field])
+    return '%s: hardware hash %s...' % (origin, (device.get('hardware_hash') or '')[:16])
+
+
+def skip_present_devices(client, customer_id, batch_id, devices, origins, warn=None):
+    """(devices the batch lacks, their origins, result keys, the shaped batch or None when it does not exist).
+
+    Result keys: ``batch_id`` (as Partner Center spells it, when the batch exists), ``devices_already_in_batch``
+    (each with ``origin``, ``device_id``, ``serial_number``, ``matched_by``) and ``diff``.
+    """
+    found = missing_devices(client, customer_id, batch_id, devices, warn)
+    present = []
+    for entry in found['present']:
+        entry = dict(entry)
+        entry['origin'] = origins[entry.pop('index')]
+        present.append(entry)
+    name = found['batch']['id'] if found['batch'] is not None else batch_id
+    before = [device_label(origins[entry['index']], devices[entry['index']]) for entry in found['present']]
+    added = [device_label(origins[index], devices[index]) for index in found['missing']]
+    keys = dict(batch_id=name, devices_already_in_batch=present,
+                diff=dict(before=dict(batch_id=name, devices=before), after=dict(batch_id=name, devices=before + added)))
+    return [devices[index] for index in found['missing']], [origins[index] for index in found['missing']], keys, found['batch']
+
+
+# -- finding devices by id or serial number ------------------------------------------------------------
+
+def read_devices(client, customer_id, batch_id=None, warn=None):
+    """The devices of one batch, or of every batch of the customer -> (devices, pages read).
+
+    Each shaped device gets ``batch_id``, the batch it is in (as Partner Center spells it).
+    ``batch_id`` that names no batch reads nothing.
+    """
+    if batch_id is not None:
+        batch = find_device_batch(client, customer_id, batch_id, warn)
+        batch_ids = [] if batch is None else [batch['id']]
+    else:
+        batch_ids = [batch['id'] for batch in list_device_batches(client, customer_id, warn)[1] if batch.get('id')]
+    devices, pages = [], 0
+    for name in batch_ids:
+        listed, read = list_batch_devices(client, customer_id, name, warn)
+        pages += read
+        for device in listed:
+            device['batch_id'] = name
+            devices.append(device)
+    return devices, pages
+
+
+def select_devices(devices, device_ids=None, serial_numbers=None):
+    """The devices named by id or serial number (any case) -> (selected, ids not found, serials not found, ambiguous serials).
+
+    ``ambiguous`` lists each serial number that more than one device carries (two manufacturers,
+    or two batches): such a device must be named by its id. Each device is selected once.
+    """
+    by_id, by_serial = {}, {}
+    for device in devices:
+        if _lower(device.get('id')):
+            by_id.setdefault(_lower(device['id']), device)
+        if _lower(device.get('serial_number')):
+            by_serial.setdefault(_lower(device['serial_number']), []).append(device)
+    selected, seen = [], set()
+    ids_not_found, serials_not_found, ambiguous = [], [], []
+
+    def take(device):
+        key = id(device)
+        if key not in seen:
+            seen.add(key)
+            selected.append(device)
+
+    for device_id in device_ids or ():
+        device = by_id.get(_lower(device_id))
+        if device is None:
+            ids_not_found.append(device_id)
+        else:
+            take(device)
+    for serial in serial_numbers or ():
+        matches = by_serial.get(_lower(serial), [])
+        if not matches:
+            serials_not_found.append(serial)
+        elif len(matches) > 1:
+            ambiguous.append(serial)
+        else:
+            take(matches[0])
+    return selected, ids_not_found, serials_not_found, ambiguous
+
+
+def device_summary(device):
+    """What a result and a diff name a device by."""
+    return dict(id=device.get('id'), serial_number=device.get('serial_number'), product_key=device.get('product_key'),
+                batch_id=device.get('batch_id'), profile_id=device_profile_id(device))
+
+
+# -- profiles on devices -----------------------------------------------------------------------------------
+
+def device_profile_id(device):
+    """The id of the Autopilot profile (o_o_b_e policy) a shaped device carries, or None."""
+    policies = device.get('policies')
+    if not isinstance(policies, list):
+        return None
+    for policy in policies:
+        if isinstance(policy, dict) and isinstance(policy.get('key'), str) and enum_letters(policy['key']) == _OOBE_LETTERS:
+            value = policy.get('value')
+            return value if isinstance(value, str) and value else None
+    return None
+
+
+def carries_profile(device, profile_id):
+    """True when the device's profile is ``profile_id`` (GUIDs compare without regard to case)."""
+    current = device_profile_id(device)
+    return current is not None and current.lower() == profile_id.lower()
+
+
+def device_policy_updates_path(customer_id):
+    return '/v1/customers/%s/DevicePolicyUpdates' % urllib.parse.quote(customer_id, safe='')
+
+
+def assign_profile(client, customer_id, device_ids, profile_id):
+    """PATCH the customer's DevicePolicyUpdates so that each device carries the profile.
+
+    Partner Center answers 202 (the REST reference also lists 200) with a Location to a batchJobStatus,
+    the resource uploads are followed on. Returns a dict: batch_tracking_id (None when the answer names
+    none), location, request_id, http_status.
+    """
+    body = dict(devices=[dict(id=device_id, policies=[dict(key=OOBE_CATEGORY, value=profile_id)])
+                         for device_id in device_ids])
+    response = client.request('PATCH', device_policy_updates_path(customer_id), body=body, expected=ACCEPTED_STATUSES)
+    return dict(batch_tracking_id=tracking_id_from(response), location=response.header('location'),
+                request_id=response.request_id, http_status=response.status)
+
+
+# -- removing devices --------------------------------------------------------------------------------------
+
+def device_path(customer_id, batch_id, device_id):
+    return '%s/%s' % (batch_devices_path(customer_id, batch_id), urllib.parse.quote(device_id, safe=''))
+
+
+def remove_device(client, customer_id, batch_id, device_id):
+    """DELETE one device from its batch; False when Partner Center answers 404 (gone already), else True."""
+    try:
+        client.request('DELETE', device_path(customer_id, batch_id, device_id), expected=DELETED_STATUSES)
+    except ApiError as error:
+        if error.http_status == 404:
+            return False
+        raise
+    return True

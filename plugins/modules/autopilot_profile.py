@@ -1,0 +1,317 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r'''
+---
+module: autopilot_profile
+short_description: Create, update or delete a customer's Windows Autopilot profile in Microsoft Partner Center
+version_added: 0.2.0
+description:
+  - Makes the customer's Windows Autopilot profile named O(name) (a configuration policy, in Partner Center's words)
+    match the options, or deletes it with O(state=absent).
+  - The profile is found by its O(name), compared without regard to case, among the customer's profiles
+    (C(GET /v1/customers/{customer-id}/policies)); Partner Center does not document what it does with two profiles of
+    one name, so the module never creates a second one, and fails, naming their ids, when there are already several.
+  - A missing profile is created (C(POST .../policies)); one that differs is updated with the whole object
+    (C(PUT .../policies/{policy-id}), as Microsoft's SDKs do); O(state=absent) deletes it (C(DELETE .../policies/{policy-id})).
+  - O(settings) is the exact list the profile ends up with. Unlike C(Set-PartnerCustomerConfigurationPolicy), which drops
+    every setting whose switch was not given, nothing is dropped or kept by accident; RV(settings_added) and
+    RV(settings_removed) say what changed.
+  - Settings and categories are read in any spelling Partner Center may send (the documented snake_case, or the PascalCase
+    that Microsoft's .NET SDK writes, such as C(SkipEula)) and returned in the documented spelling.
+author:
+  - Partner Center devices maintainers (@partnercenter)
+extends_documentation_fragment:
+  - partnercenter.devices.partner_center
+attributes:
+  check_mode:
+    support: full
+    description: The profiles are read; nothing is created, changed or deleted. The result says what would change.
+  diff_mode:
+    support: full
+    description: The diff shows the profile's name, description and settings before and after.
+options:
+  customer_id:
+    description:
+      - The customer's tenant id (a GUID), the Microsoft ID shown on the customer's account page in Partner Center.
+    type: str
+    required: true
+    aliases: [customer_tenant_id]
+  name:
+    description:
+      - The name of the profile, which identifies it (compared without regard to case). A profile whose name differs
+        only in case is renamed to O(name).
+    type: str
+    required: true
+  description:
+    description:
+      - The description of the profile. Left out, an existing profile keeps its description.
+    type: str
+  settings:
+    description:
+      - The exact settings the profile holds; settings not listed are removed. V([]) removes them all.
+      - Left out, an existing profile keeps its settings and a new one has none.
+      - V(remove_oem_preinstalls) removes the manufacturer's preinstalled software; V(oobe_user_not_local_admin) makes the
+        user a standard user, not a local administrator; V(skip_express_settings) skips the privacy settings pages;
+        V(skip_oem_registration) skips the manufacturer's registration page; V(skip_eula) skips the license terms page.
+    type: list
+    elements: str
+    choices: [remove_oem_preinstalls, oobe_user_not_local_admin, skip_express_settings, skip_oem_registration, skip_eula]
+  state:
+    description:
+      - V(present) creates or updates the profile; V(absent) deletes it (a profile that does not exist is not an error).
+    type: str
+    choices: [present, absent]
+    default: present
+seealso:
+  - module: partnercenter.devices.autopilot_profile_info
+  - module: partnercenter.devices.device_profile
+  - name: Create a new configuration policy for the specified customer
+    description: Partner Center's documentation of the create endpoint.
+    link: https://learn.microsoft.com/partner-center/developer/create-a-new-configuration-policy-for-the-specified-customer
+  - name: Update a configuration policy for the specified customer
+    description: Partner Center's documentation of the update endpoint.
+    link: https://learn.microsoft.com/partner-center/developer/update-a-configuration-policy-for-the-specified-customer
+notes:
+  - Partner Center's portal documentation says only admin agents can create and apply profiles; use app+user credentials
+    (O(refresh_token)) of such a user if app-only credentials are refused.
+  - New profiles are created in the category C(o_o_b_e) (out-of-box experience), the category of Autopilot profiles.
+'''
+
+EXAMPLES = r'''
+- name: The kiosk profile of the customer, with exactly these settings
+  partnercenter.devices.autopilot_profile:
+    customer_id: 47021739-3426-40bf-9601-61b4b6d7c793
+    name: Contoso kiosks
+    description: Kiosks in the stores; no local admin, no EULA page
+    settings:
+      - oobe_user_not_local_admin
+      - skip_eula
+      - skip_express_settings
+  register: kiosk_profile
+
+- name: Assign it to every device of a batch
+  partnercenter.devices.device_profile:
+    customer_id: 47021739-3426-40bf-9601-61b4b6d7c793
+    profile_id: "{{ kiosk_profile.profile_id }}"
+    batch_id: contoso-2026-11-kiosks
+    wait: true
+
+- name: Remove every setting of a profile, keeping it
+  partnercenter.devices.autopilot_profile:
+    customer_id: 47021739-3426-40bf-9601-61b4b6d7c793
+    name: Contoso kiosks
+    settings: []
+
+- name: Delete a profile
+  partnercenter.devices.autopilot_profile:
+    customer_id: 47021739-3426-40bf-9601-61b4b6d7c793
+    name: Contoso pilot
+    state: absent
+'''
+
+RETURN = r'''
+profile:
+  description:
+    - The profile after the task (in check mode, as it would be; its C(id) is null when it would be created), keys in
+      snake_case. Null when the profile is absent.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The profile's id (a GUID).
+      type: str
+    name:
+      description: The profile's name.
+      type: str
+    description:
+      description: The profile's description, or null.
+      type: str
+    category:
+      description: The profile's category, V(o_o_b_e) for Autopilot profiles (V(none) otherwise), whatever spelling was sent.
+      type: str
+    policy_settings:
+      description: The settings, in the documented snake_case spelling and order, without V(none).
+      type: list
+      elements: str
+    devices_assigned:
+      description:
+        - How many devices carry the profile, from C(devicesAssigned) or C(devicesAssignedCount) (Microsoft's sources
+          name it both ways); null when Partner Center sent neither.
+      type: int
+    created_date:
+      description: When the profile was created (UTC), or null.
+      type: str
+    last_modified_date:
+      description: When the profile was last changed (UTC), or null.
+      type: str
+  sample:
+    id: 5a3e7c1b-2d4f-4e6a-8b9c-0d1e2f3a4b5c
+    name: Contoso kiosks
+    description: Kiosks in the stores; no local admin, no EULA page
+    category: o_o_b_e
+    policy_settings: [oobe_user_not_local_admin, skip_express_settings, skip_eula]
+    devices_assigned: 12
+    created_date: "2026-11-24T10:00:00Z"
+    last_modified_date: "2026-11-24T10:00:00Z"
+profile_id:
+  description: The profile's id; null when it is absent, or in check mode when it would be created.
+  returned: always
+  type: str
+  sample: 5a3e7c1b-2d4f-4e6a-8b9c-0d1e2f3a4b5c
+action:
+  description: What the task did (in check mode, would do) - V(created), V(updated), V(deleted) or V(none).
+  returned: always
+  type: str
+  sample: updated
+settings_added:
+  description: The settings the profile gains (all of them, when it is created).
+  returned: always
+  type: list
+  elements: str
+  sample: [skip_eula]
+settings_removed:
+  description: The settings the profile loses (all of them, when it is deleted).
+  returned: always
+  type: list
+  elements: str
+  sample: [remove_oem_preinstalls]
+diff:
+  description: The profile's name, description and settings before and after (empty dicts for no profile).
+  returned: always
+  type: dict
+  sample: {"before": {"name": "Contoso kiosks", "description": null, "settings": ["skip_eula"]},
+           "after": {"name": "Contoso kiosks", "description": null, "settings": ["skip_eula", "skip_express_settings"]}}
+correlation_id:
+  description: The C(MS-CorrelationId) sent with every request of this task, for Partner Center support.
+  returned: success, and failure after the first request
+  type: str
+  sample: aaaa0000-bb11-2222-33cc-444444dddddd
+duplicates:
+  description: When several profiles have the name, their ids.
+  returned: failure, when the name is not unique
+  type: list
+  elements: str
+http_status:
+  description: The HTTP status of the answer that made the task fail.
+  returned: failure, when Partner Center or Entra ID answered
+  type: int
+  sample: 403
+error_code:
+  description: Partner Center's error C(code), or Entra ID's C(error), of the answer that made the task fail.
+  returned: failure, when the answer carried one
+  type: str
+error_description:
+  description: Partner Center's error C(description), or the first line of Entra ID's C(error_description).
+  returned: failure, when the answer carried one
+  type: str
+request_id:
+  description: The C(MS-RequestId) of the failed Partner Center request (or Entra ID's trace id), for support.
+  returned: failure, when a request failed
+  type: str
+'''
+
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import (
+    POLICY_SETTINGS,
+    create_profile,
+    delete_profile,
+    desired_view,
+    list_profiles,
+    ordered_settings,
+    profile_view,
+    profiles_named,
+    settings_change,
+    update_profile,
+)
+
+
+def check_name(module, option, value):
+    """Fail unless ``value`` is a usable name: not empty, no surrounding spaces, no control characters."""
+    if not value.strip() or value != value.strip() or any(ord(char) < 32 for char in value):
+        module.fail_json(msg='%s must be a name without leading or trailing spaces or control characters, got %r.'
+                         % (option, value))
+
+
+def main():
+    module = PartnerCenterModule(
+        argument_spec=dict(
+            customer_id=dict(type='str', required=True, aliases=['customer_tenant_id']),
+            name=dict(type='str', required=True),
+            description=dict(type='str'),
+            settings=dict(type='list', elements='str', choices=list(POLICY_SETTINGS)),
+            state=dict(type='str', default='present', choices=['present', 'absent']),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    module.require_guid('customer_id')
+    check_name(module, 'name', params['name'])
+    settings = params['settings']
+    if settings is not None:
+        repeated = sorted(set(name for name in settings if settings.count(name) > 1))
+        if repeated:
+            module.fail_json(msg='settings lists %s more than once.' % ', '.join(repeated))
+        settings = ordered_settings(settings)
+
+    client = module.client()
+    customer_id = params['customer_id']
+    result = dict(changed=False, profile=None, profile_id=None, action='none', settings_added=[], settings_removed=[],
+                  diff=dict(before={}, after={}))
+    try:
+        raw_items, profiles = list_profiles(client, customer_id)
+        matches = profiles_named(raw_items, profiles, params['name'])
+        if len(matches) > 1:
+            ids = [shaped.get('id') for raw, shaped in matches]
+            module.fail_json(msg='%d profiles of customer %s are named %r (ids %s); Partner Center does not keep names '
+                                 'unique, so the module cannot tell which one is meant. Rename or delete all but one.'
+                             % (len(matches), customer_id, params['name'], ', '.join(str(i) for i in ids)),
+                             duplicates=ids, correlation_id=client.correlation_id)
+        current_raw, current = matches[0] if matches else (None, None)
+        if params['state'] == 'absent':
+            _absent(module, client, result, current)
+        else:
+            _present(module, client, result, current_raw, current, settings)
+    except PartnerCenterError as error:
+        module.fail(error, **result)
+    module.exit_json(correlation_id=client.correlation_id, **result)
+
+
+def _absent(module, client, result, current):
+    if current is None:
+        return
+    before = profile_view(current)
+    result.update(changed=True, action='deleted', settings_removed=list(before['settings']),
+                  diff=dict(before=before, after={}))
+    if not module.check_mode:
+        delete_profile(client, module.params['customer_id'], current['id'])
+
+
+def _present(module, client, result, current_raw, current, settings):
+    params = module.params
+    before = profile_view(current)
+    after = desired_view(current, params['name'], params['description'], settings)
+    added, removed = settings_change(before.get('settings', []), after['settings'])
+    result.update(profile=current, profile_id=current['id'] if current else None, settings_added=added,
+                  settings_removed=removed, diff=dict(before=before, after=after))
+    if current is not None and before == after:
+        return
+    result.update(changed=True, action='created' if current is None else 'updated')
+    if module.check_mode:
+        predicted = dict(current or dict(id=None, category='o_o_b_e', devices_assigned=None, created_date=None,
+                                         last_modified_date=None))
+        predicted.update(name=after['name'], description=after['description'], policy_settings=after['settings'])
+        result['profile'] = predicted
+        return
+    if current is None:
+        shaped = create_profile(client, params['customer_id'], after)[1]
+    else:
+        shaped = update_profile(client, params['customer_id'], current_raw, after)[1]
+    result.update(profile=shaped, profile_id=shaped.get('id') or (current or {}).get('id'))
+
+
+if __name__ == '__main__':
+    main()
