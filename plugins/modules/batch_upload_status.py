@@ -337,7 +337,7 @@ device_status_counts:
   type: dict
   sample: {"finished": 3, "finished_with_errors": 1}
 unexpected_status:
-  version_added: 0.3.0
+  version_added: 0.2.0
   description:
     - Whether the batch's status is none of those Partner Center documents (such as V(cancelled)). A wait stops at once
       on such a status and fails naming it; a read without O(wait) returns it, with a warning.
@@ -345,7 +345,7 @@ unexpected_status:
   type: bool
   sample: false
 throttled_polls:
-  version_added: 0.3.0
+  version_added: 0.2.0
   description:
     - With O(wait), how many polls failed with throttling (429), a server fault (5xx), a timeout or a dropped connection
       after the client's own retries, and only delayed the next poll. Not counted in RV(polls).

@@ -214,13 +214,13 @@ batch_tracking_id:
   type: str
   sample: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
 upload_http_status:
-  version_added: 0.3.0
+  version_added: 0.2.0
   description: The HTTP status of Partner Center's answer that accepted the upload (V(202), or V(200) as the REST reference also lists).
   returned: once Partner Center accepted the upload
   type: int
   sample: 202
 outcome_unknown:
-  version_added: 0.3.0
+  version_added: 0.2.0
   description:
     - V(true) when the upload request was sent and no answer came back (a dropped connection or a timeout not settled by
       retrying), so Partner Center may have accepted the devices. The task fails; check the batch with
@@ -229,7 +229,7 @@ outcome_unknown:
   type: bool
   sample: true
 device_pairing:
-  version_added: 0.3.0
+  version_added: 0.2.0
   description:
     - With O(wait), how the device outcomes of RV(batch_upload_details.devices_status) were paired with the devices sent -
       V(identifiers) (by serial number or product key), V(position) (in upload order, when Partner Center returned as many
@@ -339,7 +339,7 @@ polls:
   type: int
   sample: 3
 throttled_polls:
-  version_added: 0.3.0
+  version_added: 0.2.0
   description:
     - With O(wait), how many polls failed with throttling (429), a server fault (5xx), a timeout or a dropped connection
       after the client's own retries, and only delayed the next poll.
@@ -347,7 +347,7 @@ throttled_polls:
   type: int
   sample: 0
 unexpected_status:
-  version_added: 0.3.0
+  version_added: 0.2.0
   description: With O(wait), whether the batch has a status Partner Center does not document (the wait then fails at once, naming it).
   returned: when O(wait=true) and the details were read
   type: bool
