@@ -18,7 +18,7 @@ description:
     C(relationship_to_partner). The hosts have no connection of their own; run plays on them with
     C(connection) V(local).
 author:
-  - partnercenter.devices maintainers
+  - Partner Center devices maintainers (@partnercenter)
 extends_documentation_fragment:
   - constructed
   - inventory_cache

@@ -10,6 +10,7 @@ callable, and get the same checks, the same defaults per cloud and the same clie
 """
 
 import ipaddress
+import math
 import os
 import re
 import urllib.parse
@@ -73,7 +74,7 @@ def _number(name, value, kind):
         number = kind(value)
     except (TypeError, ValueError):
         raise OptionError('%s must be a number, got %r.' % (name, value)) from None
-    if number != number or number in (float('inf'), float('-inf')):
+    if math.isnan(number) or math.isinf(number):
         raise OptionError('%s must be a finite number, got %r.' % (name, value))
     return number
 

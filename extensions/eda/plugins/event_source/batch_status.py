@@ -189,7 +189,8 @@ def check_batches(entries, where):
 
 def read_batches_file(path):
     """The batches listed in ``path`` (YAML or JSON); an absent or empty file lists none."""
-    import yaml  # pylint: disable=import-outside-toplevel  (ansible-core and ansible-rulebook both bring PyYAML)
+    # ansible-core and ansible-rulebook both bring PyYAML; only a source with a batches file needs it.
+    import yaml  # pylint: disable=import-outside-toplevel
 
     try:
         with open(path, encoding='utf-8') as handle:
