@@ -55,8 +55,8 @@ def test_the_rule_fires_once_per_batch_that_finished_with_errors(simulator, coll
     env = harness.ansible_env(collections_path, JAVA_HOME=home, BATCH_REPORT_FILE=str(report_file),
                               **harness.simulator_credentials(simulator.url))
     # The sample polls every 60 s; the test cannot wait that long between polls.
-    rulebook = tmp_path / 'batch-finished-playbook.yml'
-    with open(os.path.join(RULEBOOK_DIR, 'batch-finished-playbook.yml'), encoding='utf-8') as handle:
+    rulebook = tmp_path / 'batch-finished-local.yml'
+    with open(os.path.join(RULEBOOK_DIR, 'batch-finished-local.yml'), encoding='utf-8') as handle:
         rulebook.write_text(handle.read().replace('delay: 60', 'delay: 1'))
     for name in ('fix-device-errors.yml', 'inventory.yml'):
         shutil.copy(os.path.join(RULEBOOK_DIR, name), tmp_path / name)
