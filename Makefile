@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup demo test pytest sanity lint docs changelog bench clean
+.PHONY: setup demo test test-matrix pytest sanity lint docs changelog bench clean
 
 $(SETUP_STAMP): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,22 @@ demo: setup
 	$(BIN)/python tests/demo/run_demo.py
 
 ## test: every test: pytest (unit, simulator, integration), ansible-test sanity, ansible-lint
-test: pytest sanity lint
+# pytest and ansible-lint share nothing, and pytest leaves cores idle while playbooks wait on the
+# simulator: they run side by side (each one's output shown whole when it ends). ansible-test sanity
+# runs after them: tests/integration/test_changelog.py runs ansible-test too, and two ansible-tests
+# creating the same ~/.ansible/test virtualenv at once break it.
+test: setup
+	$(MAKE) --no-print-directory -j2 --output-sync=target pytest lint
+	$(MAKE) --no-print-directory sanity
 
-## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs)
+## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each), then ANSIBLE_INJECT_FACT_VARS=false and ansible-test sanity on the newest
+test-matrix:
+	$(PYTHON) tests/tools/run_matrix.py
+
+## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs); worksteal: an idle worker takes tests queued on a busy one, so one slow test does not hold up the end; installs chromium for the report layout tests
 pytest: setup
-	$(BIN)/python -m pytest tests -n auto
+	tests/tools/ensure_chromium.sh
+	$(BIN)/python -m pytest tests -n auto --dist worksteal
 
 ## sanity: ansible-test sanity, locally and offline-capable
 sanity: setup
@@ -51,4 +62,4 @@ changelog: setup
 		"$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')"
 
 clean:
-	rm -rf $(VENV) .ansible .pytest_cache tests/output build
+	rm -rf $(VENV) .venv-matrix .ansible .pytest_cache tests/output build

@@ -12,10 +12,14 @@ tree would loop.
 import atexit
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
+
+from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TESTS_DIR = os.path.join(REPO_ROOT, 'tests')
@@ -59,6 +63,17 @@ DOCUMENTED_EXAMPLE = {
     'attributes': {'objectType': 'BatchUploadDetails'},
 }
 
+# Settings a caller may give every ansible-playbook run of the tests (ansible_env drops other
+# ANSIBLE_* variables): make test-matrix runs the suite once with ANSIBLE_INJECT_FACT_VARS=false.
+PASSED_THROUGH = ('ANSIBLE_INJECT_FACT_VARS',)
+
+# ansible-core before 2.19 wraps warnings, deprecations and errors to max(79, terminal width - 1)
+# columns with textwrap; the tests run without a terminal, so to 79.
+WRAPS_MESSAGES = tuple(int(part) for part in ANSIBLE_CORE_VERSION.split('.')[:2]) < (2, 19)
+WRAP_WIDTH = 79
+WRAPPED_MESSAGE = re.compile(r'^\[(?:WARNING|DEPRECATION WARNING|ERROR)\]:')
+HYPHEN_IN_WORD = re.compile(r'\w-$')
+
 if SIMULATOR_DIR not in sys.path:
     sys.path.insert(0, SIMULATOR_DIR)
 
@@ -78,7 +93,8 @@ def make_collections_path():
 
 def ansible_env(collections_path, **extra):
     """The environment for ansible-playbook: this collection only, no user config, no stray credentials."""
-    env = dict((key, value) for key, value in os.environ.items() if not key.startswith(('PARTNER_CENTER_', 'ANSIBLE_')))
+    env = dict((key, value) for key, value in os.environ.items()
+               if not key.startswith(('PARTNER_CENTER_', 'ANSIBLE_')) or key in PASSED_THROUGH)
     env.update({
         'ANSIBLE_COLLECTIONS_PATH': collections_path,
         'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false',
@@ -116,14 +132,59 @@ def simulator_credentials(url, kind='app-only'):
     return env
 
 
+def _unwrap_message(lines, start):
+    """(the message starting at ``lines[start]`` on one line, how many lines it took).
+
+    A following line belongs to the message when joining it (with the space textwrap dropped, or
+    with nothing after a hyphen inside a word, where textwrap also breaks) wraps back to exactly
+    the lines shown.
+    """
+    text = lines[start]
+    end = start + 1
+    while end < len(lines) and lines[end] and not WRAPPED_MESSAGE.match(lines[end]) and len(lines[end - 1]) <= WRAP_WIDTH:
+        separators = ('', ' ') if HYPHEN_IN_WORD.search(lines[end - 1]) else (' ', '')
+        joined = [text + separator + lines[end] for separator in separators
+                  if textwrap.wrap(text + separator + lines[end], WRAP_WIDTH) == lines[start:end + 1]]
+        if not joined:
+            break
+        text = joined[0]
+        end += 1
+    return text, end - start
+
+
+def unwrap_messages(output):
+    """``output`` with each [WARNING]/[DEPRECATION WARNING]/[ERROR] message on one line, as ansible-core 2.19+ prints it.
+
+    Tests match warnings line by line; ansible-core 2.16-2.18 spread a long one over several lines.
+    """
+    if not WRAPS_MESSAGES:
+        return output
+    lines = output.split('\n')
+    unwrapped = []
+    index = 0
+    while index < len(lines):
+        if WRAPPED_MESSAGE.match(lines[index]):
+            text, taken = _unwrap_message(lines, index)
+        else:
+            text, taken = lines[index], 1
+        unwrapped.append(text)
+        index += taken
+    return '\n'.join(unwrapped)
+
+
 class PlaybookRun:
-    """The outcome of one ansible-playbook run: exit code, output, and the results it saved."""
+    """The outcome of one ansible-playbook run: exit code, output, and the results it saved.
+
+    ``stdout``, ``stderr`` and ``output`` (both) show every warning and error on one line, whichever
+    ansible-core wrote them (see unwrap_messages); ``raw_stderr`` is stderr as written.
+    """
 
     def __init__(self, completed, results_file):
         self.returncode = completed.returncode
-        self.stdout = completed.stdout
-        self.stderr = completed.stderr
-        self.output = completed.stdout + completed.stderr
+        self.stdout = unwrap_messages(completed.stdout)
+        self.raw_stderr = completed.stderr
+        self.stderr = unwrap_messages(completed.stderr)
+        self.output = self.stdout + self.stderr
         self.results = {}
         if os.path.exists(results_file):
             with open(results_file, encoding='utf-8') as handle:

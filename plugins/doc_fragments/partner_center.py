@@ -115,8 +115,12 @@ options:
       - Whether to poll until Partner Center has finished the batch (status V(finished) or V(finished_with_errors))
         before returning.
       - All polls share one access token. Throttled polls wait as Partner Center's C(Retry-After) asks.
-      - To show every poll in the play output or in AWX job events instead, use C(until)/C(retries) or the
-        P(partnercenter.devices.wait_for_batch_upload#role) role.
+      - "While it waits, the play output (and AWX job output) shows a line each time the batch's status or its device
+        counts change, such as C(batch 2c847dea…: processing — 3 of 6 devices done, 1 with errors (poll 4, 41 s)),
+        and a heartbeat line every three minutes when nothing changes. Only when the task runs on the controller
+        (a local connection, without become or async); elsewhere the task waits the same, without the lines."
+      - To make every poll a task attempt in the play output and in AWX job events instead, use C(until)/C(retries)
+        or the C(partnercenter.devices.wait_for_batch_upload) role.
     type: bool
     default: false
   wait_timeout:
@@ -131,6 +135,31 @@ options:
         60 seconds (or O(poll_interval), if larger), so a long batch costs few requests.
     type: float
     default: 15
+'''
+
+    # Which devices a batch's status carries in the result: modules that return a batch's status.
+    # Keep in step with RESULT_ARGUMENT_SPEC in module_utils/batch.py.
+    RESULTS = r'''
+options:
+  return_devices:
+    description:
+      - Which devices RV(batch_upload_details.devices_status) and the fact C(partnercenter_batch_upload_details) carry.
+      - V(all), every device; V(with_errors), only the devices with an error (as RV(devices_with_errors));
+        V(none), no device.
+      - RV(complete), RV(devices_with_errors) and RV(device_status_counts) always count every device of the batch.
+      - For batches of thousands of devices, V(with_errors) or V(none) keeps the result, the play's memory and
+        AWX job events small.
+    type: str
+    choices: [all, with_errors, none]
+    default: all
+    version_added: 0.2.0
+  return_raw:
+    description:
+      - Whether to return RV(raw_batch_upload_details), the resource exactly as Partner Center sent it.
+      - Off by default, since it repeats every device of RV(batch_upload_details).
+    type: bool
+    default: false
+    version_added: 0.2.0
 '''
 
     # For plugins that are not modules (the customers inventory): where the config manager reads

@@ -38,9 +38,18 @@ DEVICE_KEYS = ('device_id', 'serial_number', 'product_key', 'status', 'error_cod
 _CAMEL_BOUNDARY = re.compile(r'(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])')
 
 
+# A batch repeats the same few keys for each of its devices: each is converted once per run.
+_SNAKE_CASE_NAMES = {}
+
+
 def snake_case(name):
     """``batchTrackingId`` -> ``batch_tracking_id``; names already in snake_case are unchanged."""
-    return _CAMEL_BOUNDARY.sub('_', name).lower()
+    converted = _SNAKE_CASE_NAMES.get(name)
+    if converted is None:
+        converted = _CAMEL_BOUNDARY.sub('_', name).lower()
+        if len(_SNAKE_CASE_NAMES) < 4096:  # bounded: keys come from the server
+            _SNAKE_CASE_NAMES[name] = converted
+    return converted
 
 
 def snake_case_keys(value, max_depth=MAX_BODY_DEPTH, _depth=0):
@@ -201,16 +210,34 @@ def summarize(details):
     }
 
 
-def details_result(raw, details):
-    """The result keys every module returns for a batch's status: the details, raw and shaped, and the summary."""
-    result = dict(batch_upload_details=details, raw_batch_upload_details=raw)
-    result.update(summarize(details))
+# Which devices batch_upload_details.devices_status (and the fact) carry; the summary always counts them all.
+RETURN_DEVICES = ('all', 'with_errors', 'none')
+# The options of modules that return a batch's status; keep in step with the doc fragment's RESULTS.
+RESULT_ARGUMENT_SPEC = dict(
+    return_devices=dict(type='str', default='all', choices=list(RETURN_DEVICES)),
+    return_raw=dict(type='bool', default=False),
+)
+
+
+def details_result(raw, details, return_devices='all', return_raw=False):
+    """The result keys every module returns for a batch's status: the details, the summary, and the raw resource when asked.
+
+    ``complete``, ``devices_with_errors`` and ``device_status_counts`` are computed on every device, whatever
+    ``return_devices`` keeps in ``batch_upload_details.devices_status``.
+    """
+    result = summarize(details)
+    if return_devices != 'all':
+        details = dict(details)
+        details['devices_status'] = list(result['devices_with_errors']) if return_devices == 'with_errors' else []
+    result['batch_upload_details'] = details
+    if return_raw:
+        result['raw_batch_upload_details'] = raw
     return result
 
 
-def waited_result(raw, details, polls, waited_seconds, throttled_polls=0):
+def waited_result(raw, details, polls, waited_seconds, throttled_polls=0, return_devices='all', return_raw=False):
     """details_result (when details were read), with how many polls a wait took, how many were throttled, how long."""
-    result = details_result(raw, details) if details is not None else {}
+    result = details_result(raw, details, return_devices, return_raw) if details is not None else {}
     result.update(polls=polls, waited_seconds=round(waited_seconds, 1), throttled_polls=throttled_polls)
     return result
 
@@ -246,9 +273,10 @@ class BatchWaitError(PartnerCenterError):
             for name in ('http_status', 'error_code', 'error_description', 'request_id', 'correlation_id'):
                 setattr(self, name, getattr(cause, name, None))
 
-    def result(self):
+    def result(self, return_devices='all', return_raw=False):
         """The result keys of the wait: the last details (when any) and the counts."""
-        return waited_result(self.raw, self.details, self.polls, self.waited_seconds, self.throttled_polls)
+        return waited_result(self.raw, self.details, self.polls, self.waited_seconds, self.throttled_polls,
+                             return_devices, return_raw)
 
 
 class BatchWaitTimeout(BatchWaitError):

@@ -194,12 +194,12 @@ def read_batches(client, batches, concurrency=DEFAULT_CONCURRENCY, wait=False, w
     return outcomes
 
 
-def outcome_result(outcome, client, wait=False):
+def outcome_result(outcome, client, wait=False, return_devices='all', return_raw=False):
     """The entry of ``results`` for one outcome: the ids, the details keys of a single read, or the error."""
     entry = dict(customer_id=outcome.customer_id, batch_tracking_id=outcome.batch_tracking_id,
                  failed=outcome.error is not None)
     if outcome.details is not None:
-        entry.update(details_result(outcome.raw, outcome.details))
+        entry.update(details_result(outcome.raw, outcome.details, return_devices, return_raw))
     if wait:
         entry.update(polls=outcome.polls, waited_seconds=round(outcome.waited, 1), throttled_polls=outcome.throttled_polls)
     if outcome.error is not None:

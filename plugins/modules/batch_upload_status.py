@@ -35,6 +35,7 @@ author:
 extends_documentation_fragment:
   - partnercenter.devices.partner_center
   - partnercenter.devices.partner_center.wait
+  - partnercenter.devices.partner_center.results
 attributes:
   check_mode:
     support: full
@@ -143,9 +144,9 @@ EXAMPLES = r'''
     - name: Use the fact
       ansible.builtin.debug:
         msg: >-
-          Batch {{ partnercenter_batch_upload_details.batch_tracking_id }} is
-          {{ partnercenter_batch_upload_details.status }} with
-          {{ partnercenter_batch_upload_details.devices_status | length }} devices
+          Batch {{ ansible_facts.partnercenter_batch_upload_details.batch_tracking_id }} is
+          {{ ansible_facts.partnercenter_batch_upload_details.status }} with
+          {{ ansible_facts.partnercenter_batch_upload_details.devices_status | length }} devices
 
 - name: Wait until Partner Center has processed the batch (at most 30 minutes)
   partnercenter.devices.batch_upload_status:
@@ -161,6 +162,13 @@ EXAMPLES = r'''
     msg: "{{ item.serial_number }}: {{ item.error_code }} {{ item.error_description }}"
   loop: "{{ batch.devices_with_errors }}"
   when: batch.complete
+
+- name: Check a batch of thousands of devices, keeping only the devices with errors in the result
+  partnercenter.devices.batch_upload_status:
+    customer_id: "{{ customer_id }}"
+    batch_tracking_id: "{{ batch_tracking_id }}"
+    return_devices: with_errors
+  register: batch
 
 - name: Read the batches of many customers in one task (one token, eight at a time), waiting for each to finish
   partnercenter.devices.batch_upload_status:
@@ -222,7 +230,9 @@ batch_upload_details:
       type: str
       sample: "2017-07-25T10:10:00"
     devices_status:
-      description: Every device of the batch (DeviceUploadDetails), in Partner Center's order.
+      description:
+        - Every device of the batch (DeviceUploadDetails), in Partner Center's order.
+        - With O(return_devices=with_errors), only the devices of RV(devices_with_errors); with O(return_devices=none), none.
       type: list
       elements: dict
       contains:
@@ -273,7 +283,7 @@ batch_upload_details:
       sample: {"object_type": "BatchUploadDetails"}
 raw_batch_upload_details:
   description: The BatchUploadDetails exactly as Partner Center sent it, with its camelCase keys.
-  returned: for one batch, on success and when O(wait) times out
+  returned: for one batch with O(return_raw=true), on success and when O(wait) times out
   type: dict
   sample:
     batchTrackingId: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
@@ -355,8 +365,8 @@ waited_seconds:
 results:
   description:
     - With O(batches), one entry per batch, in the order given.
-    - A batch that was read has the keys of a single read (RV(batch_upload_details), RV(raw_batch_upload_details),
-      RV(complete), RV(devices_with_errors), RV(device_status_counts)); one that could not be read has C(failed=true),
+    - A batch that was read has the keys of a single read (RV(batch_upload_details), RV(complete),
+      RV(devices_with_errors), RV(device_status_counts), and RV(raw_batch_upload_details) with O(return_raw)); one that could not be read has C(failed=true),
       C(msg) and the error's keys instead. A batch that did not finish within O(wait_timeout) has both.
   returned: when O(batches) is given
   type: list
@@ -387,7 +397,7 @@ results:
     raw_batch_upload_details:
       description: As RV(raw_batch_upload_details).
       type: dict
-      returned: when the batch was read
+      returned: when the batch was read and O(return_raw=true)
     complete:
       description: As RV(complete).
       type: bool
@@ -486,6 +496,7 @@ request_id:
 '''
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
+    RESULT_ARGUMENT_SPEC,
     BatchWaitError,
     details_result,
     details_warnings,
@@ -495,6 +506,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 
 
 def main():
@@ -508,7 +520,7 @@ def main():
             )),
             concurrency=dict(type='int', default=8),
             fail_on_error=dict(type='bool', default=False),
-            **WAIT_ARGUMENT_SPEC
+            **dict(WAIT_ARGUMENT_SPEC, **RESULT_ARGUMENT_SPEC)
         ),
         mutually_exclusive=[('batches', 'customer_id'), ('batches', 'batch_tracking_id')],
         required_one_of=[('customer_id', 'batches')],
@@ -523,22 +535,26 @@ def main():
     client = module.client()
     result = dict(changed=False)
     warn = module.module.warn
+    shown = dict(return_devices=params['return_devices'], return_raw=params['return_raw'])
     try:
         if params['wait']:
-            result.update(waited_result(*wait_for_batch(client, params['customer_id'], params['batch_tracking_id'],
-                                                        params['wait_timeout'], params['poll_interval'], warn=warn)))
+            raw, details, polls, waited, throttled = wait_for_batch(
+                client, params['customer_id'], params['batch_tracking_id'], params['wait_timeout'], params['poll_interval'],
+                warn=warn, on_poll=poll_recorder(params['batch_tracking_id']))
+            result.update(waited_result(raw, details, polls, waited, throttled, **shown))
         else:
-            result.update(details_result(*read_batch_upload_details(client, params['customer_id'], params['batch_tracking_id'])))
+            raw, details = read_batch_upload_details(client, params['customer_id'], params['batch_tracking_id'])
+            result.update(details_result(raw, details, **shown))
     except BatchWaitError as ended:
         # The last details seen still go back, so the play can report how far the batch got.
-        result.update(ended.result())
+        result.update(ended.result(**shown))
         if ended.details is not None:
-            result['ansible_facts'] = {'partnercenter_batch_upload_details': ended.details}
+            result['ansible_facts'] = {'partnercenter_batch_upload_details': result['batch_upload_details']}
         module.fail(ended, **result)
     except PartnerCenterError as error:
         module.fail(error)
 
-    for warning in details_warnings(result['raw_batch_upload_details'], result['batch_upload_details']):
+    for warning in details_warnings(raw, details):
         # A wait already warned once about the status unknown.
         if not (params['wait'] and 'status unknown' in warning):
             warn(warning)
@@ -562,11 +578,12 @@ def _read_many(module):
     try:
         outcomes = bulk.read_batches(client, params['batches'], concurrency=params['concurrency'], wait=params['wait'],
                                      wait_timeout=params['wait_timeout'], poll_interval=params['poll_interval'],
-                                     warn=module.module.warn)
+                                     warn=module.module.warn, on_poll=poll_recorder() if params['wait'] else None)
     except PartnerCenterError as error:
         # Only what concerns every batch gets here, such as a credential Entra ID refuses.
         module.fail(error)
-    results = [bulk.outcome_result(outcome, client, params['wait']) for outcome in outcomes]
+    results = [bulk.outcome_result(outcome, client, params['wait'], params['return_devices'], params['return_raw'])
+               for outcome in outcomes]
     for outcome in outcomes:
         if outcome.details is not None and outcome.error is None:
             for warning in details_warnings(outcome.raw, outcome.details):

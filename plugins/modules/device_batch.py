@@ -17,7 +17,7 @@ description:
     is reported at once, with the line or list index it comes from.
   - Partner Center accepts the upload and processes it asynchronously; the module returns the
     RV(batch_tracking_id) to follow it with M(partnercenter.devices.batch_upload_status) or the
-    P(partnercenter.devices.wait_for_batch_upload#role) role, or waits itself with O(wait=true).
+    C(partnercenter.devices.wait_for_batch_upload) role, or waits itself with O(wait=true).
   - Partner Center documents uploads for app+user credentials (secure application model, O(refresh_token))
     of a user with the Admin agent role.
   - Any 2xx answer accepts the upload (the REST reference lists 200 and 202); the tracking id is read from the
@@ -41,6 +41,7 @@ author:
 extends_documentation_fragment:
   - partnercenter.devices.partner_center
   - partnercenter.devices.partner_center.wait
+  - partnercenter.devices.partner_center.results
 attributes:
   check_mode:
     support: full
@@ -177,7 +178,7 @@ created:
 batch_tracking_id:
   description:
     - The id that tracks Partner Center's processing of this upload, from the C(Location) of its answer (or its body). Give
-      it to M(partnercenter.devices.batch_upload_status) or the P(partnercenter.devices.wait_for_batch_upload#role) role.
+      it to M(partnercenter.devices.batch_upload_status) or the C(partnercenter.devices.wait_for_batch_upload) role.
     - Null when Partner Center accepted the upload without naming it (a warning says how to find the batch).
   returned: once Partner Center accepted the upload, also when the task then fails
   type: str
@@ -253,6 +254,7 @@ batch_upload_details:
         - Each entry also names the device it is about, the collection's own keys - C(upload_index), its index in the
           devices sent (in O(devices), or the data rows of the CSV); C(csv_line), its line in the CSV (null for
           O(devices)); C(paired_by), V(serial_number), V(product_key) or V(position); all null when it could not be paired.
+        - With O(return_devices=with_errors), only the devices of RV(devices_with_errors); with O(return_devices=none), none.
         - "The error codes and their remediation: U(https://github.com/partnercenter/devices/blob/main/docs/device-error-codes.md)."
       type: list
       elements: dict
@@ -284,7 +286,7 @@ batch_upload_details:
         paired_by: serial_number
 raw_batch_upload_details:
   description: With O(wait), the BatchUploadDetails exactly as Partner Center sent it (camelCase keys).
-  returned: when O(wait=true)
+  returned: when O(wait=true) and O(return_raw=true)
   type: dict
 complete:
   description: With O(wait), whether Partner Center has finished the batch; V(false) only when O(wait_timeout) passed.
@@ -353,7 +355,12 @@ request_id:
 
 import os
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch import BatchWaitError, wait_for_batch, waited_result
+from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
+    RESULT_ARGUMENT_SPEC,
+    BatchWaitError,
+    wait_for_batch,
+    waited_result,
+)
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
     UploadOutcomeUnknown,
     no_tracking_id_message,
@@ -369,6 +376,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.devices impo
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 
 DEVICE_OPTIONS = dict(
     hardware_hash=dict(type='str'),
@@ -415,7 +423,7 @@ def main():
             devices=dict(type='list', elements='dict', options=DEVICE_OPTIONS),
             csv_path=dict(type='path'),
             csv_content=dict(type='str'),
-            **WAIT_ARGUMENT_SPEC
+            **dict(WAIT_ARGUMENT_SPEC, **RESULT_ARGUMENT_SPEC)
         ),
         mutually_exclusive=[('devices', 'csv_path', 'csv_content')],
         required_one_of=[('devices', 'csv_path', 'csv_content')],
@@ -470,15 +478,16 @@ def _follow_accepted_upload(module, client, result, devices, origins):
         module.exit_json(**result)
     if not params['wait']:
         module.exit_json(**result)
+    shown = dict(return_devices=params['return_devices'], return_raw=params['return_raw'])
     try:
-        result.update(waited_result(*wait_for_batch(client, params['customer_id'], result['batch_tracking_id'],
-                                                    params['wait_timeout'], params['poll_interval'],
-                                                    warn=module.module.warn)))
+        raw, details, polls, waited, throttled = wait_for_batch(
+            client, params['customer_id'], result['batch_tracking_id'], params['wait_timeout'], params['poll_interval'],
+            warn=module.module.warn, on_poll=poll_recorder(result['batch_tracking_id']))
     except BatchWaitError as ended:
         # The wait timed out, a poll was refused or unreadable, or the status is not one Partner Center documents:
         # the play still learns the tracking id and how far the batch got.
-        result.update(ended.result())
-        _pair(result, devices, origins)
+        _pair(result, ended.details, devices, origins)
+        result.update(ended.result(**shown))
         module.fail(ended, **result)
     except PartnerCenterError as error:
         module.fail(error, **result)
@@ -488,13 +497,14 @@ def _follow_accepted_upload(module, client, result, devices, origins):
                              'with an error in the collection (%s: %s); please report it. Follow the batch with '
                              'partnercenter.devices.batch_upload_status.'
                              % (result['batch_tracking_id'], type(error).__name__, error), **result)
-    _pair(result, devices, origins)
+    # Paired on every device before return_devices chooses which ones the result carries.
+    _pair(result, details, devices, origins)
+    result.update(waited_result(raw, details, polls, waited, throttled, **shown))
     module.exit_json(**result)
 
 
-def _pair(result, devices, origins):
+def _pair(result, details, devices, origins):
     """Name the device each outcome is about (upload_index, csv_line), when the details were read."""
-    details = result.get('batch_upload_details')
     if details is not None:
         result['device_pairing'] = pair_device_outcomes(details['devices_status'], devices, origins)
 

@@ -16,7 +16,9 @@ from partner_center_simulator import PartnerCenterSimulator, load_seed  # noqa: 
 # The demo is the provisioning guide's own playbook, run against the simulator's demo customer.
 GUIDE_DIR = os.path.join(harness.REPO_ROOT, 'docs', 'provisioning-devices')
 PLAYBOOK = os.path.join(GUIDE_DIR, 'provision-devices.yml')
-REPORT_DIR = os.path.join(harness.REPO_ROOT, 'build', 'demo-reports')
+# DEMO_REPORT_DIR moves them, so that the tests do not overwrite the reports of a `make demo`.
+REPORT_DIR = os.environ.get('DEMO_REPORT_DIR') or os.path.join(harness.REPO_ROOT, 'build', 'demo-reports')
+INVENTORY = os.path.join(GUIDE_DIR, 'inventory.ini')
 DEMO_VARS = {
     'customer_id': harness.DEMO_CUSTOMER_ID,
     'batch_id': 'contoso-demo-laptops',
@@ -36,7 +38,7 @@ def main():
         sys.stdout.flush()
         env = harness.ansible_env(collections_path, **harness.simulator_credentials(simulator.url, kind='app+user'))
         env.pop('ANSIBLE_NOCOLOR')
-        command = [os.path.join(harness.BIN_DIR, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+        command = [os.path.join(harness.BIN_DIR, 'ansible-playbook'), '-i', INVENTORY,
                    '-e', json.dumps(DEMO_VARS), PLAYBOOK]
         command.extend(sys.argv[1:])
         return subprocess.run(command, env=env, check=False).returncode

@@ -27,7 +27,8 @@ EXAMPLE_DEVICE = {
 
 def example_vars(**extra):
     """Extra vars naming the documented example batch."""
-    variables = {'customer_id': harness.EXAMPLE_CUSTOMER_ID, 'batch_tracking_id': harness.EXAMPLE_BATCH_ID}
+    # The raw resource too (return_raw), so that tests can compare it with the documented example.
+    variables = {'customer_id': harness.EXAMPLE_CUSTOMER_ID, 'batch_tracking_id': harness.EXAMPLE_BATCH_ID, 'return_raw': True}
     variables.update(extra)
     return variables
 

@@ -57,7 +57,7 @@ def run_bulk(playbook, simulator, batches, **options):
 
 def test_results_in_input_order_on_one_token(simulator, playbook):
     batches = [WITH_ERRORS, EXAMPLE, CLEAN, STUCK]
-    run = run_bulk(playbook, simulator, batches)
+    run = run_bulk(playbook, simulator, batches, return_raw=True)
     assert run.returncode == 0, run
     result = run.results['result']
     assert [(entry['customer_id'], entry['batch_tracking_id']) for entry in result['results']] == [
@@ -199,7 +199,7 @@ def test_an_empty_list_reads_nothing(simulator, playbook):
 
 
 def test_check_mode_reads_the_same(simulator, playbook):
-    run = playbook('bulk_status.yml', {'batches': [EXAMPLE, FOREIGN]}, env=harness.simulator_credentials(simulator.url),
+    run = playbook('bulk_status.yml', {'batches': [EXAMPLE, FOREIGN], 'return_raw': True}, env=harness.simulator_credentials(simulator.url),
                    check=True)
     assert run.returncode == 0, run
     example, foreign = run.results['result']['results']
@@ -208,7 +208,7 @@ def test_check_mode_reads_the_same(simulator, playbook):
 
 
 def test_no_secret_in_the_output_at_vvvv(simulator, playbook):
-    run = playbook('bulk_status.yml', {'batches': [EXAMPLE, FOREIGN, CLEAN]},
+    run = playbook('bulk_status.yml', {'batches': [EXAMPLE, FOREIGN, CLEAN], 'return_raw': True},
                    env=harness.simulator_credentials(simulator.url, kind='app+user'), verbosity=4)
     assert run.returncode == 0, run
     assert 'AnsiballZ_batch_upload_status.py' in run.output and 'raw_batch_upload_details' in run.output  # the result was shown

@@ -21,8 +21,8 @@ TOP_LEVEL_ALLOWED = {'MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.md',
                      'plugins', 'roles', 'meta', 'docs', 'changelogs', 'requirements.txt', 'bindep.txt',
                      # Event-Driven Ansible plugins (extensions/eda/plugins/event_source).
                      'extensions'}
-NEEDED = ('plugins/modules/batch_upload_status.py', 'plugins/inventory/customers.py',
-          'extensions/eda/plugins/event_source/batch_status.py', 'meta/extensions.yml', 'plugins/modules/access_token.py', 'plugins/action/access_token.py',
+NEEDED = ('LICENSE', 'plugins/modules/batch_upload_status.py', 'plugins/modules/access_token.py', 'plugins/action/access_token.py',
+          'plugins/inventory/customers.py', 'extensions/eda/plugins/event_source/batch_status.py', 'meta/extensions.yml',
           'plugins/module_utils/client.py', 'plugins/doc_fragments/partner_center.py',
           'roles/wait_for_batch_upload/meta/argument_specs.yml', 'roles/wait_for_batch_upload/tasks/main.yml',
           'meta/runtime.yml', 'meta/execution-environment.yml', 'requirements.txt',
@@ -30,7 +30,7 @@ NEEDED = ('plugins/modules/batch_upload_status.py', 'plugins/inventory/customers
           'docs/execution-environment.md', 'docs/execution-environment/execution-environment.yml',
           'docs/awx/README.md', 'docs/awx/credential-type-inputs.yml', 'docs/awx/credential-type-injectors.yml',
           'docs/awx/wait_for_batch_upload.yml')
-LEFT_OUT = ('tests', '.venv', '.ci', '.git', '.gitignore', '.ansible', '.ansible-lint', '.pytest_cache', '.benchmarks',
+LEFT_OUT = ('tests', '.venv', '.venv-matrix', '.ci', '.git', '.gitignore', '.ansible', '.ansible-lint', '.pytest_cache', '.benchmarks',
             'Makefile', 'requirements-dev.txt', 'pytest.ini', 'build', 'changelogs/.plugin-cache.yaml')
 
 Built = collections.namedtuple('Built', 'tarball names install_path installed env')

@@ -6,6 +6,7 @@
 import csv
 import html.parser
 import os
+import re
 import stat
 
 import pytest
@@ -127,7 +128,8 @@ def hostile_simulator():
 def test_reports_hold_every_device_and_the_errors(simulator, playbook, tmp_path):
     csv_path, html_path = report_paths(tmp_path)
     run = playbook('role_reports.yml', role_vars(WITH_ERRORS, wait_for_batch_upload_report_csv=csv_path,
-                                                 wait_for_batch_upload_report_html=html_path),
+                                                 wait_for_batch_upload_report_html=html_path,
+                                                 wait_for_batch_upload_batch_id='contoso-2026-11-laptops'),
                    env=harness.simulator_credentials(simulator.url))
     assert run.returncode == 0, run
     assert run.results['outcome'] == 'ok'
@@ -144,21 +146,29 @@ def test_reports_hold_every_device_and_the_errors(simulator, playbook, tmp_path)
     assert rows[3]['device_id'] == 'a1c3e5f7-0b2d-4f6a-8c9e-1d3f5a7b9c04'
 
     page, parsed = read_html(html_path)
-    assert parsed.cells_by_id['batch-tracking-id'] == harness.DEMO_BATCH_WITH_ERRORS
-    assert parsed.cells_by_id['customer-id'] == harness.DEMO_CUSTOMER_ID
-    assert parsed.cells_by_id['batch-status'] == 'finished_with_errors'
-    assert parsed.cells_by_id['device-count'] == '4'
-    assert parsed.cells_by_id['error-count'] == '2'
-    assert parsed.tables['status-counts'][1:] == [['finished', '2'], ['finished_with_errors', '2']]
-    errors = parsed.tables['devices-with-errors']
-    assert errors[0][-1] == 'What to do'
-    assert [(row[0], row[4], row[5], row[6]) for row in errors[1:]] == [
-        ('PF1A2B3E', '806', 'ZtdDeviceAlreadyAssigned', HINT_806),
-        ('PF1A2B3F', '808', 'ZtdDeviceAssignedToOtherTenant', HINT_808),
+    assert parsed.cells_by_id['batch-1-name'] == 'contoso-2026-11-laptops'
+    assert parsed.cells_by_id['batch-1-tracking-id'] == harness.DEMO_BATCH_WITH_ERRORS
+    assert parsed.cells_by_id['batch-1-customer-id'] == harness.DEMO_CUSTOMER_ID
+    assert parsed.cells_by_id['batch-1-status'] == 'finished_with_errors'
+    assert parsed.cells_by_id['batch-1-device-count'] == '4'
+    assert parsed.cells_by_id['batch-1-error-count'] == '2'
+    assert '<title>Device batch contoso-2026-11-laptops: finished_with_errors</title>' in page
+    # Every device, those with errors first; the serial number, product key and device id in the first cell.
+    devices = parsed.tables['batch-1-devices']
+    assert devices[0][-1] == 'What to do'
+    assert [(row[0][:8], row[1], row[2], row[3]) for row in devices[1:]] == [
+        ('PF1A2B3E', 'finished_with_errors', '806 ZtdDeviceAlreadyAssigned', HINT_806),
+        ('PF1A2B3F', 'finished_with_errors', '808 ZtdDeviceAssignedToOtherTenant', HINT_808),
+        ('PF1A2B3C', 'finished', '', ''),
+        ('PF1A2B3D', 'finished', '', ''),
     ]
+    assert 'W2KDC-9HV8T-Q6MXF-3BRYJ-7PG4N' in devices[2][0] and 'a1c3e5f7-0b2d-4f6a-8c9e-1d3f5a7b9c04' in devices[2][0]
+    # The picture: one bar, a rectangle per status, widths proportional to the counts, colour by kind of status.
+    bars = re.findall(r'<rect class="(\w+)" x="([\d.]+)" y="0" width="([\d.]+)"', page)
+    assert bars == [('finished', '0.0', '500.0'), ('errors', '500.0', '500.0')]
     # Self-contained: no script, no stylesheet or image to fetch.
     assert not set(parsed.tags) & {'script', 'link', 'img', 'iframe', 'object'}
-    assert 'src=' not in page and '@import' not in page
+    assert 'src=' not in page and '@import' not in page and 'url(' not in page
 
     for path in (csv_path, html_path):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
@@ -174,7 +184,7 @@ def test_reports_are_written_before_the_role_fails_on_device_errors(simulator, p
     assert run.results['outcome'] == 'failed'
     assert run.results['result']['msg'].startswith('2 devices of batch %s carry errors:' % harness.DEMO_BATCH_WITH_ERRORS)
     assert [r['error_code'] for r in read_csv(csv_path)] == ['', '', '806', '808']
-    assert len(read_html(html_path)[1].tables['devices-with-errors']) == 3  # the header and two devices
+    assert len(read_html(html_path)[1].tables['batch-1-devices']) == 5  # the header and four devices
     for path in (csv_path, html_path):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
@@ -211,12 +221,13 @@ def test_hostile_values_are_neutralised_in_csv_and_escaped_in_html(hostile_simul
     assert SCRIPT_SERIAL not in page and '<img' not in page
     assert '&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;' in page
     assert not set(parsed.tags) & {'script', 'img'}
-    errors = parsed.tables['devices-with-errors'][1:]
+    devices = parsed.tables['batch-1-devices'][1:]
     # Escaped, not altered: the page shows exactly what Partner Center sent.
-    assert [(row[0], row[5]) for row in errors] == [
-        (SCRIPT_SERIAL, 'ZtdDeviceAssignedToOtherTenant'),
-        (FORMULA, FORMULA + ' <img src=x onerror=alert(1)>'),
+    assert [(row[0].startswith(SCRIPT_SERIAL), row[2]) for row in devices[:2]] == [
+        (True, '808 ZtdDeviceAssignedToOtherTenant'),
+        (False, '999 ' + FORMULA + ' <img src=x onerror=alert(1)>'),
     ]
+    assert devices[1][0].startswith(FORMULA)
 
 
 def test_no_report_without_a_path(simulator, playbook, tmp_path):
@@ -246,7 +257,7 @@ def test_a_missing_report_directory_fails_the_role_clearly(simulator, playbook, 
 
 
 def test_module_returns_the_remediation_of_806_and_808(simulator, playbook):
-    run = playbook('batch_upload_status.yml', dict(WITH_ERRORS, wait=True, poll_interval=0.1),
+    run = playbook('batch_upload_status.yml', dict(WITH_ERRORS, wait=True, poll_interval=0.1, return_raw=True),
                    env=harness.simulator_credentials(simulator.url))
     assert run.returncode == 0, run
     result = run.results['result']

@@ -70,7 +70,7 @@ def app_user(sim):
 def test_camel_case_final_status_completes_a_wait(make_simulator, playbook):
     sim = make_simulator(with_batches)
     run = playbook('batch_upload_status.yml', dict(customer_id=CUSTOMER, batch_tracking_id=SPELLED, wait=True,
-                                                   poll_interval=0.1, wait_timeout=30), env=app_only(sim))
+                                                   poll_interval=0.1, wait_timeout=30, return_raw=True), env=app_only(sim))
     assert run.returncode == 0, run
     result = run.results['result']
     assert result['complete'] is True and result['polls'] == 3
@@ -83,7 +83,8 @@ def test_camel_case_final_status_completes_a_wait(make_simulator, playbook):
 def test_device_statuses_in_progress_in_any_spelling(make_simulator, playbook):
     sim = make_simulator(with_batches)
     playbook('batch_upload_status.yml', dict(customer_id=CUSTOMER, batch_tracking_id=SPELLED), env=app_only(sim))
-    run = playbook('batch_upload_status.yml', dict(customer_id=CUSTOMER, batch_tracking_id=SPELLED), env=app_only(sim))
+    run = playbook('batch_upload_status.yml', dict(customer_id=CUSTOMER, batch_tracking_id=SPELLED, return_raw=True),
+                   env=app_only(sim))
     result = run.results['result']
     assert result['batch_upload_details']['status'] == 'processing'  # sent as PROCESSING
     assert result['device_status_counts'] == {'in_progress': 2}

@@ -89,7 +89,7 @@ def test_role_waits_until_finished_with_one_token_request(simulator, playbook):
     assert simulator.stats['polls'][harness.DEMO_BATCH_CLEAN] == 3
     assert len(simulator.stats['token_requests']) == 1
     assert 'FAILED - RETRYING' in run.output  # every poll shows in the play output
-    assert 'is finished after 3 polls: 3 devices, 0 with errors.' in run.output
+    assert 'is finished after 3 polls: 3 devices (3 finished), 0 with errors.' in run.output
 
 
 def test_role_reports_device_errors_without_failing(simulator, playbook):

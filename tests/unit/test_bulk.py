@@ -290,7 +290,7 @@ def read(script, batches, **kwargs):
 
 def test_outcome_result_of_a_read_batch_has_the_keys_of_a_single_read():
     outcomes, client = read({}, [entry(CUSTOMER_A, 1)])
-    result = bulk.outcome_result(outcomes[0], client)
+    result = bulk.outcome_result(outcomes[0], client, return_raw=True)
     assert result['customer_id'] == CUSTOMER_A and result['batch_tracking_id'] == batch_id(1)
     assert result['failed'] is False
     assert result['complete'] is True

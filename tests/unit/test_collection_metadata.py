@@ -66,6 +66,18 @@ def test_collection_version_matches_galaxy_yml():
     assert USER_AGENT.startswith('partnercenter.devices/%s ' % galaxy['version'])
 
 
+def test_license_file_is_the_gpl_v3_galaxy_yml_names():
+    galaxy = load_yaml('galaxy.yml')
+    # galaxy.yml names the license by SPDX id; LICENSE carries its full text into the tarball.
+    assert galaxy['license'] == ['GPL-3.0-or-later']
+    assert 'license_file' not in galaxy
+    assert 'LICENSE' not in galaxy['build_ignore']
+    with open(os.path.join(COLLECTION_ROOT, 'LICENSE'), encoding='utf-8') as handle:
+        text = handle.read()
+    assert text.lstrip().startswith('GNU GENERAL PUBLIC LICENSE\n                       Version 3, 29 June 2007')
+    assert 'END OF TERMS AND CONDITIONS' in text
+
+
 def test_there_are_modules():
     assert 'batch_upload_status' in module_names()
 

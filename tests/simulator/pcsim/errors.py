@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the partnercenter.devices collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Partner Center's error answers: the error codes, the error body, the throttling body, and the catalogue
+of device errors (the ``errorCode``/``errorDescription`` of a device in a batch status)."""
+
+from .messages import Response, json_bytes
+
+# Partner Center error codes (the "code" of the error body). Where Partner Center's public
+# REST error-code table has one, it is used; the others are the simulator's own.
+CODE_ACCESS_DENIED = 400          # 401: documented "Access denied"
+CODE_NOT_FOUND = 1000             # 404: documented "Not found"
+CODE_FORBIDDEN = 2032             # 403: documented "Access denied" (missing role)
+CODE_NO_RELATIONSHIP = 20002      # 403: documented "Partner id has no commercial relationship with customer id"
+CODE_INVALID_INPUT = 400056       # 400: documented "Invalid input" (headers, path ids, upload bodies, continuation tokens)
+CODE_SIMULATOR_BASE = 900000      # 900000 + HTTP status: 405, 406, 409, 415, app-only 403, fault statuses, body errors
+CODE_CONFLICT = CODE_SIMULATOR_BASE + 409            # a device batch of that name already exists
+CODE_UNSUPPORTED_MEDIA = CODE_SIMULATOR_BASE + 415   # POST body that is not declared as JSON
+CODE_APP_USER_REQUIRED = CODE_SIMULATOR_BASE + 403   # app-only token on an upload that needs app+user
+
+# Device error shorthands usable in a seed ("error": "808"). Autopilot documents the
+# last three by name only, so they carry no errorCode.
+ERROR_CATALOGUE = {
+    "806": ("806", "ZtdDeviceAlreadyAssigned"),
+    "808": ("808", "ZtdDeviceAssignedToOtherTenant"),
+    "ZtdDeviceAlreadyAssigned": ("806", "ZtdDeviceAlreadyAssigned"),
+    "ZtdDeviceAssignedToOtherTenant": ("808", "ZtdDeviceAssignedToOtherTenant"),
+    "ZtdDeviceDuplicated": (None, "ZtdDeviceDuplicated"),
+    "InvalidZtdHardwareHash": (None, "InvalidZtdHardwareHash"),
+    "StorageError": (None, "StorageError"),
+}
+
+
+def pc_error(status, code, description, headers, extra_headers=(), data=None):
+    """Partner Center's error body ``{"code", "description", "data", "source"}`` with ``headers`` (+ ``extra_headers``)."""
+    body = {"code": code, "description": description[:1024], "data": list(data or []), "source": "PartnerFD"}
+    return Response(status, json_bytes(body), list(headers) + list(extra_headers))
+
+
+def throttled_body(seconds):
+    """The body of a 429: Partner Center's gateway sends this shape, not the error body."""
+    return json_bytes({"statusCode": 429, "message": "Rate limit is exceeded. Try again in %d seconds." % seconds})

@@ -1,0 +1,177 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the partnercenter.devices collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tests of pcsim/faults.py: every fault kind, matching, counters, seed faults, and bad faults."""
+
+import email.utils
+import http.client
+import json
+import re
+import time
+import urllib.request
+
+import pytest
+
+import harness
+import pcsim
+from simulator_client import (api_headers, app_form, assert_no_secret, assert_pc_error, batch_url, get_batch, get_token, http_call,
+                              seed_with, token_call)
+
+
+def test_status_fault_does_not_advance_progression(sim, base, app_token):
+    fault = sim.add_fault("status", status=503, retry_after=7)
+    assert fault["kind"] == "status" and fault["match"] == "api" and fault["count"] == 1
+    status, headers, raw = get_batch(base, app_token, batch=harness.DEMO_BATCH_CLEAN)
+    error = assert_pc_error(status, headers, raw, 503, pcsim.CODE_SIMULATOR_BASE + 503)
+    assert error["description"]
+    assert headers["Retry-After"] == "7"
+    assert sim.stats["polls"][harness.DEMO_BATCH_CLEAN] == 0
+    status, _headers, raw = get_batch(base, app_token, batch=harness.DEMO_BATCH_CLEAN)
+    assert status == 200 and json.loads(raw)["status"] == "queued"
+    assert [r["fault"] for r in sim.stats["api_requests"]] == ["status", None]
+    assert [r["status"] for r in sim.stats["api_requests"]] == [503, 200]
+
+
+def test_status_fault_429_with_http_date_and_without_retry_after(sim, base, app_token):
+    when = email.utils.formatdate(time.time() + 120, usegmt=True)
+    sim.add_fault("status", status=429, retry_after=when)
+    status, headers, raw = get_batch(base, app_token)
+    assert status == 429 and headers["Retry-After"] == when
+    body = json.loads(raw)
+    assert body["statusCode"] == 429
+    seconds = int(re.match(r"^Rate limit is exceeded\. Try again in (\d+) seconds\.$", body["message"]).group(1))
+    assert 100 <= seconds <= 121
+    sim.add_fault("status", status=500, code=12345, description="boom")
+    status, headers, raw = get_batch(base, app_token)
+    assert "Retry-After" not in headers
+    assert json.loads(raw) == {"code": 12345, "description": "boom", "data": [], "source": "PartnerFD"}
+
+
+def test_delay_fault_times_out_client_then_answers_normally(make_sim):
+    simulator = make_sim()
+    token = get_token(simulator.url)
+    simulator.add_fault("delay", seconds=0.5)
+    with pytest.raises(TimeoutError):
+        get_batch(simulator.url, token, timeout=0.1)
+    simulator.add_fault("delay", seconds=0.15)
+    started = time.monotonic()
+    status, _headers, raw = get_batch(simulator.url, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
+    assert time.monotonic() - started >= 0.15
+    assert status == 200 and json.loads(raw) == harness.DOCUMENTED_EXAMPLE
+
+
+def test_drop_fault_closes_without_response(sim, base, app_token):
+    sim.add_fault("drop")
+    with pytest.raises(ConnectionError):
+        get_batch(base, app_token)
+    assert get_batch(base, app_token)[0] == 200
+    records = sim.stats["api_requests"]
+    assert records[0]["fault"] == "drop" and records[0]["status"] is None
+    assert sim.stats["polls"][harness.DEMO_BATCH_CLEAN] == 1
+
+
+def test_invalid_json_fault(sim, base, app_token):
+    sim.add_fault("invalid_json")
+    status, headers, raw = get_batch(base, app_token)
+    assert status == 200
+    assert headers["Content-Type"].startswith("text/html")
+    assert int(headers["Content-Length"]) == len(raw)
+    with pytest.raises(ValueError):
+        json.loads(raw)
+    assert sim.stats["polls"][harness.DEMO_BATCH_CLEAN] == 0
+
+
+def test_truncated_fault(sim, base, app_token):
+    sim.add_fault("truncated")
+    request = urllib.request.Request(batch_url(base, harness.DEMO_CUSTOMER_ID, harness.DEMO_BATCH_CLEAN), headers=api_headers(app_token))
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+        declared = int(response.headers["Content-Length"])
+        with pytest.raises(http.client.IncompleteRead) as info:
+            response.read()
+    assert len(info.value.partial) < declared
+    assert sim.stats["polls"][harness.DEMO_BATCH_CLEAN] == 0
+    assert get_batch(base, app_token)[0] == 200
+
+
+def test_expire_token_fault_expires_the_token(sim, base):
+    token = get_token(base)
+    sim.add_fault("expire_token")
+    status, headers, raw = get_batch(base, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
+    assert_pc_error(status, headers, raw, 401, pcsim.CODE_ACCESS_DENIED)
+    assert headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert get_batch(base, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 401
+    assert get_batch(base, get_token(base), harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 200
+
+
+def test_token_endpoint_fault(sim, base):
+    sim.add_fault("status", match="token", status=503, retry_after=2)
+    status, headers, raw, body = token_call(base, form=app_form())
+    assert status == 503 and headers["Retry-After"] == "2"
+    assert body["error"] == "temporarily_unavailable" and body["error_codes"] == [90033]
+    assert_no_secret(raw)
+    assert token_call(base, form=app_form())[0] == 200
+    records = sim.stats["token_requests"]
+    assert [(r["status"], r["fault"]) for r in records] == [(503, "status"), (200, None)]
+    assert records[0]["client_id"] == harness.CLIENT_ID
+    assert sim.stats["api_requests"] == []
+
+
+def test_fault_count_and_after(sim, base, app_token):
+    fault = sim.add_fault("status", status=500, count=2, after=1)
+    assert [get_batch(base, app_token)[0] for _i in range(4)] == [200, 500, 500, 200]
+    view = [f for f in sim.faults if f["id"] == fault["id"]][0]
+    assert view["seen"] == 4 and view["hits"] == 2
+    sim.add_fault("status", status=502, count=-1)
+    assert [get_batch(base, app_token)[0] for _i in range(3)] == [502, 502, 502]
+
+
+def test_fault_regex_matches_only_its_path(sim, base, app_token):
+    sim.add_fault("status", match="(?i)/batchjobstatus/%s$" % harness.DEMO_BATCH_STUCK, status=504, count=-1)
+    assert get_batch(base, app_token, batch=harness.DEMO_BATCH_STUCK)[0] == 504
+    assert get_batch(base, app_token, batch=harness.DEMO_BATCH_CLEAN)[0] == 200
+    assert token_call(base, form=app_form())[0] == 200
+
+
+def test_seed_faults_per_batch_and_top_level(make_sim):
+    seed = seed_with(faults=[{"match": "token", "kind": "status", "status": 500, "after": 1}])
+    seed["customers"][harness.DEMO_CUSTOMER_ID]["batches"][harness.DEMO_BATCH_WITH_ERRORS]["faults"] = [{"kind": "status", "status": 503, "count": 2}]
+    simulator = make_sim(seed)
+    token = get_token(simulator.url)
+    assert token_call(simulator.url, form=app_form())[0] == 500
+    results = [get_batch(simulator.url, token, batch=harness.DEMO_BATCH_WITH_ERRORS) for _i in range(3)]
+    assert [r[0] for r in results] == [503, 503, 200]
+    assert json.loads(results[2][2])["status"] == "queued"
+    assert get_batch(simulator.url, token, batch=harness.DEMO_BATCH_CLEAN)[0] == 200
+    simulator.reset()
+    assert get_batch(simulator.url, token, batch=harness.DEMO_BATCH_WITH_ERRORS)[0] == 503
+
+
+@pytest.mark.parametrize("fault, message", [
+    ({"kind": "explode"}, "kind"),
+    ({"kind": "status"}, "status"),
+    ({"kind": "status", "status": 503, "colour": "red"}, "colour"),
+    ({"kind": "delay", "seconds": -1}, "seconds"),
+    ({"kind": "drop", "count": 0}, "count"),
+    ({"kind": "drop", "match": "("}, "regular expression"),
+])
+def test_invalid_faults_are_rejected(sim, base, fault, message):
+    status, _headers, raw = http_call("POST", base + "/_simulator/faults", json.dumps(fault).encode("utf-8"),
+                                      {"Content-Type": "application/json"})
+    assert status == 400
+    assert message in json.loads(raw)["error"]
+    with pytest.raises(ValueError):
+        pcsim.normalize_fault(fault)
+    assert sim.faults == []
+
+
+def test_status_fault_with_error_data(sim, base, app_token):
+    sim.add_fault("status", match="batchJobStatus", status=400, code=600, description="Invalid input", data=["field: batchId", "x"])
+    status, _headers, raw = get_batch(base, app_token)
+    body = json.loads(raw)
+    assert status == 400 and body["data"] == ["field: batchId", "x"] and body["code"] == 600
+
+
+def test_status_fault_data_must_be_a_list():
+    with pytest.raises(ValueError):
+        pcsim.normalize_fault({"kind": "status", "status": 400, "data": "text"})

@@ -1,0 +1,296 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""``make test-matrix``: the unit and integration tests on every ansible-core minor version galaxy.yml supports.
+
+Each version gets its own virtualenv, ``.venv-matrix/ansible-<minor>/``, made from
+``tests/matrix/ansible-<minor>.txt`` with the Python that version is run on here (remade when
+that file changes). pytest runs from that virtualenv, so ``tests/harness.py`` finds that
+version's ``ansible-playbook`` next to ``sys.executable``; ``tests/integration/test_harness.py``
+checks it is so, and the summary prints each ``ansible-playbook --version``.
+
+Then the integration tests once more on the newest version with ``ANSIBLE_INJECT_FACT_VARS=false``
+(the default from ansible-core 2.24 on), and ``ansible-test sanity`` on the newest version.
+
+A missing interpreter fails the run, naming it and how to get it: a supported version never goes
+untested in silence.
+
+Usage: ``python tests/tools/run_matrix.py [--only 2.16,2.21] [--jobs N] [--workers N] [--no-sanity]``.
+"""
+
+import argparse
+import glob
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MATRIX_DIR = os.path.join(REPO_ROOT, 'tests', 'matrix')
+VENVS_DIR = os.path.join(REPO_ROOT, '.venv-matrix')
+
+# (ansible-core minor version, the Python it runs on in the matrix). Oldest first; the last is the newest.
+VERSIONS = (
+    ('2.16', '3.11'),
+    ('2.17', '3.11'),
+    ('2.18', '3.11'),
+    ('2.19', '3.11'),
+    ('2.20', '3.12'),
+    ('2.21', '3.13'),
+)
+
+# What the matrix runs: the tests that exercise ansible-core (ansible-playbook runs, module and
+# module_utils code under each version's module_utils). New test files are in by default.
+SELECTION = ('tests/unit', 'tests/integration')
+# Left out, because ansible-core's version is not what they test and `make test` runs them once:
+LEFT_OUT = (
+    # the docs site: antsibull-docs and Sphinx read the docs, ansible-core only lists the plugins.
+    'tests/integration/test_docs_site.py',
+    # the changelog: antsibull-changelog lints fragments and renders CHANGELOG.md.
+    'tests/integration/test_changelog.py',
+    # the execution environment: ansible-builder writes a build context; no ansible-core run.
+    'tests/integration/test_execution_environment.py',
+)
+INJECT_FACT_VARS_OFF = {'ANSIBLE_INJECT_FACT_VARS': 'false'}
+
+
+class MissingInterpreter(Exception):
+    """No working interpreter for a version of the matrix."""
+
+
+def python_reports(path, version):
+    """Whether ``path`` runs and is Python ``version`` (a pyenv shim without that version selected is not)."""
+    try:
+        completed = subprocess.run([path, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+                                   capture_output=True, text=True, timeout=60, check=False)
+    except OSError:
+        return False
+    return completed.returncode == 0 and completed.stdout.strip() == version
+
+
+def pyenv_version_key(path):
+    """Sort key of .../versions/3.12.1/bin/python3.12: the version as numbers (3.12.10 after 3.12.9)."""
+    name = os.path.basename(os.path.dirname(os.path.dirname(path)))
+    return [int(part) for part in re.findall(r'\d+', name)]
+
+
+def find_python(version):
+    """The path of a working Python ``version`` (e.g. '3.12'), or raise MissingInterpreter saying how to get one."""
+    override_name = 'MATRIX_PYTHON_' + version.replace('.', '_')
+    looked_at = []
+    candidates = []
+    if os.environ.get(override_name):
+        candidates.append(os.environ[override_name])
+    on_path = shutil.which('python' + version)
+    if on_path:
+        candidates.append(on_path)
+    # pyenv installs versions side by side; its shims answer only for the versions selected.
+    pyenv = shutil.which('pyenv')
+    pyenv_root = os.environ.get('PYENV_ROOT') or os.path.expanduser('~/.pyenv')
+    if pyenv:
+        completed = subprocess.run([pyenv, 'root'], capture_output=True, text=True, check=False)
+        pyenv_root = completed.stdout.strip() or pyenv_root
+    installed = glob.glob(os.path.join(pyenv_root, 'versions', version + '.*', 'bin', 'python' + version))
+    candidates.extend(sorted(installed, key=pyenv_version_key, reverse=True))
+    candidates.append('/usr/bin/python' + version)
+    for candidate in candidates:
+        if candidate in looked_at:
+            continue
+        looked_at.append(candidate)
+        if os.path.exists(candidate) and python_reports(candidate, version):
+            return candidate
+    if not on_path:
+        looked_at.insert(0, 'python%s on PATH (none)' % version)
+    raise MissingInterpreter(
+        'no working Python %s (looked at: %s). Install it (pyenv install %s, or the python%s package of your '
+        'system), or set %s to its path.' % (version, ', '.join(looked_at) or 'nothing on PATH', version, version,
+                                              override_name))
+
+
+def requirements_text(minor):
+    """The requirements of a version's virtualenv, with the files they include, as one text."""
+    parts = []
+    for name in ('ansible-%s.txt' % minor, 'common.txt'):
+        with open(os.path.join(MATRIX_DIR, name), encoding='utf-8') as handle:
+            parts.append(handle.read())
+    return '\n'.join(parts)
+
+
+def ensure_venv(minor, python, log):
+    """The virtualenv of ``minor``, made or remade when its requirements or interpreter changed; its python."""
+    venv = os.path.join(VENVS_DIR, 'ansible-' + minor)
+    stamp = os.path.join(venv, '.matrix-requirements')
+    wanted = 'python: %s\n%s' % (python, requirements_text(minor))
+    venv_python = os.path.join(venv, 'bin', 'python')
+    if os.path.exists(stamp):
+        with open(stamp, encoding='utf-8') as handle:
+            if handle.read() == wanted:
+                return venv_python
+    shutil.rmtree(venv, ignore_errors=True)
+    log('ansible-core %s: creating %s with %s' % (minor, os.path.relpath(venv, REPO_ROOT), python))
+    subprocess.run([python, '-m', 'venv', venv], check=True)
+    subprocess.run([venv_python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
+                    '-r', os.path.join(MATRIX_DIR, 'ansible-%s.txt' % minor)], check=True)
+    with open(stamp, 'w', encoding='utf-8') as handle:
+        handle.write(wanted)
+    return venv_python
+
+
+def ansible_playbook_version(venv_python):
+    """The first line of the virtualenv's ``ansible-playbook --version`` and its Python line."""
+    completed = subprocess.run([os.path.join(os.path.dirname(venv_python), 'ansible-playbook'), '--version'],
+                               capture_output=True, text=True, check=False)
+    lines = completed.stdout.splitlines()
+    python_line = [line.strip() for line in lines if line.strip().startswith('python version')]
+    return ' / '.join(lines[:1] + python_line[:1]) or completed.stderr.strip()
+
+
+def test_environment(minor, extra=None):
+    """The environment of a matrix pytest run: no ANSIBLE_* from the caller, the expected version named."""
+    env = dict((key, value) for key, value in os.environ.items() if not key.startswith('ANSIBLE_'))
+    env['MATRIX_ANSIBLE_CORE'] = minor
+    env.update(extra or {})
+    return env
+
+
+def pytest_command(venv_python, paths, workers):
+    """pytest from the virtualenv on ``paths``, minus the suites left out."""
+    command = [venv_python, '-m', 'pytest'] + list(paths) + ['-q', '-p', 'no:cacheprovider', '-n', str(workers)]
+    for path in LEFT_OUT:
+        command += ['--ignore', path]
+    return command
+
+
+class Step:
+    """One run of the matrix: a name, a command, an environment; its outcome once run."""
+
+    def __init__(self, name, command, env):
+        self.name = name
+        self.command = command
+        self.env = env
+        self.returncode = None
+        self.seconds = None
+        self.log_path = os.path.join(VENVS_DIR, 'logs', re.sub(r'[^A-Za-z0-9.]+', '-', name).strip('-') + '.log')
+
+    def start(self, quiet):
+        """Start the step; its output goes to the terminal, or only to its log when ``quiet``."""
+        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
+        self.started = time.monotonic()
+        self.log = open(self.log_path, 'w', encoding='utf-8')  # pylint: disable=consider-using-with
+        if quiet:
+            self.process = subprocess.Popen(self.command, cwd=REPO_ROOT, env=self.env, stdout=self.log,
+                                            stderr=subprocess.STDOUT)
+        else:
+            self.process = subprocess.Popen(self.command, cwd=REPO_ROOT, env=self.env, stdout=subprocess.PIPE,
+                                            stderr=subprocess.STDOUT, text=True)
+
+    def finish(self):
+        """Wait for the step (echoing its output when not quiet); return its exit code."""
+        if self.process.stdout is not None:
+            for line in self.process.stdout:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+                self.log.write(line)
+        self.returncode = self.process.wait()
+        self.seconds = time.monotonic() - self.started
+        self.log.close()
+        return self.returncode
+
+
+def run_steps(steps, jobs):
+    """Run the steps, ``jobs`` at a time (output shown as it comes when one at a time)."""
+    pending = list(steps)
+    running = []
+    while pending or running:
+        while pending and len(running) < jobs:
+            step = pending.pop(0)
+            print('\n=== %s\n$ %s' % (step.name, ' '.join(step.command)), flush=True)
+            step.start(quiet=jobs > 1)
+            running.append(step)
+        if jobs == 1:
+            running.pop(0).finish()
+            continue
+        time.sleep(0.5)
+        for step in list(running):
+            if step.process.poll() is not None:
+                step.finish()
+                running.remove(step)
+                with open(step.log_path, encoding='utf-8') as handle:
+                    tail = handle.read().splitlines()[-3:]
+                print('--- %s: exit %s in %.0f s (%s)\n    %s' % (step.name, step.returncode, step.seconds,
+                                                             os.path.relpath(step.log_path, REPO_ROOT), '\n    '.join(tail)),
+                      flush=True)
+
+
+def parse_arguments(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--only', help='comma-separated minor versions to run (default: all of them)')
+    parser.add_argument('--jobs', type=int, default=1, help='versions run at the same time (default 1)')
+    parser.add_argument('--workers', default='2', help="pytest-xdist workers per run (default 2; 'auto' = one per core)")
+    parser.add_argument('--no-sanity', action='store_true', help='leave out ansible-test sanity on the newest version')
+    return parser.parse_args(argv)
+
+
+def main(argv):
+    arguments = parse_arguments(argv)
+    versions = list(VERSIONS)
+    if arguments.only:
+        wanted = arguments.only.split(',')
+        unknown = set(wanted) - set(minor for minor, _ in VERSIONS)
+        if unknown:
+            raise SystemExit('make test-matrix: unknown version(s) %s; the matrix has %s'
+                             % (', '.join(sorted(unknown)), ', '.join(minor for minor, _ in VERSIONS)))
+        versions = [item for item in VERSIONS if item[0] in wanted]
+    newest = VERSIONS[-1][0]
+
+    # Every interpreter first: a missing one fails the run at once, before minutes of tests.
+    pythons = {}
+    missing = []
+    for minor, python_version in versions:
+        try:
+            pythons[minor] = find_python(python_version)
+        except MissingInterpreter as error:
+            missing.append('ansible-core %s needs Python %s: %s' % (minor, python_version, error))
+    if missing:
+        print('make test-matrix FAILED: an interpreter of a supported ansible-core version is missing.\n  '
+              + '\n  '.join(missing), file=sys.stderr)
+        return 2
+
+    started = time.monotonic()
+    venv_pythons = {}
+    for minor, _ in versions:
+        venv_pythons[minor] = ensure_venv(minor, pythons[minor], print)
+    setup_seconds = time.monotonic() - started
+
+    steps = []
+    for minor, python_version in versions:
+        steps.append(Step('ansible-core %s on Python %s' % (minor, python_version),
+                          pytest_command(venv_pythons[minor], SELECTION, arguments.workers), test_environment(minor)))
+    if newest in venv_pythons:
+        # Facts as ansible-core 2.24 will give them: only under ansible_facts. Unit tests run no playbook.
+        steps.append(Step('ansible-core %s with ANSIBLE_INJECT_FACT_VARS=false' % newest,
+                          pytest_command(venv_pythons[newest], ['tests/integration'], arguments.workers),
+                          test_environment(newest, INJECT_FACT_VARS_OFF)))
+        if not arguments.no_sanity:
+            steps.append(Step('ansible-test sanity on ansible-core %s' % newest,
+                              [venv_pythons[newest], os.path.join('tests', 'tools', 'run_sanity.py')],
+                              test_environment(newest)))
+    run_steps(steps, arguments.jobs)
+
+    print('\n=== make test-matrix: %.0f s (virtualenvs %.0f s)' % (time.monotonic() - started, setup_seconds))
+    for minor, _ in versions:
+        print('  ansible-core %s: %s' % (minor, ansible_playbook_version(venv_pythons[minor])))
+    for step in steps:
+        print('  %-50s %-6s %4.0f s' % (step.name, 'passed' if step.returncode == 0 else 'FAILED', step.seconds))
+    failed = [step.name for step in steps if step.returncode != 0]
+    if failed:
+        print('make test-matrix FAILED: %s (logs in %s)' % ('; '.join(failed), os.path.relpath(VENVS_DIR, REPO_ROOT) + '/logs'),
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
