@@ -91,6 +91,7 @@ cache_timeout: 3600
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
+from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.customers import (
     check_filter,
@@ -204,7 +205,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         taken = {}
         for customer in customers:
             host = self.inventory.add_host(self._host_name(customer, taken))
-            host_vars = dict((key, customer.get(key)) for key in HOST_VARS)
+            # Partner Center's text (a company name may hold "{{") is data, never a template.
+            host_vars = dict((key, wrap_var(customer.get(key))) for key in HOST_VARS)
             for key, value in host_vars.items():
                 self.inventory.set_variable(host, key, value)
             self._set_composite_vars(self.get_option('compose'), host_vars, host, strict=strict)

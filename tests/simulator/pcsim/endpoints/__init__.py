@@ -12,10 +12,11 @@ Order matters twice: seed hooks run in this order (after entra_id, throttling an
 two routes match a path, the first wins and ``Allow`` lists methods in this order.
 """
 
-from . import batch_status, device_batches, uploads
+from . import batch_status, customers, device_batches, uploads
 
 ENDPOINTS = (
     batch_status,
     device_batches,
     uploads,
+    customers,
 )
