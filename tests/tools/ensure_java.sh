@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ansible-rulebook (tests/integration/test_event_source.py) runs its rules engine on a JVM: Java 17 or newer.
+# ansible-rulebook (tests/integration/test_rulebook.py) runs its rules engine on a JVM: Java 17 or newer.
 # Idempotent: does nothing when such a java is on PATH; otherwise installs Debian's openjdk-17-jre-headless.
 set -euo pipefail
 
