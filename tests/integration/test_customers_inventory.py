@@ -110,8 +110,8 @@ def test_hostnames_by_tenant_id_with_app_user_credentials(simulator, collections
                        '--list', kind='app+user')
     assert listed.returncode == 0, listed.stderr
     hostvars = host_vars(listed)
-    assert len(hostvars) == 2 and all(name == variables['tenant_id'] and variables['domain'].startswith('fabrikam')
-                            for name, variables in hostvars.items())
+    assert len(hostvars) == 2
+    assert all(name == variables['tenant_id'] and variables['domain'].startswith('fabrikam') for name, variables in hostvars.items())
 
 
 def test_refusals_are_clear_and_hold_no_secret(simulator, collections_path, tmp_path):

@@ -111,4 +111,3 @@ def test_the_rule_fires_once_per_batch_that_finished_with_errors(simulator, coll
     assert len(tokens) == 1, tokens
     for secret in harness.SECRETS + tuple(simulator.stats['issued_tokens']):
         assert secret not in log
-
