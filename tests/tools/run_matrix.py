@@ -223,7 +223,7 @@ def run_steps(steps, jobs):
                 with open(step.log_path, encoding='utf-8') as handle:
                     tail = handle.read().splitlines()[-3:]
                 print('--- %s: exit %s in %.0f s (%s)\n    %s' % (step.name, step.returncode, step.seconds,
-                                                              os.path.relpath(step.log_path, REPO_ROOT), '\n    '.join(tail)),
+                                                                  os.path.relpath(step.log_path, REPO_ROOT), '\n    '.join(tail)),
                       flush=True)
 
 
