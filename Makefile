@@ -34,9 +34,10 @@ test: setup
 test-matrix:
 	$(PYTHON) tests/tools/run_matrix.py
 
-## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs); worksteal: an idle worker takes tests queued on a busy one, so one slow test does not hold up the end; installs chromium for the report layout tests
+## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs); worksteal: an idle worker takes tests queued on a busy one, so one slow test does not hold up the end; installs chromium for the report layout tests and Java 17 for ansible-rulebook
 pytest: setup
 	tests/tools/ensure_chromium.sh
+	tests/tools/ensure_java.sh
 	$(BIN)/python -m pytest tests -n auto --dist worksteal
 
 ## sanity: ansible-test sanity, locally and offline-capable

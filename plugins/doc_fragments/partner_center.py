@@ -177,3 +177,31 @@ options:
     default: false
     version_added: 0.2.0
 '''
+
+    # For plugins that are not modules (the customers inventory): where the config manager reads
+    # each option from when the plugin's configuration leaves it out. Used together with DOCUMENTATION.
+    # Keep in step with ENV_VARS in module_utils/auth.py.
+    PLUGINS = r'''
+options:
+  tenant_id:
+    env:
+      - name: PARTNER_CENTER_TENANT_ID
+  client_id:
+    env:
+      - name: PARTNER_CENTER_CLIENT_ID
+  client_secret:
+    env:
+      - name: PARTNER_CENTER_CLIENT_SECRET
+  refresh_token:
+    env:
+      - name: PARTNER_CENTER_REFRESH_TOKEN
+  access_token:
+    env:
+      - name: PARTNER_CENTER_ACCESS_TOKEN
+  base_url:
+    env:
+      - name: PARTNER_CENTER_BASE_URL
+  authority_url:
+    env:
+      - name: PARTNER_CENTER_AUTHORITY_URL
+'''

@@ -42,6 +42,10 @@ SIZED_BATCH = 'be300000-0000-4000-8000-%012d'
 # Section 6: a device batch (the device list, not a batch status) of large_devices devices.
 READ_BATCH = 'bench-large-device-batch'
 READ_SERIAL_PREFIX = 'BENCH-'
+# Section 7: customers listed by the inventory plugin, each with one batch whose id is the customer's
+# with another first group (so that the inventory's compose can name it).
+INVENTORY_CUSTOMER = 'be400000-0000-4000-8000-%012d'
+INVENTORY_BATCH_PREFIX = 'be500000'
 # Modules a status check has no use for; importing one of them is a miss.
 HEAVY_IMPORTS = ('concurrent.futures', 'requests', 'ansible.module_utils.urls', 'asyncio', 'multiprocessing',
                  'xml.etree.ElementTree', 'yaml', 'cryptography', 'ansible.module_utils.facts')
@@ -59,7 +63,9 @@ SETTINGS = (
     ('concurrency', 'BENCH_CONCURRENCY', 8, int, 'section 3: the bulk task\'s concurrency'),
     ('large_devices', 'BENCH_LARGE_DEVICES', 10000, int, 'section 4: devices of the large batch'),
     ('large_calls', 'BENCH_LARGE_CALLS', 1, int, 'section 4: reads of the large batch per run'),
-    ('sections', 'BENCH_SECTIONS', '1,2,3,4,5,6', str, 'which sections to run'),
+    ('inventory_customers', 'BENCH_INVENTORY_CUSTOMERS', 500, int, 'section 7: customers listed by the inventory plugin'),
+    ('forks', 'BENCH_FORKS', 25, int, 'section 7: forks of the play over those customers'),
+    ('sections', 'BENCH_SECTIONS', '1,2,3,4,5,6,7', str, 'which sections to run'),
     ('json', 'BENCH_JSON', os.path.join(harness.REPO_ROOT, 'tests', 'output', 'benchmarks', 'bench.json'), str,
      'where to write the JSON (the Markdown table goes beside it)'),
 )
@@ -131,7 +137,29 @@ def build_seed(settings):
         for batch in sized_batches(settings) if batch['customer_id'] == LARGE_CUSTOMER)}
     customers[LARGE_CUSTOMER]['device_batches'] = {READ_BATCH: {
         'generate_devices': settings['large_devices'], 'serial_prefix': READ_SERIAL_PREFIX}}
+    for customer_id in inventory_customers(settings):
+        customers[customer_id] = {
+            'company_name': 'Bench customer %s' % customer_id[-4:], 'domain': 'bench-%s.onmicrosoft.com' % customer_id[-4:],
+            'batches': {inventory_batch(customer_id): {'statuses': ['finished'], 'generate_devices': 3}}}
     return seed
+
+
+def inventory_customers(settings):
+    """The customer ids of section 7."""
+    return [guid(INVENTORY_CUSTOMER, number + 1) for number in range(settings['inventory_customers'])]
+
+
+def inventory_batch(customer_id):
+    """The one batch of a section 7 customer."""
+    return INVENTORY_BATCH_PREFIX + customer_id[len(INVENTORY_BATCH_PREFIX):]
+
+
+INVENTORY_CONFIG = '''\
+plugin: partnercenter.devices.customers
+domain_starts_with: bench-
+compose:
+  batch_tracking_id: "'%s' + customer_id[%d:]"
+''' % (INVENTORY_BATCH_PREFIX, len(INVENTORY_BATCH_PREFIX))
 
 
 class PollWatcher(threading.Thread):
@@ -323,6 +351,77 @@ class Bench:
                  met=report.median(figures['bulk_requests']) == len(batches))
         self.add(3, 'loop over the module: token requests', figures['loop_tokens'], 'count')
 
+    # -- 6. customers inventory ---------------------------------------------------------------------
+
+    def customers(self):
+        """The customers inventory: listing N customers, a play over them with forks, and the bulk read of their batches."""
+        settings = self.settings
+        count = settings['inventory_customers']
+        config = os.path.join(self.workdir, 'bench.partnercenter.yml')
+        with open(config, 'w', encoding='utf-8') as handle:
+            handle.write(INVENTORY_CONFIG)
+        env = dict(harness.ansible_env(self.collections_path), **self.credentials)
+        figures = dict(listing=[], listing_requests=[], listing_tokens=[], play=[], play_tokens=[], play_requests=[], bulk=[],
+                       speedup=[])
+        batches = [dict(customer_id=customer_id, batch_tracking_id=inventory_batch(customer_id))
+                   for customer_id in inventory_customers(settings)]
+        for _run in range(settings['runs']):
+            self.simulator.reset()
+            started = time.monotonic()
+            listed = subprocess.run([os.path.join(harness.BIN_DIR, 'ansible-inventory'), '-i', config, '--list'], env=env,
+                                    cwd=self.workdir, capture_output=True, text=True, check=False, timeout=600)
+            figures['listing'].append(time.monotonic() - started)
+            hosts = json.loads(listed.stdout or '{}').get('_meta', {}).get('hostvars', {}) if listed.returncode == 0 else {}
+            if len(hosts) != count:
+                raise BenchError('ansible-inventory listed %d customers, not %d:\n%s' % (len(hosts), count, listed.stderr[-2000:]))
+            stats = self.simulator.stats
+            figures['listing_requests'].append(sum(1 for record in stats['api_requests'] if record['path'].startswith('/v1/customers?')))
+            figures['listing_tokens'].append(len(stats['token_requests']))
+
+            self.simulator.reset()
+            tasks = self.play_inventory('customers_play.yml', config, settings['forks'])
+            stats = self.simulator.stats
+            play = duration(task_named(tasks, 'Bench: one status read per customer'))
+            figures['play'].append(play)
+            figures['play_tokens'].append(len(stats['token_requests']))
+            figures['play_requests'].append(sum(1 for record in stats['api_requests'] if '/batchJobStatus/' in record['path']))
+
+            self.simulator.reset()
+            tasks = self.play('many_bulk.yml', dict(batches=batches, concurrency=settings['concurrency']))
+            bulk = duration(task_named(tasks, 'Bench: one bulk task'))
+            figures['bulk'].append(bulk)
+            figures['speedup'].append(play / bulk)
+        self.raw['customers'] = figures
+        self.add(7, 'customers inventory: ansible-inventory --list of %d customers (wall, with start-up)' % count, figures['listing'], 's')
+        self.add(7, 'customers inventory: listing requests (500 a page)', figures['listing_requests'], 'count',
+                 target='%d' % int(math.ceil(count / 500.0)), met=report.median(figures['listing_requests']) == int(math.ceil(count / 500.0)))
+        self.add(7, 'customers inventory: token requests of the listing', figures['listing_tokens'], 'count', target='1',
+                 met=report.median(figures['listing_tokens']) == 1)
+        self.add(7, 'play over %d customers, one status read each (forks %d)' % (count, settings['forks']), figures['play'], 's',
+                 ratio=figures['speedup'], ratio_label='of the bulk read')
+        # ansible-playbook lists the inventory first: one token for the listing, one for the play (run_once).
+        self.add(7, 'play over the customers: token requests (the listing + access_token run_once)', figures['play_tokens'], 'count',
+                 target='2', met=report.median(figures['play_tokens']) == 2)
+        self.add(7, 'play over the customers: status requests', figures['play_requests'], 'count', target='%d' % count,
+                 met=report.median(figures['play_requests']) == count)
+        self.add(7, 'the same %d batches read by one bulk task (concurrency %d)' % (count, settings['concurrency']), figures['bulk'], 's')
+
+    def play_inventory(self, name, inventory, forks):
+        """Run playbooks/<name> on ``inventory`` with ``forks`` and the timing callback; return its tasks' timings."""
+        self._plays += 1
+        workdir = os.path.join(self.workdir, 'play-%03d' % self._plays)
+        os.makedirs(workdir)
+        timer_file = os.path.join(workdir, 'timings.json')
+        env = dict(harness.ansible_env(self.collections_path), **self.credentials)
+        env.update(ANSIBLE_CALLBACK_PLUGINS=CALLBACKS, ANSIBLE_CALLBACKS_ENABLED='bench_timer', BENCH_TIMER_FILE=timer_file)
+        completed = subprocess.run([os.path.join(harness.BIN_DIR, 'ansible-playbook'), '-i', inventory, '--forks', str(forks),
+                                    os.path.join(PLAYBOOKS, name)], cwd=workdir, env=env, capture_output=True, text=True,
+                                   check=False, timeout=1800)
+        if completed.returncode != 0:
+            raise BenchError('%s failed (exit %d):\n%s' % (name, completed.returncode, (completed.stdout + completed.stderr)[-4000:]))
+        with open(timer_file, encoding='utf-8') as handle:
+            return json.load(handle)
+
     # -- 4. large batches ------------------------------------------------------------------------------
 
     def large(self):
@@ -512,7 +611,8 @@ def main():
     simulator.start()
     bench = Bench(settings, simulator, workdir)
     sections = dict(((1, bench.one_check), (2, bench.waiting), (3, bench.many), (4, bench.large), (5, bench.imports),
-                     (6, bench.reading)))
+                     (6, bench.reading),
+                     (7, bench.customers)))
     try:
         for number in settings['sections']:
             section_started = time.time()

@@ -388,9 +388,13 @@ def resolve_ansible_docs_reference(app, env, node, contnode):  # pylint: disable
     """Point references to Ansible's docs and to other collections' plugins at docs.ansible.com."""
     from docutils import nodes  # pylint: disable=import-outside-toplevel
 
+    label = node.get('reftarget', '')
+    if node.get('reftype') == 'envvar' and label.startswith('ANSIBLE_'):
+        # ansible-core's own settings (the inventory_cache fragment's, say) are documented there.
+        url = ANSIBLE_DOCS_URL + ANSIBLE_DOCS_LABELS['ansible_configuration_settings'] + '#envvar-' + label
+        return nodes.reference('', '', contnode, internal=False, refuri=url)
     if node.get('reftype') not in ('ref', 'any'):
         return None
-    label = node.get('reftarget', '')
     url = None
     if label in ANSIBLE_DOCS_LABELS:
         url = ANSIBLE_DOCS_URL + ANSIBLE_DOCS_LABELS[label]

@@ -52,6 +52,9 @@ LEFT_OUT = (
     'tests/integration/test_changelog.py',
     # the execution environment: ansible-builder writes a build context; no ansible-core run.
     'tests/integration/test_execution_environment.py',
+    # the real ansible-rulebook (and its JVM) is installed in make test's virtualenv only; the event
+    # source's code runs under every ansible-core in test_event_source.py and tests/unit.
+    'tests/integration/test_rulebook.py',
 )
 INJECT_FACT_VARS_OFF = {'ANSIBLE_INJECT_FACT_VARS': 'false'}
 
@@ -106,7 +109,7 @@ def find_python(version):
     raise MissingInterpreter(
         'no working Python %s (looked at: %s). Install it (pyenv install %s, or the python%s package of your '
         'system), or set %s to its path.' % (version, ', '.join(looked_at) or 'nothing on PATH', version, version,
-                                              override_name))
+                                             override_name))
 
 
 def requirements_text(minor):
@@ -220,12 +223,12 @@ def run_steps(steps, jobs):
                 with open(step.log_path, encoding='utf-8') as handle:
                     tail = handle.read().splitlines()[-3:]
                 print('--- %s: exit %s in %.0f s (%s)\n    %s' % (step.name, step.returncode, step.seconds,
-                                                             os.path.relpath(step.log_path, REPO_ROOT), '\n    '.join(tail)),
+                                                                  os.path.relpath(step.log_path, REPO_ROOT), '\n    '.join(tail)),
                       flush=True)
 
 
 def parse_arguments(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--only', help='comma-separated minor versions to run (default: all of them)')
     parser.add_argument('--jobs', type=int, default=1, help='versions run at the same time (default 1)')
     parser.add_argument('--workers', default='2', help="pytest-xdist workers per run (default 2; 'auto' = one per core)")
@@ -238,10 +241,10 @@ def main(argv):
     versions = list(VERSIONS)
     if arguments.only:
         wanted = arguments.only.split(',')
-        unknown = set(wanted) - set(minor for minor, _ in VERSIONS)
+        unknown = set(wanted) - set(minor for minor, _python in VERSIONS)
         if unknown:
             raise SystemExit('make test-matrix: unknown version(s) %s; the matrix has %s'
-                             % (', '.join(sorted(unknown)), ', '.join(minor for minor, _ in VERSIONS)))
+                             % (', '.join(sorted(unknown)), ', '.join(minor for minor, _python in VERSIONS)))
         versions = [item for item in VERSIONS if item[0] in wanted]
     newest = VERSIONS[-1][0]
 
@@ -260,7 +263,7 @@ def main(argv):
 
     started = time.monotonic()
     venv_pythons = {}
-    for minor, _ in versions:
+    for minor, _python in versions:
         venv_pythons[minor] = ensure_venv(minor, pythons[minor], print)
     setup_seconds = time.monotonic() - started
 
@@ -280,7 +283,7 @@ def main(argv):
     run_steps(steps, arguments.jobs)
 
     print('\n=== make test-matrix: %.0f s (virtualenvs %.0f s)' % (time.monotonic() - started, setup_seconds))
-    for minor, _ in versions:
+    for minor, _python in versions:
         print('  ansible-core %s: %s' % (minor, ansible_playbook_version(venv_pythons[minor])))
     for step in steps:
         print('  %-50s %-6s %4.0f s' % (step.name, 'passed' if step.returncode == 0 else 'FAILED', step.seconds))

@@ -12,11 +12,12 @@ Order matters twice: seed hooks run in this order (after entra_id, throttling an
 two routes match a path, the first wins and ``Allow`` lists methods in this order.
 """
 
-from . import autopilot, batch_status, device_batches, uploads
+from . import autopilot, batch_status, customers, device_batches, uploads
 
 ENDPOINTS = (
     batch_status,
     device_batches,
     uploads,
     autopilot,
+    customers,
 )

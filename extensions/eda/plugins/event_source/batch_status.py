@@ -1,0 +1,407 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""An ansible-rulebook event source: one event when a Partner Center device batch finishes.
+
+It polls the batch upload status of the batches it is given, on the collection's own client (so one
+access token, renewed as it nears expiry, and the modules' retries and Retry-After handling), in a
+worker thread (``asyncio.to_thread``): it needs nothing that ansible-rulebook and ansible-core do
+not already bring.
+"""
+
+import asyncio
+import logging
+import os
+import sys
+import time
+
+DOCUMENTATION = r'''
+short_description: Watch Partner Center device batches and send an event when one finishes
+description:
+  - Polls the status of Partner Center device batch uploads (C(GET /v1/customers/{id}/batchJobStatus/{tracking-id}))
+    and puts one event on the rulebook's queue for each batch when it becomes complete (status C(finished) or
+    C(finished_with_errors)), with its device counts and the devices with errors. Optionally one event per status
+    change as well.
+  - A batch is reported complete once only; it is not polled after that. Batches that cannot be read for a reason
+    retrying cannot change (the batch or customer is unknown, access is refused, the answer is unreadable) get one
+    C(batch_poll_failed) event and are no longer polled. Throttled and failing polls (429, 5xx, timeouts) only delay
+    the next poll of that batch, as C(Retry-After) asks.
+  - The source never ends on its own, so the rulebook keeps running; with O(batches_file), batches added to the file
+    later are watched too.
+  - Every event is under the key C(partner_center_batch) with C(type) (V(batch_complete), V(batch_status_changed) or
+    V(batch_poll_failed)), C(customer_id), C(batch_tracking_id), C(status), C(previous_status), C(complete),
+    C(started_time), C(completed_time), C(devices_count), C(device_status_counts), C(devices_with_errors) (serial
+    number, product key, device id, status, error code and description, remediation) and C(devices_with_errors_count);
+    a C(batch_poll_failed) event has C(msg), C(http_status) and C(request_id) instead of the counts. No event carries a
+    credential or a token.
+  - The credential options are those of the collection's modules, with the same C(PARTNER_CENTER_*) environment
+    variables when they are not given.
+version_added: 0.3.0
+options:
+  batches:
+    description:
+      - The batches to watch, each a dict with C(customer_id) and C(batch_tracking_id) (both GUIDs), as the modules'
+        C(batches) option takes them.
+    type: list
+    elements: dict
+  batches_file:
+    description:
+      - A YAML or JSON file with a list of such batches, read again whenever it changes, so that an upload play can
+        append the tracking ids it gets and the source starts watching them.
+      - At least one of O(batches) and O(batches_file) is required.
+    type: str
+  delay:
+    description:
+      - Seconds between two polls of a batch. Partner Center advises against continuous polling; a throttled poll
+        waits longer.
+    type: float
+    default: 60
+  status_changes:
+    description:
+      - Whether to send a C(batch_status_changed) event whenever a batch's status changes before it is complete (the
+        first status seen counts as a change).
+    type: bool
+    default: false
+  tenant_id:
+    description: The partner tenant (GUID or domain); E(PARTNER_CENTER_TENANT_ID) when not set.
+    type: str
+  client_id:
+    description: The application (client) id; E(PARTNER_CENTER_CLIENT_ID) when not set.
+    type: str
+  client_secret:
+    description: The client secret (app-only credentials); E(PARTNER_CENTER_CLIENT_SECRET) when not set.
+    type: str
+  refresh_token:
+    description: A refresh token (app+user credentials); E(PARTNER_CENTER_REFRESH_TOKEN) when not set.
+    type: str
+  access_token:
+    description:
+      - An access token used as is; E(PARTNER_CENTER_ACCESS_TOKEN) when not set. It expires after about an hour,
+        so give credentials that can renew it too.
+    type: str
+  cloud:
+    description: V(global) or V(china); sets the default O(base_url) and O(authority_url).
+    type: str
+    choices: [global, china]
+    default: global
+  base_url:
+    description: The Partner Center API base URL; E(PARTNER_CENTER_BASE_URL) when not set.
+    type: str
+  authority_url:
+    description: The Microsoft Entra ID authority; E(PARTNER_CENTER_AUTHORITY_URL) when not set.
+    type: str
+  validate_certs:
+    description: Whether to check TLS certificates.
+    type: bool
+    default: true
+  timeout:
+    description: Seconds to wait for each HTTP answer.
+    type: float
+    default: 30
+  retries:
+    description: How many times the client retries a throttled or failed request within one poll.
+    type: int
+    default: 5
+  locale:
+    description: The C(X-Locale) of requests.
+    type: str
+    default: en-US
+  correlation_id:
+    description: A GUID sent as C(MS-CorrelationId) on every request of this source; a new one when not set.
+    type: str
+notes:
+  - Needs ansible-core next to ansible-rulebook (as in the supported decision environments) and this collection
+    installed where ansible-rulebook finds collections.
+  - What was reported is kept in memory: after a restart, batches already complete are reported again once.
+'''
+
+EXAMPLES = r'''
+- name: Follow up on device batches
+  hosts: localhost
+  sources:
+    - partnercenter.devices.batch_status:
+        batches_file: /var/lib/partnercenter/batches.yml
+        delay: 120
+  rules:
+    - name: A batch finished with device errors
+      condition: >-
+        event.partner_center_batch.type == "batch_complete"
+        and event.partner_center_batch.status == "finished_with_errors"
+      action:
+        run_job_template:
+          name: Fix Autopilot device errors
+          organization: Default
+          job_args:
+            extra_vars:
+              customer_id: "{{ event.partner_center_batch.customer_id }}"
+              batch_tracking_id: "{{ event.partner_center_batch.batch_tracking_id }}"
+'''
+
+
+def _import_collection():
+    """The collection's module_utils; importable as is inside ansible-core, else from where this file sits.
+
+    ansible-rulebook runs a source file with runpy, with no collection loader: when the
+    ``ansible_collections`` tree above this file is not on sys.path, add it.
+    """
+    try:
+        from ansible_collections.partnercenter.devices.plugins.module_utils import batch, bulk, errors, options
+    except ImportError:
+        # .../ansible_collections/partnercenter/devices/extensions/eda/plugins/event_source/batch_status.py
+        parts = os.path.abspath(globals().get('__file__') or '.').split(os.sep)
+        if len(parts) < 9 or parts[-8] != 'ansible_collections':
+            raise ImportError('partnercenter.devices.batch_status needs the partnercenter.devices collection installed '
+                              'in an ansible_collections directory (ansible-galaxy collection install), and ansible-core') from None
+        sys.path.append(os.sep.join(parts[:-8]) or os.sep)
+        from ansible_collections.partnercenter.devices.plugins.module_utils import batch, bulk, errors, options
+    return batch, bulk, errors, options
+
+
+batch_utils, bulk_utils, error_utils, option_utils = _import_collection()
+
+EVENT_KEY = 'partner_center_batch'
+# The longest pause after polls that keep failing: a batch is never forgotten for good.
+MAX_FAILURE_PAUSE = 900.0
+# A poll cycle never sleeps longer than this, so a new entry of batches_file is seen soon.
+MAX_IDLE = 30.0
+DEVICE_FIELDS = ('device_id', 'serial_number', 'product_key', 'status', 'error_code', 'error_description', 'remediation')
+# Statuses of a poll that retrying cannot change: the batch is reported failed and no longer polled.
+PERMANENT_STATUSES = frozenset((400, 403, 404, 405, 406, 409, 410))
+
+logger = logging.getLogger(__name__)
+
+
+def _key(customer_id, batch_tracking_id):
+    return customer_id.lower(), batch_tracking_id.lower()
+
+
+def check_batches(entries, where):
+    """The entries as (customer_id, batch_tracking_id) pairs; ValueError naming the first bad one."""
+    if entries is None:
+        return []
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
+        raise ValueError('%s must be a list of dicts with customer_id and batch_tracking_id.' % where)
+    problem = bulk_utils.invalid_entry(entries)
+    if problem:
+        raise ValueError('%s: %s' % (where, problem))
+    return [(entry['customer_id'], entry['batch_tracking_id']) for entry in entries]
+
+
+def read_batches_file(path):
+    """The batches listed in ``path`` (YAML or JSON); an absent or empty file lists none."""
+    # ansible-core and ansible-rulebook both bring PyYAML; only a source with a batches file needs it.
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    try:
+        with open(path, encoding='utf-8') as handle:
+            entries = yaml.safe_load(handle)
+    except FileNotFoundError:
+        return []
+    except (OSError, yaml.YAMLError) as error:
+        raise ValueError('batches_file %s cannot be read: %s' % (path, error)) from None
+    if isinstance(entries, dict) and 'batches' in entries:
+        entries = entries['batches']
+    return check_batches(entries or [], 'batches_file %s' % path)
+
+
+class _Watched:  # pylint: disable=too-few-public-methods
+    """One batch being watched: the last status seen and when to poll it next."""
+
+    def __init__(self, customer_id, batch_tracking_id, due):
+        self.customer_id = customer_id
+        self.batch_tracking_id = batch_tracking_id
+        self.status = None
+        self.polls = 0
+        self.failures = 0
+        self.due = due
+
+
+class BatchWatcher:
+    """The polling, without asyncio: each ``poll`` reads the batches that are due and returns the events to send."""
+
+    def __init__(self, client, batches=(), batches_file=None, delay=60.0, status_changes=False, clock=time.monotonic):
+        self.client = client
+        self.batches_file = batches_file
+        self.delay = float(delay)
+        self.status_changes = status_changes
+        self.clock = clock
+        self.watched = {}
+        # Batches reported complete or failed: never polled nor reported again.
+        self.finished = set()
+        self._file_stamp = None
+        self._add(batches)
+
+    def _add(self, pairs):
+        now = self.clock()
+        for customer_id, batch_tracking_id in pairs:
+            key = _key(customer_id, batch_tracking_id)
+            if key not in self.watched and key not in self.finished:
+                self.watched[key] = _Watched(customer_id, batch_tracking_id, now)
+
+    def _reload_file(self):
+        if not self.batches_file:
+            return
+        try:
+            stat = os.stat(self.batches_file)
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamp = None
+        if stamp == self._file_stamp:
+            return
+        try:
+            pairs = read_batches_file(self.batches_file)
+        except ValueError as error:
+            # Perhaps written half-way: read it again when it changes next.
+            logger.warning('%s', error)
+        else:
+            self._add(pairs)
+        self._file_stamp = stamp
+
+    def pause(self):
+        """Seconds until a batch is due (at most MAX_IDLE with a batches file, else ``delay`` when none is watched)."""
+        idle = min(MAX_IDLE, self.delay) if self.batches_file else self.delay
+        if not self.watched:
+            return idle
+        wait = min(item.due for item in self.watched.values()) - self.clock()
+        return max(0.0, min(wait, idle))
+
+    def poll(self):
+        """Read every batch that is due; return the events to send, in order."""
+        self._reload_file()
+        events = []
+        now = self.clock()
+        for key, item in list(self.watched.items()):
+            if item.due > now:
+                continue
+            event = self._poll_one(key, item)
+            if event is not None:
+                events.append(event)
+        return events
+
+    def _poll_one(self, key, item):
+        try:
+            details = batch_utils.read_batch_upload_details(self.client, item.customer_id, item.batch_tracking_id)[1]
+        except error_utils.PartnerCenterError as error:
+            return self._failed(key, item, error)
+        item.polls += 1
+        item.failures = 0
+        item.due = self.clock() + self.delay
+        previous, status = item.status, details['status']
+        item.status = status
+        if batch_utils.is_complete(status):
+            del self.watched[key]
+            self.finished.add(key)
+            return self._event('batch_complete', item, previous, details)
+        if not batch_utils.is_documented_status(status):
+            logger.warning('%s', self.client.redact(batch_utils.unexpected_status_message(item.batch_tracking_id, status)))
+        if self.status_changes and status != previous:
+            return self._event('batch_status_changed', item, previous, details)
+        return None
+
+    def _failed(self, key, item, error):
+        message = self.client.redact(error.message)
+        permanent = isinstance(error, error_utils.ResponseError) or (
+            isinstance(error, error_utils.ApiError) and error.http_status in PERMANENT_STATUSES)
+        if permanent:
+            del self.watched[key]
+            self.finished.add(key)
+            logger.error('%s', message)
+            fields = error.result_fields()
+            return {EVENT_KEY: {
+                'type': 'batch_poll_failed',
+                'customer_id': item.customer_id,
+                'batch_tracking_id': item.batch_tracking_id,
+                'status': item.status,
+                'complete': False,
+                'msg': message,
+                'http_status': fields.get('http_status'),
+                'request_id': fields.get('request_id'),
+                'polls': item.polls,
+            }}
+        # Throttled, a server or network fault, or a token that could not be had: poll again later, ever more slowly.
+        item.failures += 1
+        pause = min(MAX_FAILURE_PAUSE, self.delay * (2 ** min(item.failures - 1, 10)))
+        retry_after = batch_utils.retry_after_of(error)
+        if retry_after is not None:
+            pause = max(pause, retry_after)
+        item.due = self.clock() + pause
+        logger.warning('%s; polled again in %.0f s', message, pause)
+        return None
+
+    @staticmethod
+    def _event(kind, item, previous, details):
+        summary = batch_utils.summarize(details)
+        devices_with_errors = [dict((field, device.get(field)) for field in DEVICE_FIELDS)
+                               for device in summary['devices_with_errors']]
+        return {EVENT_KEY: {
+            'type': kind,
+            'customer_id': item.customer_id,
+            'batch_tracking_id': item.batch_tracking_id,
+            'status': details['status'],
+            'previous_status': previous,
+            'complete': summary['complete'],
+            'started_time': details.get('started_time'),
+            'completed_time': details.get('completed_time'),
+            'devices_count': len(details['devices_status']),
+            'device_status_counts': summary['device_status_counts'],
+            'devices_with_errors': devices_with_errors,
+            'devices_with_errors_count': len(devices_with_errors),
+            'polls': item.polls,
+        }}
+
+
+def watcher_from_args(args, environ=None):
+    """A BatchWatcher for the rulebook's ``args``; ValueError (before any request) when they cannot work."""
+    args = dict(args or {})
+    batches = check_batches(args.get('batches'), 'batches')
+    batches_file = args.get('batches_file')
+    if batches_file is not None and (not isinstance(batches_file, str) or not batches_file.strip()):
+        raise ValueError('batches_file must be a path, got %r.' % (batches_file,))
+    if not batches and not batches_file:
+        raise ValueError('partnercenter.devices.batch_status needs batches or batches_file.')
+    if batches_file:
+        batches += read_batches_file(batches_file)
+    delay = args.get('delay', 60)
+    if isinstance(delay, str):
+        # A rulebook variable substituted into the source arguments arrives as text.
+        try:
+            delay = float(delay)
+        except ValueError:
+            pass
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 < delay < float('inf'):
+        raise ValueError('delay must be a number of seconds above 0, got %r.' % (delay,))
+    status_changes = args.get('status_changes', False)
+    if not isinstance(status_changes, bool):
+        raise ValueError('status_changes must be true or false, got %r.' % (status_changes,))
+    try:
+        options = option_utils.resolve(args.get, environ=environ)
+        client = option_utils.build_client(options, warn=lambda message: logger.warning('%s', message))
+    except error_utils.PartnerCenterError as error:
+        secrets = [args.get(name) for name in option_utils.SECRET_OPTIONS if isinstance(args.get(name), str)]
+        raise ValueError(error_utils.redact(error.message, secrets)) from None
+    return BatchWatcher(client, batches, batches_file, delay, status_changes)
+
+
+async def main(queue, args):
+    """Poll the batches until cancelled; put one event per completion (and status change, when asked)."""
+    watcher = watcher_from_args(args)
+    logger.info('partnercenter.devices.batch_status: watching %d batches%s', len(watcher.watched),
+                ' and %s' % watcher.batches_file if watcher.batches_file else '')
+    while True:
+        # The client is synchronous (urllib, and sleeps while throttled): keep it off the event loop.
+        events = await asyncio.to_thread(watcher.poll)
+        for event in events:
+            await queue.put(event)
+            await asyncio.sleep(0)
+        await asyncio.sleep(watcher.pause())
+
+
+if __name__ == '__main__':
+    class _PrintingQueue:  # pylint: disable=too-few-public-methods
+        """Prints events: ``python batch_status.py customer-id tracking-id`` with PARTNER_CENTER_* set."""
+
+        async def put(self, event):
+            print(event)
+
+    asyncio.run(main(_PrintingQueue(), {'batches': [{'customer_id': sys.argv[1], 'batch_tracking_id': sys.argv[2]}],
+                                        'delay': 15}))

@@ -1,0 +1,201 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Unit tests of the batch_status event source, with a list-backed queue and a client whose answers are scripted."""
+
+import asyncio
+import importlib.util
+import json
+import os
+
+import pytest
+
+from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+
+import harness
+
+SOURCE_PATH = os.path.join(harness.REPO_ROOT, 'extensions', 'eda', 'plugins', 'event_source', 'batch_status.py')
+BASE = 'https://pc.example.test'
+TOKEN = 'event-source-token-DO-NOT-LEAK-5678'
+CUSTOMER = '47021739-3426-40bf-9601-61b4b6d7c793'
+BATCH_A = '0127ed8e-ff72-4983-a3d8-e8d8bd378932'
+BATCH_B = '6b1d9e42-8a3c-4f57-9e20-c4d8a7b6f310'
+
+
+def load_source():
+    spec = importlib.util.spec_from_file_location('batch_status_under_test', SOURCE_PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+source = load_source()
+
+
+class ListQueue(asyncio.Queue):
+    """The queue ansible-rulebook gives a source, keeping what is put in a list."""
+
+    def __init__(self):
+        super().__init__()
+        self.events = []
+
+    async def put(self, item):
+        self.events.append(item)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def details(tracking_id, status, errors=0, clean=1):
+    devices = [{'serialNumber': 'ERR-%d' % index, 'status': 'finished_with_errors', 'errorCode': '808',
+                'errorDescription': 'ZtdDeviceAssignedToOtherTenant'} for index in range(errors)]
+    devices += [{'serialNumber': 'OK-%d' % index, 'status': 'finished'} for index in range(clean)]
+    return {'batchTrackingId': tracking_id, 'status': status, 'devicesStatus': devices}
+
+
+def scripted_client(monkeypatch, script):
+    """A client whose GET of a batch answers the next entry of script[tracking id]: a dict (200) or (status, body, headers)."""
+    requests = []
+
+    def send_once(method, url, headers, body):
+        tracking_id = url.rsplit('/', 1)[-1]
+        requests.append(tracking_id)
+        answers = script[tracking_id]
+        answer = answers.pop(0) if len(answers) > 1 else answers[0]
+        if isinstance(answer, dict):
+            return Response(200, None, {}, json.dumps(answer).encode())
+        status, payload, extra = answer
+        return Response(status, None, extra, json.dumps(payload).encode())
+
+    client = PartnerCenterClient(BASE, StaticTokenAuth(TOKEN), retries=0, sleep=lambda seconds: None)
+    client.secrets.add(TOKEN)
+    monkeypatch.setattr(client, '_send_once', send_once)
+    return client, requests
+
+
+def pairs(*tracking_ids):
+    return [(CUSTOMER, tracking_id) for tracking_id in tracking_ids]
+
+
+def test_one_event_when_the_batch_completes_and_no_more_polls(monkeypatch):
+    client, requests = scripted_client(monkeypatch, {BATCH_A: [details(BATCH_A, 'queued', clean=0),
+                                                               details(BATCH_A, 'processing'),
+                                                               details(BATCH_A, 'finishedWithErrors', errors=2, clean=3)]})
+    clock = Clock()
+    watcher = source.BatchWatcher(client, pairs(BATCH_A), delay=10, clock=clock)
+    events = []
+    for dummy in range(6):
+        events += watcher.poll()
+        clock.now += 10
+    assert len(requests) == 3
+    assert len(events) == 1
+    event = events[0]['partner_center_batch']
+    assert event['type'] == 'batch_complete'
+    assert (event['status'], event['previous_status'], event['complete']) == ('finished_with_errors', 'processing', True)
+    assert (event['devices_count'], event['devices_with_errors_count']) == (5, 2)
+    assert event['device_status_counts'] == {'finished_with_errors': 2, 'finished': 3}
+    assert [device['serial_number'] for device in event['devices_with_errors']] == ['ERR-0', 'ERR-1']
+    assert event['devices_with_errors'][0]['remediation']
+    assert not watcher.watched
+    assert TOKEN not in json.dumps(events)
+
+
+def test_status_changes_are_sent_once_each_when_asked(monkeypatch):
+    client, dummy = scripted_client(monkeypatch, {BATCH_A: [details(BATCH_A, 'queued'), details(BATCH_A, 'queued'),
+                                                            details(BATCH_A, 'processing'), details(BATCH_A, 'finished')]})
+    clock = Clock()
+    watcher = source.BatchWatcher(client, pairs(BATCH_A), delay=1, status_changes=True, clock=clock)
+    events = []
+    for dummy in range(6):
+        events += watcher.poll()
+        clock.now += 1
+    assert [(e['partner_center_batch']['type'], e['partner_center_batch']['status']) for e in events] == [
+        ('batch_status_changed', 'queued'), ('batch_status_changed', 'processing'), ('batch_complete', 'finished')]
+
+
+def test_the_same_batch_given_twice_is_watched_once(monkeypatch):
+    client, requests = scripted_client(monkeypatch, {BATCH_A: [details(BATCH_A, 'finished')]})
+    watcher = source.BatchWatcher(client, pairs(BATCH_A, BATCH_A.upper()), delay=1, clock=Clock())
+    assert len(watcher.poll()) == 1
+    assert requests == [BATCH_A]
+
+
+def test_throttling_delays_the_batch_and_a_refusal_ends_it_with_one_event(monkeypatch):
+    refused = (404, {'code': 600, 'description': 'Batch not found'}, {'MS-RequestId': 'rid-404'})
+    throttled = (429, {'statusCode': 429, 'message': 'Rate limit is exceeded.'}, {'Retry-After': '30'})
+    client, requests = scripted_client(monkeypatch, {BATCH_A: [refused], BATCH_B: [throttled, details(BATCH_B, 'finished')]})
+    clock = Clock()
+    watcher = source.BatchWatcher(client, pairs(BATCH_A, BATCH_B), delay=10, clock=clock)
+    events = watcher.poll()
+    assert [e['partner_center_batch']['type'] for e in events] == ['batch_poll_failed']
+    failed = events[0]['partner_center_batch']
+    assert (failed['batch_tracking_id'], failed['http_status'], failed['request_id']) == (BATCH_A, 404, 'rid-404')
+    assert 'Batch not found' in failed['msg']
+    # B was throttled: not polled again before its pause is over, then completes; A is never polled again.
+    clock.now += 5
+    assert watcher.poll() == []
+    clock.now += 10
+    events = watcher.poll()
+    assert [e['partner_center_batch']['type'] for e in events] == ['batch_complete']
+    assert requests == [BATCH_A, BATCH_B, BATCH_B]
+
+
+def test_batches_added_to_the_file_are_watched(monkeypatch, tmp_path):
+    batches_file = tmp_path / 'batches.yml'
+    client, requests = scripted_client(monkeypatch, {BATCH_A: [details(BATCH_A, 'finished')],
+                                                     BATCH_B: [details(BATCH_B, 'finished')]})
+    clock = Clock()
+    watcher = source.BatchWatcher(client, [], batches_file=str(batches_file), delay=1, clock=clock)
+    assert watcher.poll() == []
+    batches_file.write_text('- customer_id: %s\n  batch_tracking_id: %s\n' % (CUSTOMER, BATCH_A))
+    assert len(watcher.poll()) == 1
+    batches_file.write_text(json.dumps([{'customer_id': CUSTOMER, 'batch_tracking_id': tracking_id}
+                                        for tracking_id in (BATCH_A, BATCH_B)]) + '\n')
+    clock.now += 1
+    events = watcher.poll()
+    assert [e['partner_center_batch']['batch_tracking_id'] for e in events] == [BATCH_B]
+    assert requests == [BATCH_A, BATCH_B]
+
+
+@pytest.mark.parametrize('args, message', [
+    ({}, 'needs batches or batches_file'),
+    ({'batches': [{'customer_id': 'nope', 'batch_tracking_id': BATCH_A}]}, 'must be a GUID'),
+    ({'batches': 'x'}, 'list of dicts'),
+    ({'batches': [{'customer_id': CUSTOMER, 'batch_tracking_id': BATCH_A}], 'delay': 0}, 'delay'),
+    ({'batches': [{'customer_id': CUSTOMER, 'batch_tracking_id': BATCH_A}], 'base_url': 'http://pc.example.com',
+      'access_token': TOKEN}, 'https://'),
+    ({'batches': [{'customer_id': CUSTOMER, 'batch_tracking_id': BATCH_A}], 'refresh_token': TOKEN}, 'client_id'),
+])
+def test_arguments_are_checked_before_any_request(args, message):
+    with pytest.raises(ValueError, match=message) as raised:
+        source.watcher_from_args(args, environ={})
+    assert TOKEN not in str(raised.value)
+
+
+def test_main_sends_events_and_keeps_running(monkeypatch):
+    client, requests = scripted_client(monkeypatch, {BATCH_A: [details(BATCH_A, 'processing'), details(BATCH_A, 'finished')]})
+    watcher = source.BatchWatcher(client, pairs(BATCH_A), delay=0.01)
+    monkeypatch.setattr(source, 'watcher_from_args', lambda args: watcher)
+    queue = ListQueue()
+
+    async def run():
+        task = asyncio.create_task(source.main(queue, {}))
+        for dummy in range(500):
+            await asyncio.sleep(0.01)
+            if queue.events:
+                break
+        await asyncio.sleep(0.1)
+        assert not task.done(), 'a source that returns ends the whole rulebook'
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(run())
+    assert [e['partner_center_batch']['type'] for e in queue.events] == ['batch_complete']
+    assert requests == [BATCH_A, BATCH_A]
