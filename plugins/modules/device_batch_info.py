@@ -183,7 +183,7 @@ http_status:
   type: int
   sample: 404
 error_code:
-  description: Partner Center's error C(code), or Entra ID's C(error), of the answer that made the task fail.
+  description: Partner Center's error C(code), or Entra ID's C(error), of the answer that made the task fail; always a string.
   returned: failure, when the answer carried one
   type: str
   sample: "1000"
@@ -191,6 +191,14 @@ error_description:
   description: Partner Center's error C(description), or the first line of Entra ID's C(error_description).
   returned: failure, when the answer carried one
   type: str
+error_data:
+  description:
+    - The first entries (at most 50) of the C(data) list of a Partner Center error answer; an entry that
+      is not text or a number is given as JSON text.
+  returned: failure, when a Partner Center refusal carried a non-empty C(data)
+  type: list
+  elements: raw
+  version_added: 0.2.0
 request_id:
   description: The C(MS-RequestId) of the failed Partner Center request (or Entra ID's trace id), for support.
   returned: failure
