@@ -15,10 +15,10 @@ from partner_center_simulator import PartnerCenterSimulator, load_seed  # pylint
 
 
 def test_one_token_renewed_as_it_expires_against_the_simulator(monkeypatch):
-    """The source's client asks Entra ID again only when the token nears its end (5 minutes before)."""
+    """The source's client asks Entra ID again only when the token nears its end (auth.renewal_margin before)."""
     seed = copy.deepcopy(load_seed(harness.DEFAULT_SEED))
-    # 301 s of life: renewed 300 s early, so after about one second.
-    seed['token_lifetime_seconds'] = 301
+    # 2 s of life: renewed a quarter of its life early (auth.renewal_margin), so every 1.5 s.
+    seed['token_lifetime_seconds'] = 2
     spec = importlib.util.spec_from_file_location(
         'batch_status_e2e', os.path.join(harness.REPO_ROOT, 'extensions', 'eda', 'plugins', 'event_source', 'batch_status.py'))
     source = importlib.util.module_from_spec(spec)

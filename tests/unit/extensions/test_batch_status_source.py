@@ -137,10 +137,12 @@ def test_throttling_delays_the_batch_and_a_refusal_ends_it_with_one_event(monkey
     failed = events[0]['partner_center_batch']
     assert (failed['batch_tracking_id'], failed['http_status'], failed['request_id']) == (BATCH_A, 404, 'rid-404')
     assert 'Batch not found' in failed['msg']
-    # B was throttled: not polled again before its pause is over, then completes; A is never polled again.
+    # B was throttled: not polled again before its Retry-After (30 s) is over, then completes; A is never polled again.
     clock.now += 5
     assert watcher.poll() == []
     clock.now += 10
+    assert watcher.poll() == []
+    clock.now += 15
     events = watcher.poll()
     assert [e['partner_center_batch']['type'] for e in events] == ['batch_complete']
     assert requests == [BATCH_A, BATCH_B, BATCH_B]
