@@ -173,6 +173,11 @@ def _warned(expected, result, output):
     return any(expected in warning for warning in warnings)
 
 
+def allowed_time(bound):
+    """How long a case may take before it counts as over its bound: the bound, with room for a loaded machine."""
+    return min(bound * 2 + 10, 55.0)
+
+
 def judge(entry, outcome, server, output=None):
     """The problems of one case: [] when it did what it states."""
     expect = entry['expect']
@@ -194,8 +199,11 @@ def judge(entry, outcome, server, output=None):
     for key, value in expect['result'].items():
         if not _holds(result, key, value):
             problems.append('result %s is %r, expected %r' % (key, result.get(key), value))
-    if outcome['elapsed'] > expect['bound']:
-        problems.append('took %.1f s, bound %.1f s' % (outcome['elapsed'], expect['bound']))
+    # The bound catches hangs, not slowness: a busy 2-core machine may run a case a few times slower than its
+    # stated bound, while a hang runs to the 60 s task timeout of the suite's playbook.
+    if outcome['elapsed'] > allowed_time(expect['bound']):
+        problems.append('took %.1f s, bound %.1f s (%.1f s allowed under load)'
+                        % (outcome['elapsed'], expect['bound'], allowed_time(expect['bound'])))
     for counter, most in (entry.get('counters') or {}).items():
         seen = server.counts.get(counter, 0)
         if seen > most:
