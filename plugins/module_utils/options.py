@@ -9,11 +9,9 @@ Ansible source (a plain dict from a rulebook) read them here instead, through on
 callable, and get the same checks, the same defaults per cloud and the same client.
 """
 
-import ipaddress
 import math
 import os
 import re
-import urllib.parse
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import (
     CLOUDS,
@@ -22,6 +20,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.auth import 
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_guid, url_problem
 
 # The shared options and their defaults; keep in step with doc_fragments/partner_center.py.
 DEFAULTS = {
@@ -41,22 +40,12 @@ DEFAULTS = {
 }
 SECRET_OPTIONS = ('client_secret', 'refresh_token', 'access_token')
 _LOCALE_PATTERN = re.compile(r'[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*')
-_GUID_PATTERN = re.compile(r'[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}')
 _TRUE = ('1', 'true', 'yes', 'on', 'y', 't')
 _FALSE = ('0', 'false', 'no', 'off', 'n', 'f')
 
 
 class OptionError(PartnerCenterError):
     """An option value that cannot work, found before any request."""
-
-
-def _is_loopback(host):
-    if host == 'localhost':
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _bool(name, value):
@@ -109,19 +98,16 @@ def resolve(get, environ=None, use_environment=True):
         raise OptionError('cloud must be one of %s, got %r.' % (', '.join(sorted(CLOUDS)), options['cloud']))
     if not _LOCALE_PATTERN.fullmatch(options['locale']):
         raise OptionError('locale must be a language tag such as en-US, got %r.' % options['locale'])
-    if options['correlation_id'] is not None and not _GUID_PATTERN.fullmatch(options['correlation_id']):
+    if options['correlation_id'] is not None and not is_guid(options['correlation_id']):
         raise OptionError('correlation_id must be a GUID such as 47021739-3426-40bf-9601-61b4b6d7c793, got %r.'
                           % options['correlation_id'])
     cloud = CLOUDS[options['cloud']]
     for name in ('base_url', 'authority_url'):
+        # The modules' URL checks (validate.py): https, or http on loopback; a valid port; no user information.
         url = options[name] = (options[name] or cloud[name]).rstrip('/')
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ('https', 'http') or not parts.hostname:
-            raise OptionError('%s must be an https:// URL, got %r.' % (name, url))
-        if parts.scheme == 'http' and not _is_loopback(parts.hostname):
-            # Plain HTTP would send secrets and tokens in clear text; loopback is for a local simulator.
-            raise OptionError('%s must use https:// (http:// is accepted only for loopback addresses such as a '
-                              'local simulator), got %r.' % (name, url))
+        problem = url_problem(name, url)
+        if problem:
+            raise OptionError(problem)
     options['resource'] = cloud['resource']
     return options
 

@@ -71,3 +71,11 @@ def test_build_client_chooses_the_credential_kind_and_knows_the_secrets():
     assert isinstance(build_client(resolve({'access_token': 'token-value'}.get, environ={})).auth, StaticTokenAuth)
     with pytest.raises(CredentialError, match='PARTNER_CENTER_ACCESS_TOKEN'):
         build_client(resolve({}.get, environ={}))
+
+
+def test_urls_get_the_modules_checks_and_credentials_in_them_are_never_shown():
+    with pytest.raises(OptionError, match='user information') as caught:
+        resolve({'base_url': 'https://user:s3cret-pw@pc.example.com'}.get, environ={})
+    assert 's3cret-pw' not in str(caught.value)
+    with pytest.raises(OptionError, match='invalid port'):
+        resolve({'authority_url': 'https://login.example.com:99999'}.get, environ={})
