@@ -20,7 +20,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.auth import 
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
-from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_guid, url_problem
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_guid, option_number_problem, url_problem
 
 # The shared options and their defaults; keep in step with doc_fragments/partner_center.py.
 DEFAULTS = {
@@ -88,12 +88,13 @@ def resolve(get, environ=None, use_environment=True):
             raise OptionError('%s must be a string, got a %s.' % (name, type(value).__name__))
         options[name] = value
     options['validate_certs'] = _bool('validate_certs', options['validate_certs'])
+    # The modules' bounds (validate.NUMBER_BOUNDS), so a value a module refuses is refused here too.
     options['timeout'] = _number('timeout', options['timeout'], float)
-    if options['timeout'] <= 0:
-        raise OptionError('timeout must be a positive number of seconds, got %s.' % options['timeout'])
     options['retries'] = _number('retries', options['retries'], int)
-    if options['retries'] < 0:
-        raise OptionError('retries must be 0 or more, got %s.' % options['retries'])
+    for name in ('timeout', 'retries'):
+        problem = option_number_problem(name, options[name])
+        if problem:
+            raise OptionError(problem)
     if options['cloud'] not in CLOUDS:
         raise OptionError('cloud must be one of %s, got %r.' % (', '.join(sorted(CLOUDS)), options['cloud']))
     if not _LOCALE_PATTERN.fullmatch(options['locale']):

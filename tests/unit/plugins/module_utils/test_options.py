@@ -39,9 +39,11 @@ def test_environment_fills_what_is_not_given_and_empty_means_unset():
 @pytest.mark.parametrize('given, message', [
     ({'base_url': 'http://pc.example.com'}, 'https://'),
     ({'authority_url': 'ftp://x'}, 'https:// URL'),
-    ({'timeout': 0}, 'positive'),
+    ({'timeout': 0}, 'timeout must be a finite number from 0.1 to 3600 seconds, got 0.'),
+    ({'timeout': 1e10}, 'timeout must be a finite number from 0.1 to 3600 seconds'),
     ({'timeout': 'nan'}, 'finite'),
-    ({'retries': -1}, '0 or more'),
+    ({'retries': -1}, 'retries must be a finite number from 0 to 20, got -1.'),
+    ({'retries': 100}, 'retries must be a finite number from 0 to 20, got 100.'),
     ({'retries': 'many'}, 'number'),
     ({'validate_certs': 'maybe'}, 'true or false'),
     ({'locale': 'en US'}, 'language tag'),
