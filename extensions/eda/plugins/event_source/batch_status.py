@@ -95,11 +95,11 @@ options:
     type: bool
     default: true
   timeout:
-    description: Seconds to wait for each HTTP answer.
+    description: Seconds one HTTP request may take as a whole; a finite number from 0.1 to 3600.
     type: float
     default: 30
   retries:
-    description: How many times the client retries a throttled or failed request within one poll.
+    description: How many times the client retries a throttled or failed request within one poll; 0 to 20.
     type: int
     default: 5
   locale:
