@@ -52,7 +52,7 @@ lint: setup
 bench: setup
 	$(BIN)/python tests/benchmarks/run_benchmarks.py
 
-## docs: the HTML docs site (modules, roles, guides) into build/docsite/, failing on any warning
+## docs: the HTML docs site into build/docsite/ with antsibull-docs (sphinx-init, its build.sh: every module, role and plugin, the guides of docs/docsite/extra-docs.yml), offline, failing on any warning; lint-collection-docs alongside
 docs: setup
 	$(BIN)/python tests/tools/build_docs.py --dest build/docsite
 

@@ -119,11 +119,13 @@ def test_documented_ansible_core_is_the_tested_one_and_satisfies_requires_ansibl
 
 
 def test_the_guide_shows_the_files_the_tests_use():
-    with open(os.path.join(harness.REPO_ROOT, 'docs', 'execution-environment.md'), encoding='utf-8') as handle:
+    with open(os.path.join(harness.REPO_ROOT, 'docs', 'docsite', 'rst', 'execution-environment.rst'), encoding='utf-8') as handle:
         guide = handle.read()
     for name in EXAMPLE_FILES:
         with open(os.path.join(EXAMPLE_DIR, name), encoding='utf-8') as handle:
-            assert '```yaml\n' + handle.read() + '```' in guide, '%s differs from docs/execution-environment.md' % name
+            shown = ''.join(('   ' + line) if line.strip() else '\n' for line in handle.read().splitlines(True))
+        block = '.. code-block:: yaml\n   :caption: docs/execution-environment/%s\n\n%s' % (name, shown)
+        assert block in guide, '%s differs from docs/docsite/rst/execution-environment.rst' % name
 
 
 # -- ansible-builder create on the documented definition -------------------------------------------------

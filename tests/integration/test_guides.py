@@ -12,10 +12,11 @@ import yaml
 
 import harness
 
-DOCS = os.path.join(harness.REPO_ROOT, 'docs')
-PROVISIONING = os.path.join(DOCS, 'provisioning-devices.md')
-WAITING = os.path.join(DOCS, 'waiting-for-a-device-batch.md')
-FENCED = re.compile(r'^```(\w*)\n(.*?)^```', re.MULTILINE | re.DOTALL)
+GUIDES = os.path.join(harness.REPO_ROOT, 'docs', 'docsite', 'rst')
+PROVISIONING = os.path.join(GUIDES, 'provisioning-devices.rst')
+WAITING = os.path.join(GUIDES, 'waiting-for-a-device-batch.rst')
+# An RST code block: its indentation, language, options (such as ``:caption: docs/.../file.yml``) and body.
+CODE_BLOCK = re.compile(r'^( *)\.\. code-block:: (\S+)\n((?:\1   :[\w-]+:.*\n)*)\n((?:\1   .*\n|[ \t]*\n)+)', re.MULTILINE)
 
 
 def read(path):
@@ -24,14 +25,30 @@ def read(path):
 
 
 def section(text, heading):
-    """The text under a ``## heading``, up to the next heading of that level."""
-    start = text.index('\n## %s\n' % heading)
-    end = text.find('\n## ', start + 1)
-    return text[start:end if end >= 0 else len(text)]
+    """The text under an RST section title underlined with '-', up to the next such title."""
+    title = '\n%s\n%s\n' % (heading, '-' * len(heading))
+    start = text.index(title) + len(title)
+    following = re.search(r'^\S.*\n-{3,}\n', text[start:], re.MULTILINE)
+    return text[start:start + following.start() if following else len(text)]
+
+
+def code_blocks(text):
+    """Every code block of an RST text as (language, caption, body), the body as a reader copies it."""
+    found = []
+    for indent, language, options, body in CODE_BLOCK.findall(text):
+        caption = re.search(r':caption: (.+)', options)
+        lines = body.rstrip('\n').split('\n')
+        found.append((language, caption.group(1).strip() if caption else None,
+                      '\n'.join(line[len(indent) + 3:] for line in lines) + '\n'))
+    return found
 
 
 def blocks(text, language):
-    return [body for lang, body in FENCED.findall(text) if lang == language]
+    return [body for lang, _, body in code_blocks(text) if lang == language]
+
+
+def guides():
+    return sorted(os.path.join(GUIDES, name) for name in os.listdir(GUIDES) if name.endswith('.rst'))
 
 
 def clean_env(home):
@@ -47,10 +64,25 @@ def git_status():
                           check=True).stdout
 
 
-def test_the_provisioning_guide_shows_its_playbook_and_csv_as_they_are():
-    guide = section(read(PROVISIONING), 'The playbook and the CSV, in full')
-    assert blocks(guide, 'yaml') == [read(os.path.join(DOCS, 'provisioning-devices', 'provision-devices.yml'))]
-    assert blocks(guide, 'text') == [read(os.path.join(DOCS, 'provisioning-devices', 'devices.csv'))]
+def test_the_guides_show_the_example_files_as_they_are():
+    """A code block captioned with a file's path is that file, and every example file beside the guides is shown."""
+    shown = set()
+    for guide in guides():
+        for _, caption, body in code_blocks(read(guide)):
+            if caption:
+                assert body == read(os.path.join(harness.REPO_ROOT, caption)), '%s shows %s other than it is' % (guide, caption)
+                shown.add(caption)
+    examples = set()
+    for dirpath, dirnames, filenames in os.walk(os.path.join(harness.REPO_ROOT, 'docs')):
+        dirnames[:] = [name for name in dirnames if name != 'docsite']
+        examples.update(os.path.relpath(os.path.join(dirpath, name), harness.REPO_ROOT)
+                        for name in filenames if not name.endswith('.md'))
+    assert len(examples) > 10, 'the test looks in the wrong place'
+    assert sorted(examples - shown) == []
+    provisioning = section(read(PROVISIONING), 'The playbook, its inventory and the CSV, in full')
+    assert [caption for _, caption, _ in code_blocks(provisioning)] == [
+        'docs/provisioning-devices/provision-devices.yml', 'docs/provisioning-devices/devices.csv',
+        'docs/provisioning-devices/inventory.ini']
 
 
 def test_the_provisioning_guide_runs_as_written_against_the_simulator(tmp_path):
@@ -78,7 +110,7 @@ def test_the_provisioning_guide_runs_as_written_against_the_simulator(tmp_path):
     # The guide's table of outcomes is what the run reported.
     with open(str(reports / 'contoso-2026-11-laptops.csv'), encoding='utf-8') as handle:
         errors = dict((row['serial_number'], row['error_code']) for row in csv.DictReader(handle) if row['error_code'])
-    promised = dict(re.findall(r'^\| `([A-Z0-9-]+)` \| error `(\d+)`', guide, re.MULTILINE))
+    promised = dict(re.findall(r'^   \* - ``([A-Z0-9-]+)``\n     - error ``(\d+)``', guide, re.MULTILINE))
     assert promised == errors == {'OTHER-TENANT-0001': '808', 'REG-DEMO-0001': '806'}
 
 

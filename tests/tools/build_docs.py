@@ -1,19 +1,20 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Build the collection's HTML docs site (``make docs``), failing on any warning.
+"""Build the collection's HTML docs site (``make docs``) with antsibull-docs, failing on any warning.
 
-1. ``antsibull-docs collection`` writes RST pages for every module and role, from their DOCUMENTATION
-   and ``meta/argument_specs.yml``, with the links of ``docs/docsite/links.yml``.
-2. docs/ is copied next to them: every Markdown file there is a guide. The guides are read on GitHub
-   too, so they stay Markdown (``myst-parser`` renders them) and are copied as they are, except that
-   relative links to files that are not guides become links to those files on GitHub.
-3. ``sphinx-build -W -n`` turns it all into HTML, without the network: no intersphinx; the references
-   to Ansible's own docs that the generated pages make resolve to docs.ansible.com URLs here.
-4. Meanwhile ``antsibull-docs lint-collection-docs --plugin-docs`` checks the collection's docs
-   (markup, references, links.yml); ``--skip-lint`` leaves it out.
+The site is built the way antsibull-docs builds any collection's docsite: ``antsibull-docs sphinx-init
+--use-current --squash-hierarchy`` writes a Sphinx project whose ``build.sh`` renders every module and
+role page, the collection index with the links of ``docs/docsite/links.yml``, and the guides that
+``docs/docsite/extra-docs.yml`` lists (``docs/docsite/rst/*.rst``), then runs ``sphinx-build -W``.
+Meanwhile ``antsibull-docs lint-collection-docs --plugin-docs`` checks the same sources.
 
-The guides, modules and roles are found when the site is built, never listed here.
+What this script adds, because sphinx-init has no option for it:
+
+- the collection index's install note and link say what README.md says (antsibull-docs.cfg);
+- no network: the generated conf.py's intersphinx inventories are dropped, and the references the
+  generated pages make to Ansible's own docs resolve to docs.ansible.com URLs here instead;
+- the sidebar shows long names (``partnercenter.devices.autopilot_profile_info module``) whole.
 
 Usage: ``python tests/tools/build_docs.py [--dest build/docsite] [--skip-lint]``; open ``index.html``.
 This file is also the Sphinx extension that the generated ``conf.py`` loads (see ``setup``).
@@ -21,24 +22,25 @@ This file is also the Sphinx extension that the generated ``conf.py`` loads (see
 
 import argparse
 import os
-import posixpath
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from urllib.parse import quote, unquote
 
 TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(TOOLS_DIR))
-DOCS_DIR = os.path.join(REPO_ROOT, 'docs')
 DEFAULT_DEST = os.path.join(REPO_ROOT, 'build', 'docsite')
 BIN_DIR = os.path.dirname(sys.executable)
 ANTSIBULL_DOCS = os.path.join(BIN_DIR, 'antsibull-docs')
 NAMESPACE = 'partnercenter'
 NAME = 'devices'
 COLLECTION = NAMESPACE + '.' + NAME
+
+# How README.md installs the collection: from a clone, built and installed (the site says the same).
+INSTALL = ('git clone {repository}.git && cd {name} && ansible-galaxy collection build'
+           ' && ansible-galaxy collection install {namespace}-{name}-*.tar.gz')
 
 # Where the generated pages' references to Ansible's own documentation go (no intersphinx: offline).
 ANSIBLE_DOCS_URL = 'https://docs.ansible.com/projects/ansible/latest/'
@@ -50,25 +52,32 @@ ANSIBLE_DOCS_LABELS = {
 # ansible_collections.<namespace>.<name>.<plugin>_<type>[__<anchor>], for plugins of other collections.
 COLLECTION_PLUGIN_LABEL = re.compile(r'^ansible_collections\.(\w+)\.(\w+)\.(\w+)_([a-z]+)(?:__(.+))?$')
 
-# Markdown: fenced code blocks, code spans, inline links and images, link reference definitions.
-FENCE = re.compile(r'^ {0,3}(`{3,}|~{3,})')
-CODE_SPAN = re.compile(r'(`+).+?\1')
-INLINE_LINK = re.compile(r'(\]\()(<[^>\n]*>|[^)\s]+)')
-LINK_DEFINITION = re.compile(r'^( {0,3}\[[^\]]+\]:[ \t]*)(<[^>\n]*>|\S+)')
-URL_SCHEME = re.compile(r'^[a-zA-Z][a-zA-Z0-9+.-]*:')
+# The theme cuts sidebar entries at the sidebar's width (white-space: nowrap, overflow hidden): let
+# them wrap, breaking long names after their dots and underscores where a line must break.
+SIDEBAR_CSS = '''\
+/* Written by tests/tools/build_docs.py: long module and role names wrap instead of being cut off. */
+.wy-menu-vertical a, .wy-menu-vertical li.toctree-l1 > a, .wy-menu-vertical li.current > a {
+  white-space: normal;
+  overflow-wrap: anywhere;
+  text-overflow: clip;
+  overflow: visible;
+  height: auto;
+}
+'''
 
-ANTSIBULL_DOCS_CONFIG = '''\
-# Written by tests/tools/build_docs.py.
-breadcrumbs = true
-indexes = true
-use_html_blobs = false
-add_antsibull_docs_version = false
-collection_url = {
-  %(collection)s = "%(repository)s"
-}
-collection_install = {
-  %(collection)s = "ansible-galaxy collection install git+%(repository)s.git,%(branch)s"
-}
+# Appended to the conf.py that sphinx-init writes.
+CONF_PY_ADDITIONS = '''
+# Added by tests/tools/build_docs.py: the build is offline (no intersphinx inventory is fetched, the
+# references to Ansible's docs resolve in build_docs.py), and the sidebar shows long names whole.
+import sys
+sys.path.insert(0, %(tools_dir)r)
+intersphinx_mapping = {}
+extensions.append('build_docs')
+html_static_path = ['_static']
+html_css_files = ['sidebar.css']
+html_theme_options = dict(globals().get('html_theme_options', {}), display_version=False, show_extranav=False,
+                          show_rtd_ethical_ads=False, topbar_links=%(topbar_links)r)
+html_show_sourcelink = False
 '''
 
 
@@ -80,182 +89,6 @@ def load_yaml(path):
         return yaml.safe_load(handle)
 
 
-class Site:
-    """What the site is built from: the repository's URL, the branch that links point at, the guides."""
-
-    def __init__(self):
-        galaxy = load_yaml(os.path.join(REPO_ROOT, 'galaxy.yml'))
-        edit_on_github = load_yaml(os.path.join(DOCS_DIR, 'docsite', 'links.yml'))['edit_on_github']
-        self.description = ' '.join(galaxy['description'].split())
-        self.repository = galaxy['repository'].rstrip('/')
-        self.issues = galaxy['issues']
-        self.branch = edit_on_github['branch']
-        self.docs_files = find_docs_files()
-        self.guides = [path for path in self.docs_files if path.endswith('.md')]
-
-    def source_url(self, repo_path):
-        """The page of a file or folder of the repository on GitHub."""
-        kind = 'tree' if os.path.isdir(os.path.join(REPO_ROOT, repo_path)) else 'blob'
-        return '%s/%s/%s/%s' % (self.repository, kind, self.branch, quote(repo_path))
-
-
-def find_docs_files():
-    """Every file under docs/ but docs/docsite/ (the site's own configuration), as repository paths."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(DOCS_DIR):
-        if dirpath == DOCS_DIR and 'docsite' in dirnames:
-            dirnames.remove('docsite')
-        dirnames.sort()
-        found.extend(os.path.relpath(os.path.join(dirpath, name), REPO_ROOT).replace(os.sep, '/') for name in sorted(filenames))
-    return found
-
-
-def rewrite_target(target, guide, site):
-    """A link target as the site needs it: links to files that are not guides point to GitHub.
-
-    Links to other guides stay relative (the guides keep their layout in the site), and so do
-    targets that name no file of the repository: Sphinx then warns about them, and the build fails.
-    """
-    bracketed = target.startswith('<') and target.endswith('>')
-    bare = target[1:-1] if bracketed else target
-    if not bare or bare.startswith('#') or URL_SCHEME.match(bare):
-        return target
-    quoted_path, hash_sign, fragment = bare.partition('#')
-    path = unquote(quoted_path)
-    if path.startswith('/'):
-        repo_path = posixpath.normpath(path.lstrip('/'))
-    else:
-        repo_path = posixpath.normpath(posixpath.join(posixpath.dirname(guide), path))
-    if repo_path in site.guides or repo_path.startswith('..') or not os.path.exists(os.path.join(REPO_ROOT, repo_path)):
-        return target
-    url = site.source_url(repo_path) + hash_sign + fragment
-    return '<%s>' % url if bracketed else url
-
-
-def is_image(prose, position):
-    """Whether the link whose text ends just before ``position`` is an image (``![text](target)``)."""
-    depth = 0
-    for index in range(position - 1, -1, -1):
-        if prose[index] == ']':
-            depth += 1
-        elif prose[index] == '[':
-            if depth == 0:
-                return index > 0 and prose[index - 1] == '!'
-            depth -= 1
-    return False
-
-
-def rewrite_links(text, guide, site):
-    """The Markdown ``text`` of ``guide`` with its relative links outside the guides made absolute.
-
-    Images stay as they are: the files under docs/ are copied next to the guides, so they show offline.
-    """
-
-    def rewrite_link(match):
-        if is_image(match.string, match.start()):
-            return match.group(0)
-        return match.group(1) + rewrite_target(match.group(2), guide, site)
-
-    def rewrite_prose(prose):
-        pieces = []
-        position = 0
-        for span in CODE_SPAN.finditer(prose):
-            pieces.append(INLINE_LINK.sub(rewrite_link, prose[position:span.start()]))
-            pieces.append(span.group(0))
-            position = span.end()
-        pieces.append(INLINE_LINK.sub(rewrite_link, prose[position:]))
-        return ''.join(pieces)
-
-    lines = []
-    fence = None
-    for line in text.splitlines(True):
-        opening = FENCE.match(line)
-        if fence:
-            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence) and not line.strip(' \n`~'):
-                fence = None
-            lines.append(line)
-        elif opening:
-            fence = opening.group(1)
-            lines.append(line)
-        else:
-            line = LINK_DEFINITION.sub(lambda match: match.group(1) + rewrite_target(match.group(2), guide, site), line)
-            lines.append(rewrite_prose(line))
-    return ''.join(lines)
-
-
-def guide_docname(guide):
-    """The Sphinx document name of a guide: docs/awx/README.md is guides/awx/README."""
-    return 'guides/' + posixpath.splitext(posixpath.relpath(guide, 'docs'))[0]
-
-
-def write_guides(source_dir, site):
-    """Copy docs/ into the Sphinx source tree as guides/ (same layout), the guides with their links rewritten."""
-    for path in site.docs_files:
-        target = os.path.join(source_dir, 'guides', posixpath.relpath(path, 'docs'))
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        if path not in site.guides:
-            shutil.copyfile(os.path.join(REPO_ROOT, path), target)
-            continue
-        with open(os.path.join(REPO_ROOT, path), encoding='utf-8') as handle:
-            text = handle.read()
-        with open(target, 'w', encoding='utf-8') as handle:
-            handle.write(rewrite_links(text, path, site))
-
-
-def write_index(source_dir, site):
-    """The site's front page: the guides, then the reference (every module and role, from the collection index)."""
-    title = COLLECTION
-    lines = [
-        title, '=' * len(title), '',
-        site.description, '',
-        'The guides show how to use the modules and roles together. The reference has every module\'s and role\'s'
-        ' options and return values, as ``ansible-doc`` shows them, and the environment variables they read.', '',
-        '.. toctree::', '   :maxdepth: 1', '   :caption: Guides', '',
-    ]
-    lines.extend('   ' + guide_docname(guide) for guide in site.guides)
-    lines.extend([
-        '', '.. toctree::', '   :maxdepth: 2', '   :titlesonly:', '   :includehidden:', '   :caption: Reference', '',
-        '   collection/index', '   collection/environment_variables', '',
-    ])
-    with open(os.path.join(source_dir, 'index.rst'), 'w', encoding='utf-8') as handle:
-        handle.write('\n'.join(lines))
-
-
-def write_sphinx_config(source_dir, site):
-    """conf.py: Sphinx with antsibull-docs' extension, myst-parser for the guides, this file's reference resolver."""
-    settings = {
-        'project': COLLECTION,
-        'copyright': '%s contributors' % COLLECTION,
-        'html_title': '%s documentation' % COLLECTION,
-        'html_short_title': COLLECTION,
-        'extensions': ['myst_parser', 'sphinx_antsibull_ext', 'build_docs'],
-        'source_suffix': {'.rst': 'restructuredtext', '.md': 'markdown'},
-        'root_doc': 'index',
-        'pygments_style': 'ansible',
-        'highlight_language': 'YAML+Jinja',
-        'html_theme': 'sphinx_ansible_theme',
-        # The theme's banner links to Ansible's sites and to "/" by default: ours instead.
-        'html_theme_options': {
-            'display_version': False, 'show_extranav': False, 'show_rtd_ethical_ads': False,
-            'documentation_home_url': site.repository,
-            'topbar_links': {'Repository': site.repository, 'Issues': site.issues},
-        },
-        'html_show_sphinx': False,
-        'html_copy_source': False,
-        'html_show_sourcelink': False,
-        'html_use_index': False,
-        'default_role': 'any',
-        'nitpicky': True,
-        # GitHub-style anchors, so that links like guide.md#a-heading work in the site as on GitHub.
-        'myst_heading_anchors': 6,
-    }
-    lines = ['# Written by tests/tools/build_docs.py for one build.', 'import sys',
-             'sys.path.insert(0, %r)' % TOOLS_DIR]
-    lines.extend('%s = %r' % item for item in settings.items())
-    with open(os.path.join(source_dir, 'conf.py'), 'w', encoding='utf-8') as handle:
-        handle.write('\n'.join(lines) + '\n')
-
-
 def collections_tree(workdir):
     """A collections path whose partnercenter.devices is this checkout (a link, as in tests/harness.py)."""
     namespace_dir = os.path.join(workdir, 'collections', 'ansible_collections', NAMESPACE)
@@ -265,7 +98,7 @@ def collections_tree(workdir):
 
 
 def tool_env(collections_path, workdir):
-    """This collection only, no user or project Ansible configuration."""
+    """This collection only, no user or project Ansible configuration; the tools of this virtualenv first."""
     with open(os.path.join(workdir, 'ansible.cfg'), 'w', encoding='utf-8') as handle:
         handle.write('[defaults]\n')
     env = dict((key, value) for key, value in os.environ.items() if not key.startswith('ANSIBLE_'))
@@ -286,17 +119,18 @@ class Step:
     ``paths`` are (temporary path, what to show instead) pairs, so that messages name the repository's files.
     """
 
-    def __init__(self, name, command, env, paths):
+    def __init__(self, name, command, env, paths, cwd=None):
         self.name = name
         self.paths = paths
         self.started = time.monotonic()
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,  # pylint: disable=consider-using-with
-                                        text=True)
+        self.process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+                                        stderr=subprocess.PIPE, text=True)
 
-    def finish(self):
+    def finish(self, quiet_stdout=False):
         """Wait for the tool, show what it said; True when it succeeded and warned of nothing."""
         stdout, stderr = self.process.communicate()
-        output = stdout + stderr
+        failed = self.process.returncode != 0 or bool(stderr.strip())
+        output = (stdout if failed or not quiet_stdout else '') + stderr
         for temporary, shown in self.paths:
             output = output.replace(temporary, shown)
         print('--- %s (%.1f s)' % (self.name, time.monotonic() - self.started), flush=True)
@@ -310,32 +144,62 @@ class Step:
         return True
 
 
+def replace_setting(text, name, body):
+    """antsibull-docs.cfg with the ``name = { ... }`` block's entries replaced by ``body``."""
+    pattern = re.compile(r'^%s = \{\n.*?^\}' % re.escape(name), re.MULTILINE | re.DOTALL)
+    replaced, count = pattern.subn(lambda match: '%s = {\n  %s\n}' % (name, body), text)
+    if count != 1:
+        raise SystemExit('antsibull-docs sphinx-init wrote no %s setting: has its antsibull-docs.cfg changed?' % name)
+    return replaced
+
+
+def configure(project_dir):
+    """What sphinx-init cannot be told: the install note and link, offline references, the sidebar."""
+    galaxy = load_yaml(os.path.join(REPO_ROOT, 'galaxy.yml'))
+    repository = galaxy['repository'].rstrip('/')
+    config_path = os.path.join(project_dir, 'antsibull-docs.cfg')
+    with open(config_path, encoding='utf-8') as handle:
+        config = handle.read()
+    config = replace_setting(config, 'collection_url', '%s = "%s"' % (COLLECTION, repository))
+    install = INSTALL.format(repository=repository, namespace=NAMESPACE, name=NAME)
+    config = replace_setting(config, 'collection_install', '%s = "%s"' % (COLLECTION, install))
+    with open(config_path, 'w', encoding='utf-8') as handle:
+        handle.write(config)
+    with open(os.path.join(project_dir, 'conf.py'), 'a', encoding='utf-8') as handle:
+        handle.write(CONF_PY_ADDITIONS % {'tools_dir': TOOLS_DIR,
+                                          'topbar_links': {'Repository': repository, 'Issues': galaxy['issues']}})
+    os.makedirs(os.path.join(project_dir, '_static'))
+    with open(os.path.join(project_dir, '_static', 'sidebar.css'), 'w', encoding='utf-8') as handle:
+        handle.write(SIDEBAR_CSS)
+
+
 def prepare_dest(dest):
     """An empty output folder; an existing one is replaced only if it holds a Sphinx build (or nothing)."""
     if os.path.isdir(dest) and os.listdir(dest):
         if not os.path.exists(os.path.join(dest, '.buildinfo')):
             raise SystemExit('%s exists and is not a Sphinx build: not replacing it' % dest)
         shutil.rmtree(dest)
-    os.makedirs(dest, exist_ok=True)
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
 
 
 def build(dest, lint=True):
     """Lint the collection and build the site into ``dest``. True when every step was clean."""
-    site = Site()
+    galaxy = load_yaml(os.path.join(REPO_ROOT, 'galaxy.yml'))
     workdir = tempfile.mkdtemp(prefix='partnercenter-devices-docs-')
     linting = None
     try:
         collections_path = collections_tree(workdir)
         collection_dir = os.path.join(collections_path, 'ansible_collections', NAMESPACE, NAME)
         env = tool_env(collections_path, workdir)
-        source_dir = os.path.join(workdir, 'source')
-        paths = ((collection_dir + os.sep, ''), (os.path.join(source_dir, 'guides') + os.sep, 'docs' + os.sep),
-                 (source_dir + os.sep, '(generated) '))
+        project_dir = os.path.join(workdir, 'site')
+        os.mkdir(project_dir, 0o700)  # antsibull-docs wants its folders writable by their owner only
+        paths = ((collection_dir + os.sep, ''), (os.path.join(project_dir, 'rst', 'docsite') + os.sep, 'docs/docsite/rst/'),
+                 (project_dir + os.sep, '(generated) '))
         # The linter only reads the collection: it runs alongside the build.
         if lint:
             linting = Step('antsibull-docs lint-collection-docs --plugin-docs',
                            [ANTSIBULL_DOCS, 'lint-collection-docs', '--plugin-docs', collection_dir], env, paths)
-        clean = build_site(dest, site, workdir, env, paths)
+        clean = build_site(dest, galaxy, project_dir, env, paths)
         if linting:
             clean = linting.finish() and clean
         return clean
@@ -346,26 +210,24 @@ def build(dest, lint=True):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def build_site(dest, site, workdir, env, paths):
-    """The module and role pages, the guides and the front page, then HTML. True when every step was clean."""
-    source_dir = os.path.join(workdir, 'source')
-    os.makedirs(os.path.join(source_dir, 'collection'), mode=0o700)  # antsibull-docs wants it private
-    config_path = os.path.join(workdir, 'antsibull-docs.cfg')
-    with open(config_path, 'w', encoding='utf-8') as handle:
-        handle.write(ANTSIBULL_DOCS_CONFIG % {'collection': COLLECTION, 'repository': site.repository, 'branch': site.branch})
-    pages = Step('antsibull-docs collection (module and role pages)',
-                 [ANTSIBULL_DOCS, '--config-file', config_path, 'collection', '--use-current', '--squash-hierarchy',
-                  '--fail-on-error', '--dest-dir', os.path.join(source_dir, 'collection'), COLLECTION], env, paths)
-    if not pages.finish():
+def build_site(dest, galaxy, project_dir, env, paths):
+    """sphinx-init, then its build.sh; the HTML into ``dest``. True when every step was clean."""
+    init = Step('antsibull-docs sphinx-init', [
+        ANTSIBULL_DOCS, 'sphinx-init', '--use-current', '--squash-hierarchy', '--fail-on-error',
+        '--no-add-antsibull-docs-version', '--sphinx-theme', 'sphinx_ansible_theme',
+        '--project', COLLECTION, '--copyright', '%s contributors' % COLLECTION,
+        '--title', '%s documentation' % COLLECTION, '--html-short-title', COLLECTION,
+        '--extra-html-theme-options', 'documentation_home_url=%s' % galaxy['repository'].rstrip('/'),
+        '--dest-dir', project_dir, COLLECTION], env, paths)
+    if not init.finish(quiet_stdout=True):
         return False
-    write_guides(source_dir, site)
-    write_index(source_dir, site)
-    write_sphinx_config(source_dir, site)
+    configure(project_dir)
+    html = Step('build.sh (antsibull-docs collection, sphinx-build -W)', ['bash', 'build.sh'], env, paths, cwd=project_dir)
+    if not html.finish(quiet_stdout=True):
+        return False
     prepare_dest(dest)
-    html = Step('sphinx-build (HTML)',
-                [sys.executable, '-m', 'sphinx', '-b', 'html', '-W', '--keep-going', '-n', '-q',
-                 '-d', os.path.join(workdir, 'doctrees'), source_dir, dest], env, paths)
-    return html.finish()
+    shutil.copytree(os.path.join(project_dir, 'build', 'html'), dest)
+    return True
 
 
 def main(arguments):

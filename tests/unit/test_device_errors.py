@@ -13,7 +13,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_error
 
 BATCH_ID = '6b1d9e42-8a3c-4f57-9e20-c4d8a7b6f310'
 DOCS_PAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                         'docs', 'device-error-codes.md')
+                         'docs', 'docsite', 'rst', 'device-error-codes.rst')
 
 
 def hint_for(name_or_code):
@@ -157,7 +157,7 @@ def test_docs_page_lists_every_catalogued_error():
         page = handle.read()
     for entry in DEVICE_ERRORS:
         if entry['code']:
-            assert '| %s |' % entry['code'] in page
+            assert '   * - %s\n' % entry['code'] in page
         for name in entry['names']:
-            assert '`%s`' % name in page
+            assert '``%s``' % name in page
     assert DOCS_URL.endswith('/docs/device-error-codes.md')
