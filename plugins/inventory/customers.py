@@ -65,7 +65,7 @@ notes:
 seealso:
   - name: Scale out across customers
     description: The inventory pattern with forks, module_defaults, one token per play and AWX job slicing.
-    link: https://github.com/partnercenter/devices/blob/main/docs/scale-out.md
+    link: https://github.com/partnercenter/devices/blob/main/docs/docsite/rst/scale-out.rst
 '''
 
 EXAMPLES = r'''

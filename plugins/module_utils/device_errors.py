@@ -3,20 +3,20 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The device errors Partner Center and Windows Autopilot report, and what to do about each.
 
-docs/device-error-codes.md is the human version of this table, with its sources. Only errors
+docs/docsite/rst/device-error-codes.rst is the human version of this table, with its sources. Only errors
 Microsoft documents are here; anything else gets the generic hint. This module loads on every
 status poll: standard library only, and the lookups are built once at import.
 """
 
 import re
 
-DOCS_URL = 'https://github.com/partnercenter/devices/blob/main/docs/device-error-codes.md'
+DOCS_URL = 'https://github.com/partnercenter/devices/blob/main/docs/docsite/rst/device-error-codes.rst'
 
 # code: Partner Center's errorCode, when one is documented (806 and 808 by Partner Center; 801, 802 and
 # 803 by the Autopilot service, not confirmed for Partner Center; the others come with an errorDescription
 # and no number). names: the documented spellings of errorDescription; Partner Center says
 # ZtdDeviceAssignedToOtherTenant where the Autopilot pages say ...AnotherTenant. source: where it is
-# documented (the numbers of the Sources list in docs/device-error-codes.md).
+# documented (the numbers of the Sources list in docs/docsite/rst/device-error-codes.rst).
 SOURCES = {
     'pc-status': 'https://learn.microsoft.com/partner-center/developer/get-the-status-of-a-device-batch-upload',
     'csv-errors': ('https://learn.microsoft.com/troubleshoot/mem/intune/device-enrollment/'

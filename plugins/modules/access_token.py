@@ -39,7 +39,7 @@ seealso:
     link: https://github.com/partnercenter/devices/blob/main/roles/wait_for_batch_upload/README.md
   - name: Credentials guide
     description: App-only and app+user credentials, and storing the rotated refresh token back.
-    link: https://github.com/partnercenter/devices/blob/main/docs/credentials.md
+    link: https://github.com/partnercenter/devices/blob/main/docs/docsite/rst/credentials.rst
 '''
 
 EXAMPLES = r'''

@@ -285,7 +285,7 @@ batch_upload_details:
           devices sent (in O(devices), or the data rows of the CSV); C(csv_line), its line in the CSV (null for
           O(devices)); C(paired_by), V(serial_number), V(product_key) or V(position); all null when it could not be paired.
         - With O(return_devices=with_errors), only the devices of RV(devices_with_errors); with O(return_devices=none), none.
-        - "The error codes and their remediation: U(https://github.com/partnercenter/devices/blob/main/docs/device-error-codes.md)."
+        - "The error codes and their remediation: U(https://github.com/partnercenter/devices/blob/main/docs/docsite/rst/device-error-codes.rst)."
       type: list
       elements: dict
   sample:

@@ -7,7 +7,7 @@ Usage: ``.venv/bin/python tests/tools/fault_report.py`` (from the repository roo
 
 Each scenario gets a fresh simulator and one real ``ansible-playbook`` run at ``-vvvv``, checked by
 the same ``fault_cases.check`` as ``tests/integration/test_faults.py``. The output is the table
-pasted into ``docs/reliability.md``. The exit status is 1 when any scenario did not behave as the
+pasted into ``docs/docsite/rst/reliability.rst``. The exit status is 1 when any scenario did not behave as the
 table says (the problems are listed under the table).
 """
 

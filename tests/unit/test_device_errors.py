@@ -160,4 +160,4 @@ def test_docs_page_lists_every_catalogued_error():
             assert '   * - %s\n' % entry['code'] in page
         for name in entry['names']:
             assert '``%s``' % name in page
-    assert DOCS_URL.endswith('/docs/device-error-codes.md')
+    assert DOCS_URL.endswith('/docs/docsite/rst/device-error-codes.rst')
