@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Run every fault scenario of tests/integration/fault_cases.py and print the figures as Markdown.
+"""Run every fault scenario of tests/integration/fault_cases.py and print the figures as RST.
 
 Usage: ``.venv/bin/python tests/tools/fault_report.py`` (from the repository root or anywhere).
 
@@ -22,6 +22,7 @@ TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [TESTS_DIR, os.path.join(TESTS_DIR, 'integration')]
 
 import fault_cases  # noqa: E402  pylint: disable=wrong-import-position
+import rst  # noqa: E402  pylint: disable=wrong-import-position
 import harness  # noqa: E402  pylint: disable=wrong-import-position
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION  # noqa: E402  pylint: disable=wrong-import-position
 from partner_center_simulator import PartnerCenterSimulator, load_seed  # noqa: E402  pylint: disable=wrong-import-position,import-error
@@ -72,47 +73,43 @@ def attempts_text(attempts):
     return '%d: %s' % (len(attempts), ', '.join(str(item) for item in attempts))
 
 
-def markdown(reports, started_at, total_wall):
-    """The figures: one row per scenario, then the totals."""
+def figures(reports, started_at, total_wall):
+    """The figures as RST: one row per scenario, then the totals."""
     lines = [
-        'Produced by `.venv/bin/python tests/tools/fault_report.py` on %s (ansible-core %s, Python %s, %s).'
+        'Produced by ``.venv/bin/python tests/tools/fault_report.py`` on %s (ansible-core %s, Python %s, %s).'
         % (started_at.strftime('%Y-%m-%d %H:%M UTC'), ANSIBLE_CORE_VERSION, platform.python_version(), platform.system()),
         '',
-        '| scenario | faults injected | outcome | API attempts | token requests | retry warnings | wall time |',
-        '|---|---|---|---|---|---|---|',
     ]
-    for report in reports:
-        row = report['row']
-        lines.append('| `%s` | %s (%d) | %s | %s | %s | %d | %.1f s |' % (
-            row['id'], row['what'], report['injected'], outcome_text(report), attempts_text(report['api']),
-            attempts_text(report['token']), report['warnings'], report['wall']))
+    lines += rst.list_table(
+        ['scenario', 'faults injected', 'outcome', 'API attempts', 'token requests', 'retry warnings', 'wall time'],
+        [[rst.literal(report['row']['id']), '%s (%d)' % (report['row']['what'], report['injected']), outcome_text(report),
+          attempts_text(report['api']), attempts_text(report['token']), report['warnings'], '%.1f s' % report['wall']]
+         for report in reports])
     recovered = [r for r in reports if not r['problems'] and r['row']['outcome'] == 'recovered']
     failed = [r for r in reports if not r['problems'] and r['row']['outcome'] == 'failed']
     unexpected = [r for r in reports if r['problems']]
     secrets_checked = set()
     for report in reports:
         secrets_checked |= report['secrets_checked']
-    lines += [
-        '',
-        '| total | |',
-        '|---|---|',
-        '| scenarios | %d |' % len(reports),
-        '| faults injected | %d |' % sum(r['injected'] for r in reports),
-        '| survived (the task recovered) | %d faults in %d scenarios |' % (sum(r['injected'] for r in recovered), len(recovered)),
-        '| failed clearly | %d faults in %d scenarios |' % (sum(r['injected'] for r in failed), len(failed)),
-        '| not as expected | %d scenarios |' % len(unexpected),
-        '| leaks found | %d (%d distinct secret and token values looked for in every output and result) |'
-        % (sum(len(r['leaks']) for r in reports), len(secrets_checked)),
-        '| tracebacks | %d |' % sum(1 for r in reports if r['traceback']),
-        '| wall time | %.0f s, one scenario after another |' % total_wall,
-    ]
+    lines.append('')
+    lines += rst.list_table(['total', ''], [
+        ['scenarios', len(reports)],
+        ['faults injected', sum(r['injected'] for r in reports)],
+        ['survived (the task recovered)', '%d faults in %d scenarios' % (sum(r['injected'] for r in recovered), len(recovered))],
+        ['failed clearly', '%d faults in %d scenarios' % (sum(r['injected'] for r in failed), len(failed))],
+        ['not as expected', '%d scenarios' % len(unexpected)],
+        ['leaks found', '%d (%d distinct secret and token values looked for in every output and result)'
+         % (sum(len(r['leaks']) for r in reports), len(secrets_checked))],
+        ['tracebacks', sum(1 for r in reports if r['traceback'])],
+        ['wall time', '%.0f s, one scenario after another' % total_wall],
+    ])
     for report in unexpected:
-        lines += ['', '`%s`:' % report['row']['id']] + ['- %s' % problem for problem in report['problems']]
+        lines += ['', '%s:' % rst.literal(report['row']['id']), ''] + ['- %s' % problem for problem in report['problems']]
     return '\n'.join(lines)
 
 
 def main():
-    """Run the table, print the Markdown; 0 when every scenario behaved as the table says."""
+    """Run the table, print the RST; 0 when every scenario behaved as the table says."""
     collections_path = harness.make_collections_path()
     started_at = datetime.datetime.now(datetime.timezone.utc)
     started = time.monotonic()
@@ -120,7 +117,7 @@ def main():
     for row in fault_cases.CASES:
         sys.stderr.write('%s ...\n' % row['id'])
         reports.append(run_row(row, collections_path))
-    print(markdown(reports, started_at, time.monotonic() - started))
+    print(figures(reports, started_at, time.monotonic() - started))
     return 1 if any(report['problems'] for report in reports) else 0
 
 
