@@ -104,7 +104,7 @@ def needs_masking(value, no_log_values):
     is not plain JSON (``_is_plain_json``), NaN or infinity (JSON and str() spell them differently), a no_log value
     that is not a string or lies inside True/False/None, a value JSON cannot write.
     """
-    if any(type(secret) is not str or any(secret in word for word in _SCALAR_WORDS) for secret in no_log_values):
+    if any(not isinstance(secret, str) or any(secret in word for word in _SCALAR_WORDS) for secret in no_log_values):
         return True
     try:
         text = json.dumps(value, ensure_ascii=False, allow_nan=False)
