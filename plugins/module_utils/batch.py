@@ -57,14 +57,19 @@ def snake_case_keys(value, max_depth=MAX_BODY_DEPTH, _depth=0):
 
     ResponseError when ``value`` nests deeper than ``max_depth`` levels.
     """
-    if isinstance(value, (dict, list)) and _depth >= max_depth:
+    if not isinstance(value, (dict, list)):
+        return value
+    if _depth >= max_depth:
         raise ResponseError('Partner Center answered 200 but the body nests more than %d levels deep, '
                             'which no Partner Center resource does' % max_depth)
+    # A batch holds about ten values per device: leaves are copied here, without a call each.
+    depth = _depth + 1
     if isinstance(value, dict):
-        return dict((snake_case(str(key)), snake_case_keys(item, max_depth, _depth + 1)) for key, item in value.items())
-    if isinstance(value, list):
-        return [snake_case_keys(item, max_depth, _depth + 1) for item in value]
-    return value
+        names = _SNAKE_CASE_NAMES
+        return {(names.get(key) or snake_case(str(key))):
+                (snake_case_keys(item, max_depth, depth) if isinstance(item, (dict, list)) else item)
+                for key, item in value.items()}
+    return [snake_case_keys(item, max_depth, depth) if isinstance(item, (dict, list)) else item for item in value]
 
 
 def enum_letters(value):
@@ -79,13 +84,24 @@ def normalize_enum(value, by_letters):
     return by_letters.get(enum_letters(value), value)
 
 
+# Each device has a status, in one of a few spellings: each is normalised once per run.
+_NORMALIZED_STATUSES = {}
+
+
 def normalize_status(value):
     """A status in its documented snake_case spelling, whatever spelling came; an unrecognised string as sent.
 
     ``finishedWithErrors``, ``FinishedWithErrors``, ``FINISHED_WITH_ERRORS`` -> ``finished_with_errors``;
     ``in-progress``, ``inProgress``, ``In_Progress`` -> ``in_progress``. None stays None.
     """
-    return normalize_enum(value, _STATUS_BY_LETTERS)
+    if type(value) is not str:  # pylint: disable=unidiomatic-typecheck
+        return normalize_enum(value, _STATUS_BY_LETTERS)
+    normalized = _NORMALIZED_STATUSES.get(value)
+    if normalized is None:
+        normalized = normalize_enum(value, _STATUS_BY_LETTERS)
+        if len(_NORMALIZED_STATUSES) < 256:  # bounded: statuses come from the server
+            _NORMALIZED_STATUSES[value] = normalized
+    return normalized
 
 
 def is_documented_status(status):

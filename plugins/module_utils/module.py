@@ -9,9 +9,11 @@ exceptions into ``fail_json`` with redacted messages. Any other exception that e
 after the wrapper is built becomes a clear failure too (a last net, see ``_install_net``).
 """
 
+import json
 import re
 import sys
 
+from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import (
@@ -64,6 +66,72 @@ WAIT_ARGUMENT_SPEC = dict(
 _SECRET_OPTIONS = ('client_secret', 'refresh_token', 'access_token')
 _LOCALE_PATTERN = re.compile(r'[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*')
 _ISSUES_URL = 'https://github.com/partnercenter/devices/issues'
+
+# How ansible-core up to 2.18 spells True, False and None when it looks for a no_log value in them
+# (str()); JSON spells them otherwise, so a no_log value inside one of these words is not looked for in JSON.
+_SCALAR_WORDS = ('True', 'False', 'None')
+_PLAIN_SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
+
+
+def _is_plain_json(value):
+    """True when ``value`` holds only dicts, lists, and str/int/float/bool/None, of exactly these types.
+
+    For such values JSON writes each string as its characters (escaped one by one) and each number as str() does,
+    as remove_values reads them; a subclass (a tagged string, an int enum) might not be written so, and is refused.
+    Keys are not looked at: remove_values never masks them. Call it on a value json.dumps wrote (no cycles).
+    """
+    kind = type(value)
+    if kind is not dict and kind is not list:
+        return kind in _PLAIN_SCALAR_TYPES
+    containers = [value]
+    while containers:
+        container = containers.pop()
+        for item in (container.values() if type(container) is dict else container):  # pylint: disable=unidiomatic-typecheck
+            kind = type(item)
+            if kind is dict or kind is list:
+                containers.append(item)
+            elif kind not in _PLAIN_SCALAR_TYPES:
+                return False
+    return True
+
+
+def needs_masking(value, no_log_values):
+    """False only when ansible-core's ``remove_values(value, no_log_values)`` provably holds nothing to mask.
+
+    ``value`` is written once as JSON (ensure_ascii=False): JSON escapes a string character by character, so a
+    string that contains a no_log value is written as text that contains that value's JSON form (keys are in the
+    text too, which can only make this answer True). Anything this cannot reason about answers True: a value that
+    is not plain JSON (``_is_plain_json``), NaN or infinity (JSON and str() spell them differently), a no_log value
+    that is not a string or lies inside True/False/None, a value JSON cannot write.
+    """
+    if any(not isinstance(secret, str) or any(secret in word for word in _SCALAR_WORDS) for secret in no_log_values):
+        return True
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return True
+    if not _is_plain_json(value):
+        return True
+    return any(json.dumps(secret, ensure_ascii=False)[1:-1] in text for secret in no_log_values)
+
+
+def remove_values_where_needed(value, no_log_values, remove_values):
+    """What ``remove_values(value, no_log_values)`` returns, without walking the top-level values that need no masking.
+
+    remove_values masks each value of a dict on its own, so masking only the top-level values that hold a no_log
+    value (the invocation's options, say) gives the same result as masking all of them; the large ones (the devices)
+    are returned as they are. Anything other than a dict is left to ``remove_values``.
+    """
+    if type(value) is not dict:  # pylint: disable=unidiomatic-typecheck
+        return remove_values(value, no_log_values)
+    # The same object may be returned under two keys (batch_upload_details and the fact): checked once.
+    verdicts = {}
+    masked = {}
+    for key, item in value.items():
+        if id(item) not in verdicts:
+            verdicts[id(item)] = needs_masking(item, no_log_values)
+        masked[key] = remove_values(item, no_log_values) if verdicts[id(item)] else item
+    return masked
 
 
 class PartnerCenterModule:
@@ -219,6 +287,26 @@ class PartnerCenterModule:
             for secret in list(self._client.secrets):
                 self.module.no_log_values.update(secret_forms(secret))
 
+    def _exit(self, exit_method, **result):
+        """``exit_method(**result)``, with ansible-core's masking of the result walking only what can hold a secret.
+
+        AnsibleModule masks its whole result with ``remove_values`` (basic.py's own name for it, in ansible-core 2.16
+        to 2.21) after adding the invocation, warnings and deprecations; for a large batch that walk costs more than
+        reading the batch. Emptying ``no_log_values`` would not help (the walk runs anyway) and would not mask what
+        ansible-core adds; swapping the function for this exit alone keeps ansible-core's masking where a secret can
+        be, and a version that stops using the name simply masks everything again.
+        """
+        masking = basic.remove_values
+
+        def remove_values(value, no_log_values):
+            return remove_values_where_needed(value, no_log_values, masking)
+
+        basic.remove_values = remove_values
+        try:
+            exit_method(**result)
+        finally:
+            basic.remove_values = masking
+
     def fail(self, error, **result):
         """Fail the task from a PartnerCenterError: its message, redacted, and its ids."""
         self._keep_tokens_out_of_output()
@@ -227,12 +315,12 @@ class PartnerCenterModule:
         fields.update(error.result_fields())
         if self._client is not None:
             fields.setdefault('correlation_id', self._client.correlation_id)
-        self.module.fail_json(msg=self._redact(error.message), **fields)
+        self._exit(self.module.fail_json, msg=self._redact(error.message), **fields)
 
     def exit_json(self, **result):
         """Exit with ``result``; secrets fetched during the run are masked."""
         self._keep_tokens_out_of_output()
-        self.module.exit_json(**result)
+        self._exit(self.module.exit_json, **result)
 
     def exit_with_secret(self, key, secret, **result):
         """Exit returning ``secret`` under ``key``.
@@ -243,7 +331,7 @@ class PartnerCenterModule:
         self._keep_tokens_out_of_output()
         self.module.no_log_values.difference_update(secret_forms(secret))
         result[key] = secret
-        self.module.exit_json(**result)
+        self._exit(self.module.exit_json, **result)
 
     def exit_with_secrets(self, secrets, **result):
         """Exit returning each of ``secrets`` (a dict: result key -> secret, None left out), unmasked.
@@ -255,10 +343,10 @@ class PartnerCenterModule:
             if secret is not None:
                 self.module.no_log_values.difference_update(secret_forms(secret))
                 result[key] = secret
-        self.module.exit_json(**result)
+        self._exit(self.module.exit_json, **result)
 
     def fail_json(self, **result):
         """Fail with ``result``; secrets fetched during the run are masked."""
         self._keep_tokens_out_of_output()
         result['msg'] = self._redact(result.get('msg', ''))
-        self.module.fail_json(**result)
+        self._exit(self.module.fail_json, **result)

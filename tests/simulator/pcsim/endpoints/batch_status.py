@@ -41,7 +41,21 @@ def get_batch_status(call):
     if batch is None:
         return call.error(404, CODE_NOT_FOUND, "Not found: batch tracking id %s was not found for customer %s."
                           % (batch_id, call.params["customer_id"]))
-    return Response(200, json_bytes(batch_view(batch, poll)), call.headers)
+    view = batch_view(batch, poll)
+    if batch.get("echo_bearer_token"):
+        view = echo_bearer_token(view, call.request.bearer_token())
+    return Response(200, json_bytes(view), call.headers)
+
+
+def echo_bearer_token(view, token):
+    """``view`` with ``{bearer_token}`` in each device's errorDescription replaced by the caller's token: a service
+    that echoes credentials, which clients must mask (the cached device lists are left as they are)."""
+    devices = view.get("devicesStatus")
+    if not devices:
+        return view
+    echoed = [dict(device, errorDescription=device["errorDescription"].replace("{bearer_token}", token))
+              if "{bearer_token}" in (device.get("errorDescription") or "") else device for device in devices]
+    return dict(view, devicesStatus=echoed)
 
 
 ROUTES = (
@@ -107,6 +121,7 @@ def _compile_batch(customer_id, batch_id, batch):
         "error_every": error_every,
         "errors": list(errors),
         "device_lists": None,
+        "echo_bearer_token": bool(batch.get("echo_bearer_token", False)),
     }
 
 
