@@ -22,13 +22,12 @@ demo: setup
 	$(BIN)/python tests/demo/run_demo.py
 
 ## test: every test: pytest (unit, simulator, integration), ansible-test sanity, ansible-lint
-# pytest and ansible-lint share nothing, and pytest leaves cores idle while playbooks wait on the
-# simulator: they run side by side (each one's output shown whole when it ends). ansible-test sanity
-# runs after them: tests/integration/test_changelog.py runs ansible-test too, and two ansible-tests
-# creating the same ~/.ansible/test virtualenv at once break it.
+# The three share nothing, and pytest leaves cores idle while playbooks wait on the simulator: they
+# run side by side (each one's output shown whole when it ends). tests/integration/test_changelog.py
+# runs ansible-test too; it and make sanity take turns through a lock (tests/tools/run_sanity.py),
+# as two ansible-tests creating the same ~/.ansible/test virtualenv at once break it.
 test: setup
-	$(MAKE) --no-print-directory -j2 --output-sync=target pytest lint
-	$(MAKE) --no-print-directory sanity
+	$(MAKE) --no-print-directory -j3 --output-sync=target pytest lint sanity
 
 ## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each), then ANSIBLE_INJECT_FACT_VARS=false and ansible-test sanity on the newest
 test-matrix:
