@@ -158,11 +158,18 @@ def test_bad_input_fails_before_any_request(simulator, playbook):
         ('device.yml', dict(customer_id=CUSTOMER, batch_id='b'), 'one of the following is required'),
         ('device.yml', dict(customer_id=CUSTOMER, batch_id='b', device_ids=['d'], state='present'), 'value of state must be one of'),
     ]
-    for name, variables, message in cases:
-        run = playbook(name, variables, env=creds(simulator))
-        assert run.results['outcome'] == 'failed', (name, variables, run)
-        assert message in run.results['result']['msg'], (message, run.results['result']['msg'])
-        assert 'Traceback' not in run.output
+    # One playbook run for all ten cases (each fails before any request); each is judged on its own result.
+    lifecycle_cases = [dict(id='%d: %s %s' % (number, name, variables), playbook=name, vars=variables)
+                       for number, (name, variables, _message) in enumerate(cases)]
+    run = playbook('lifecycle_bad_input.yml', dict(lifecycle_cases=lifecycle_cases), env=creds(simulator))
+    assert run.returncode == 0, run
+    results = dict((result['item']['id'], result) for result in run.results['lifecycle_results'])
+    assert len(results) == len(cases), run
+    for entry, (_name, _variables, message) in zip(lifecycle_cases, cases):
+        result = results[entry['id']]
+        assert result.get('failed') is True, (entry['id'], result)
+        assert message in result['msg'], (entry['id'], message, result['msg'])
+    assert 'Traceback' not in run.output
     assert simulator.stats['api_requests'] == [] and simulator.stats['token_requests'] == []
 
 
