@@ -145,7 +145,7 @@ def test_pascal_case_settings_and_the_sdk_count_name_compare_as_documented(pasca
     assert [m for m, _p, _s in changing_requests(simulator)] == ['PUT']
 
 
-def test_bad_input_fails_before_any_request(simulator, playbook):
+def test_bad_input_fails_before_any_request(simulator, bad_input):
     cases = [
         ('autopilot_profile.yml', dict(customer_id='nope', name='x'), 'customer_id must be a GUID'),
         ('autopilot_profile.yml', dict(customer_id=CUSTOMER, name=' x'), 'name must be a name without leading'),
@@ -159,16 +159,11 @@ def test_bad_input_fails_before_any_request(simulator, playbook):
         ('device.yml', dict(customer_id=CUSTOMER, batch_id='b', device_ids=['d'], state='present'), 'value of state must be one of'),
     ]
     # One playbook run for all ten cases (each fails before any request); each is judged on its own result.
-    lifecycle_cases = [dict(id='%d: %s %s' % (number, name, variables), playbook=name, vars=variables)
-                       for number, (name, variables, _message) in enumerate(cases)]
-    run = playbook('lifecycle_bad_input.yml', dict(lifecycle_cases=lifecycle_cases), env=creds(simulator))
+    run, results = bad_input([(name, variables) for name, variables, _message in cases], env=creds(simulator))
     assert run.returncode == 0, run
-    results = dict((result['item']['id'], result) for result in run.results['lifecycle_results'])
-    assert len(results) == len(cases), run
-    for entry, (_name, _variables, message) in zip(lifecycle_cases, cases):
-        result = results[entry['id']]
-        assert result.get('failed') is True, (entry['id'], result)
-        assert message in result['msg'], (entry['id'], message, result['msg'])
+    for (name, variables, message), result in zip(cases, results):
+        assert result and result.get('failed') is True, (name, variables, result, run)
+        assert message in result['msg'], (name, variables, message, result['msg'])
     assert 'Traceback' not in run.output
     assert simulator.stats['api_requests'] == [] and simulator.stats['token_requests'] == []
 
