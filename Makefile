@@ -22,23 +22,26 @@ demo: setup
 	$(BIN)/python tests/demo/run_demo.py
 
 ## test: every test: pytest (unit, simulator, integration), ansible-test sanity, ansible-lint
-# pytest and ansible-lint share nothing, and pytest leaves cores idle while playbooks wait on the
-# simulator: they run side by side (each one's output shown whole when it ends). ansible-test sanity
-# runs after them: tests/integration/test_changelog.py runs ansible-test too, and two ansible-tests
+# pytest leaves cores idle while playbooks wait on the simulator, so the three run side by side
+# (each one's output shown whole when it ends). tests/integration/test_changelog.py runs ansible-test
+# too; it and make sanity take turns through a lock (tests/tools/run_sanity.py), as two ansible-tests
 # creating the same ~/.ansible/test virtualenv at once break it.
 test: setup
-	$(MAKE) --no-print-directory -j2 --output-sync=target pytest lint
-	$(MAKE) --no-print-directory sanity
+	$(MAKE) --no-print-directory -j3 --output-sync=target pytest lint sanity
 
 ## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each), then ANSIBLE_INJECT_FACT_VARS=false and ansible-test sanity on the newest
 test-matrix:
 	$(PYTHON) tests/tools/run_matrix.py
 
-## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs); worksteal: an idle worker takes tests queued on a busy one, so one slow test does not hold up the end; installs chromium for the report layout tests and Java 17 for ansible-rulebook
+# Two pytest workers per core: the integration tests spend much of their time waiting (on the
+# simulator's delays, poll intervals, timeouts), and with one worker per core a core sat idle then.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
+
+## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs); PYTEST_WORKERS workers (two per core); worksteal: an idle worker takes tests queued on a busy one, so one slow test does not hold up the end; installs chromium for the report layout tests and Java 17 for ansible-rulebook
 pytest: setup
 	tests/tools/ensure_chromium.sh
 	tests/tools/ensure_java.sh
-	$(BIN)/python -m pytest tests -n auto --dist worksteal
+	$(BIN)/python -m pytest tests -n $(PYTEST_WORKERS) --dist worksteal
 
 ## sanity: ansible-test sanity, locally and offline-capable
 sanity: setup

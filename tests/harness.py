@@ -26,6 +26,10 @@ TESTS_DIR = os.path.join(REPO_ROOT, 'tests')
 SIMULATOR_DIR = os.path.join(TESTS_DIR, 'simulator')
 DEFAULT_SEED = os.path.join(SIMULATOR_DIR, 'seed.json')
 BIN_DIR = os.path.dirname(sys.executable)
+# save_results writes what a test playbook hands to set_stats into its results_file, on the controller:
+# cheaper than ansible.builtin.copy, which runs two modules (stat, copy) in every playbook run.
+CALLBACK_DIR = os.path.join(TESTS_DIR, 'callback_plugins')
+SAVE_RESULTS_CALLBACK = 'save_results'
 
 # The fake credentials of the default simulator seed.
 TENANT_ID = '9c6f4a3e-1b2d-4c5e-8f70-a1b2c3d4e5f6'
@@ -110,6 +114,14 @@ def ansible_env(collections_path, **extra):
         'NO_PROXY': '127.0.0.1,localhost',
         'no_proxy': '127.0.0.1,localhost',
     })
+    env.update({
+        'ANSIBLE_CALLBACK_PLUGINS': CALLBACK_DIR,
+        'ANSIBLE_CALLBACKS_ENABLED': SAVE_RESULTS_CALLBACK,
+    })
+    # A caller's own callbacks come on top of save_results, not instead of it.
+    for key, separator in (('ANSIBLE_CALLBACK_PLUGINS', os.pathsep), ('ANSIBLE_CALLBACKS_ENABLED', ',')):
+        if extra.get(key):
+            extra = dict(extra, **{key: env[key] + separator + extra[key]})
     env.update(extra)
     return env
 
@@ -195,7 +207,7 @@ class PlaybookRun:
 
 
 def run_playbook(playbook, collections_path, workdir, extra_vars=None, env=None, verbosity=0, check=False, timeout=300):
-    """Run ``ansible-playbook`` on localhost; the playbook may save results to ``results_file``."""
+    """Run ``ansible-playbook`` on localhost; what the playbook hands to set_stats is saved to ``results_file``."""
     results_file = os.path.join(workdir, 'results.json')
     variables = dict(extra_vars or {})
     variables['results_file'] = results_file

@@ -287,13 +287,17 @@ def test_no_secret_or_token_in_vvvv_output(simulator, playbook):
         assert secret not in output
 
 
-def test_options_that_go_into_headers_are_checked_first(simulator, playbook):
-    for variables, message in (
-            (example_vars(locale='en-US\nX-Injected: 1'), "locale must be a language tag such as en-US"),
-            (example_vars(correlation_id='aaaa0000-bb11-2222-33cc-444444dddddd\n'), 'correlation_id must be a GUID'),
-            (example_vars(customer_id=harness.EXAMPLE_CUSTOMER_ID + '\n'), 'customer_id must be a GUID')):
-        run = playbook('batch_upload_status.yml', variables, env=harness.simulator_credentials(simulator.url))
-        assert run.results['outcome'] == 'failed', variables
-        assert run.results['result']['msg'].startswith(message)
-        assert 'Traceback' not in run.output
+def test_options_that_go_into_headers_are_checked_first(simulator, bad_input):
+    cases = (
+        (example_vars(locale='en-US\nX-Injected: 1'), "locale must be a language tag such as en-US"),
+        (example_vars(correlation_id='aaaa0000-bb11-2222-33cc-444444dddddd\n'), 'correlation_id must be a GUID'),
+        (example_vars(customer_id=harness.EXAMPLE_CUSTOMER_ID + '\n'), 'customer_id must be a GUID'))
+    # One playbook run for the three cases (each fails before any request); each is judged on its own result.
+    run, results = bad_input([('batch_upload_status.yml', variables) for variables, _message in cases],
+                             env=harness.simulator_credentials(simulator.url))
+    assert run.returncode == 0, run
+    for (variables, message), result in zip(cases, results):
+        assert result and result.get('failed') is True, (variables, result, run)
+        assert result['msg'].startswith(message), (variables, message, result['msg'])
+    assert 'Traceback' not in run.output
     assert simulator.stats['api_requests'] == []

@@ -174,12 +174,15 @@ def test_a_bad_id_fails_before_any_request(simulator, playbook, index, key, bad)
     assert simulator.stats['token_requests'] == []
 
 
-def test_options_are_checked_before_any_request(simulator, playbook):
-    run = run_bulk(playbook, simulator, [EXAMPLE], concurrency=33)
-    assert run.results['result']['msg'] == 'concurrency must be from 1 to 32, got 33.'
-    missing = run_bulk(playbook, simulator, [{'customer_id': harness.EXAMPLE_CUSTOMER_ID}])
-    assert missing.results['outcome'] == 'failed'
-    assert 'batch_tracking_id' in missing.results['result']['msg']
+def test_options_are_checked_before_any_request(simulator, bad_input):
+    # One playbook run for both cases (each fails before any request); each is judged on its own result.
+    run, (too_many, missing) = bad_input([('bulk_status.yml', dict(batches=[EXAMPLE], concurrency=33)),
+                                          ('bulk_status.yml', dict(batches=[{'customer_id': harness.EXAMPLE_CUSTOMER_ID}]))],
+                                         env=harness.simulator_credentials(simulator.url))
+    assert run.returncode == 0, run
+    assert too_many['msg'] == 'concurrency must be from 1 to 32, got 33.'
+    assert missing.get('failed') is True
+    assert 'batch_tracking_id' in missing['msg']
     assert simulator.stats['api_requests'] == []
     assert simulator.stats['token_requests'] == []
 

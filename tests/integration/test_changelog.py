@@ -80,15 +80,15 @@ def test_fragments_and_changelog_yaml_lint():
 def test_sanity_runs_the_changelog_test_and_it_catches_a_broken_fragment(tmp_path):
     run_sanity.ensure_get_pip_cache()
     root = run_sanity.copy_collection(str(tmp_path))
-    listed = run(run_sanity.sanity_command(['--list-tests']), cwd=root)
-    assert listed.returncode == 0, listed.stdout + listed.stderr
-    assert 'changelog' in listed.stdout.split()
-
     fragments_dir = os.path.join(root, 'changelogs', 'fragments')
     os.makedirs(fragments_dir, exist_ok=True)  # git keeps no empty folder: right after a release it is gone
     with open(os.path.join(fragments_dir, 'broken.yml'), 'w', encoding='utf-8') as handle:
         handle.write('minor_changez:\n  - A section antsibull-changelog does not know.\n')
-    checked = run(run_sanity.sanity_command(['--test', 'changelog']), cwd=root)
+    with run_sanity.ansible_test_lock():  # make test runs make sanity alongside
+        listed = run(run_sanity.sanity_command(['--list-tests']), cwd=root)
+        checked = run(run_sanity.sanity_command(['--test', 'changelog']), cwd=root)
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert 'changelog' in listed.stdout.split()
     assert checked.returncode != 0, checked.stdout + checked.stderr
     assert 'changelogs/fragments/broken.yml:0:0: invalid section: minor_changez' in checked.stdout + checked.stderr
 

@@ -174,7 +174,7 @@ def test_check_mode_checks_the_devices_and_sends_nothing(simulator, playbook):
     assert bad.results['result']['problems'][0].startswith('devices[0] does not identify a device')
 
 
-def test_bad_options_fail_before_any_request(simulator, playbook):
+def test_bad_options_fail_before_any_request(simulator, bad_input):
     cases = [
         (dict(customer_id='not-a-guid', batch_id='b', devices=NEW_DEVICES), 'customer_id must be a GUID'),
         (dict(customer_id=CUSTOMER, batch_id=' padded ', devices=NEW_DEVICES), 'batch_id must be a name without leading'),
@@ -182,10 +182,12 @@ def test_bad_options_fail_before_any_request(simulator, playbook):
         (dict(customer_id=CUSTOMER, batch_id='b', csv_path='/nonexistent/devices.csv'), 'Cannot read csv_path /nonexistent/devices.csv'),
         (dict(customer_id=CUSTOMER, batch_id='b', devices=[{'serial': 'S1'}]), 'serial'),
     ]
-    for variables, message in cases:
-        run = playbook('device_batch.yml', variables, env=app_user(simulator))
-        assert run.results['outcome'] == 'failed', run
-        assert message in run.results['result']['msg'], run.results['result']['msg']
+    # One playbook run for the five cases (each fails before any request); each is judged on its own result.
+    run, results = bad_input([('device_batch.yml', variables) for variables, _message in cases], env=app_user(simulator))
+    assert run.returncode == 0, run
+    for (variables, message), result in zip(cases, results):
+        assert result and result.get('failed') is True, (variables, result, run)
+        assert message in result['msg'], (variables, message, result['msg'])
     assert simulator.stats['api_requests'] == [] and simulator.stats['token_requests'] == []
 
 

@@ -16,6 +16,8 @@ Two things stand between a plain checkout and ansible-test:
 Usage: ``python tests/tools/run_sanity.py [extra ansible-test sanity arguments]``.
 """
 
+import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -61,6 +63,20 @@ def ensure_get_pip_cache():
             handle.write(GET_PIP_STAND_IN)
 
 
+@contextlib.contextmanager
+def ansible_test_lock():
+    """Held while ansible-test runs: two at once (make sanity beside tests/integration/test_changelog.py, which
+    make test runs side by side) would create the same ~/.ansible/test sanity virtualenv together and break it."""
+    path = os.path.expanduser('~/.ansible/test/partnercenter-devices.lock')
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'a', encoding='utf-8') as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def collection_files():
     """The files of the checkout that belong to the collection: tracked, or new and not ignored."""
     listing = subprocess.run(['git', 'ls-files', '--cached', '--others', '--exclude-standard', '-z'],
@@ -96,7 +112,8 @@ def main(arguments):
     workdir = tempfile.mkdtemp(prefix='partnercenter-devices-sanity-')
     try:
         root = copy_collection(workdir)
-        return subprocess.run(sanity_command(arguments), cwd=root, check=False).returncode
+        with ansible_test_lock():
+            return subprocess.run(sanity_command(arguments), cwd=root, check=False).returncode
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
