@@ -267,7 +267,7 @@ batch_upload_details:
             - What to do about the device's error, from the collection's catalogue of the errors Microsoft documents
               (matched on C(error_code), then on C(error_description)), or a generic hint for an error it does not know.
             - Null when the device carries no error. Added by the collection; not in RV(raw_batch_upload_details).
-            - See U(https://github.com/partnercenter/devices/blob/main/docs/device-error-codes.md).
+            - See U(https://github.com/partnercenter/devices/blob/main/docs/docsite/rst/device-error-codes.rst).
           type: str
           sample: >-
             Registered to another tenant: only whoever registered it there (the previous owner, the OEM, or a reseller

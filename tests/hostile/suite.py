@@ -236,7 +236,7 @@ def judge_run(run, server, simulator, group_cases):
 
 
 def figures(group_cases, run, per_case):
-    """Counts for docs/reliability.md: cases, clear errors, correct results, and what went wrong."""
+    """Counts for docs/docsite/rst/reliability.rst: cases, clear errors, correct results, and what went wrong."""
     counts = dict(cases=len(group_cases), clear_errors=0, correct_results=0, failing=0, over_bound=0)
     for entry in group_cases:
         problems = per_case[entry['id']]

@@ -8,7 +8,7 @@ Every scenario injects faults into a fresh Partner Center simulator, runs
 follow: ``recovered`` (the batch was read) or ``failed`` (the task failed with a clear message).
 
 Both ``tests/integration/test_faults.py`` (one test per scenario) and
-``tests/tools/fault_report.py`` (the figures in ``docs/reliability.md``) read ``CASES`` and call
+``tests/tools/fault_report.py`` (the figures in ``docs/docsite/rst/reliability.rst``) read ``CASES`` and call
 ``inject``, ``settled_stats`` and ``check``, so the tests and the published figures cannot drift
 apart.
 

@@ -142,7 +142,7 @@ def context(tmp_path_factory):
         cwd=harness.REPO_ROOT, env=env)
     [tarball] = [name for name in os.listdir(workdir) if name.endswith('.tar.gz')]
 
-    # As docs/execution-environment.md says, for a collection from a tarball instead of Galaxy.
+    # As docs/docsite/rst/execution-environment.rst says, for a collection from a tarball instead of Galaxy.
     definition = load_yaml(workdir / 'execution-environment.yml')
     definition['additional_build_files'] = [{'src': tarball, 'dest': '.'}]
     (workdir / 'execution-environment.yml').write_text(yaml.safe_dump(definition), encoding='utf-8')
