@@ -19,6 +19,7 @@ Usage: ``python tests/tools/run_matrix.py [--only 2.16,2.21] [--jobs N] [--worke
 """
 
 import argparse
+import concurrent.futures
 import glob
 import os
 import re
@@ -61,6 +62,10 @@ INJECT_FACT_VARS_OFF = {'ANSIBLE_INJECT_FACT_VARS': 'false'}
 
 class MissingInterpreter(Exception):
     """No working interpreter for a version of the matrix."""
+
+
+class VenvFailed(Exception):
+    """A version's virtualenv could not be made."""
 
 
 def python_reports(path, version):
@@ -121,8 +126,12 @@ def requirements_text(minor):
     return '\n'.join(parts)
 
 
-def ensure_venv(minor, python, log):
-    """The virtualenv of ``minor``, made or remade when its requirements or interpreter changed; its python."""
+def ensure_venv(minor, python):
+    """The virtualenv of ``minor``, made or remade when its requirements or interpreter changed.
+
+    Returns (its python, what was done: None when it was up to date). pip's output is kept and
+    raised with the version's name when the install fails, as several versions install at once.
+    """
     venv = os.path.join(VENVS_DIR, 'ansible-' + minor)
     stamp = os.path.join(venv, '.matrix-requirements')
     wanted = 'python: %s\n%s' % (python, requirements_text(minor))
@@ -130,15 +139,41 @@ def ensure_venv(minor, python, log):
     if os.path.exists(stamp):
         with open(stamp, encoding='utf-8') as handle:
             if handle.read() == wanted:
-                return venv_python
+                return venv_python, None
     shutil.rmtree(venv, ignore_errors=True)
-    log('ansible-core %s: creating %s with %s' % (minor, os.path.relpath(venv, REPO_ROOT), python))
-    subprocess.run([python, '-m', 'venv', venv], check=True)
-    subprocess.run([venv_python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-                    '-r', os.path.join(MATRIX_DIR, 'ansible-%s.txt' % minor)], check=True)
+    started = time.monotonic()
+    for command in ([python, '-m', 'venv', venv],
+                    [venv_python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
+                     '-r', os.path.join(MATRIX_DIR, 'ansible-%s.txt' % minor)]):
+        completed = subprocess.run(command, capture_output=True, text=True, check=False)
+        if completed.returncode != 0:
+            raise VenvFailed('ansible-core %s: `%s` failed (exit %d):\n%s%s' % (
+                minor, ' '.join(command), completed.returncode, completed.stdout, completed.stderr))
     with open(stamp, 'w', encoding='utf-8') as handle:
         handle.write(wanted)
-    return venv_python
+    return venv_python, 'created %s with %s in %.0f s' % (os.path.relpath(venv, REPO_ROOT), python,
+                                                          time.monotonic() - started)
+
+
+def ensure_venvs(pythons):
+    """Every version's virtualenv, made side by side (pip waits on the index and unpacks; one core
+    each is plenty); {minor: its python}. Raises VenvFailed naming each version that failed."""
+    venv_pythons = {}
+    failures = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(pythons) or 1) as pool:
+        futures = dict((pool.submit(ensure_venv, minor, python), minor) for minor, python in pythons.items())
+        for future in concurrent.futures.as_completed(futures):
+            minor = futures[future]
+            try:
+                venv_pythons[minor], done = future.result()
+            except VenvFailed as error:
+                failures.append(str(error))
+                continue
+            if done:
+                print('ansible-core %s: %s' % (minor, done), flush=True)
+    if failures:
+        raise VenvFailed('\n'.join(failures))
+    return venv_pythons
 
 
 def ansible_playbook_version(venv_python):
@@ -262,9 +297,11 @@ def main(argv):
         return 2
 
     started = time.monotonic()
-    venv_pythons = {}
-    for minor, _python in versions:
-        venv_pythons[minor] = ensure_venv(minor, pythons[minor], print)
+    try:
+        venv_pythons = ensure_venvs(pythons)
+    except VenvFailed as error:
+        print('make test-matrix FAILED: a virtualenv could not be made.\n%s' % error, file=sys.stderr)
+        return 2
     setup_seconds = time.monotonic() - started
 
     steps = []
