@@ -30,9 +30,10 @@ test: setup
 	$(MAKE) --no-print-directory -j2 --output-sync=target pytest lint
 	$(MAKE) --no-print-directory sanity
 
-## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each), then ANSIBLE_INJECT_FACT_VARS=false and ansible-test sanity on the newest
+## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each; the newest with ANSIBLE_INJECT_FACT_VARS=false), then ansible-test sanity on the newest; MATRIX_ARGS="--only 2.16" etc. (see tests/tools/run_matrix.py)
+MATRIX_ARGS ?=
 test-matrix:
-	$(PYTHON) tests/tools/run_matrix.py
+	$(PYTHON) tests/tools/run_matrix.py $(MATRIX_ARGS)
 
 ## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs); worksteal: an idle worker takes tests queued on a busy one, so one slow test does not hold up the end; installs chromium for the report layout tests and Java 17 for ansible-rulebook
 pytest: setup

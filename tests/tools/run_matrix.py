@@ -5,17 +5,21 @@
 
 Each version gets its own virtualenv, ``.venv-matrix/ansible-<minor>/``, made from
 ``tests/matrix/ansible-<minor>.txt`` with the Python that version is run on here (remade when
-that file changes). pytest runs from that virtualenv, so ``tests/harness.py`` finds that
-version's ``ansible-playbook`` next to ``sys.executable``; ``tests/integration/test_harness.py``
-checks it is so, and the summary prints each ``ansible-playbook --version``.
+that file or the interpreter changes; the virtualenvs are made side by side). pytest runs from that
+virtualenv, so ``tests/harness.py`` finds that version's ``ansible-playbook`` next to
+``sys.executable``; ``tests/integration/test_harness.py`` checks it is so, and the summary prints
+each ``ansible-playbook --version``.
 
-Then the integration tests once more on the newest version with ``ANSIBLE_INJECT_FACT_VARS=false``
-(the default from ansible-core 2.24 on), and ``ansible-test sanity`` on the newest version.
+The newest version runs with ``ANSIBLE_INJECT_FACT_VARS=false`` (the default from ansible-core 2.24
+on) as its one run; the older versions run with the default. Then ``ansible-test sanity`` on the
+newest version (its own ansible-test: ``run_sanity.py`` runs the one next to its interpreter).
 
 A missing interpreter fails the run, naming it and how to get it: a supported version never goes
 untested in silence.
 
-Usage: ``python tests/tools/run_matrix.py [--only 2.16,2.21] [--jobs N] [--workers N] [--no-sanity]``.
+Usage: ``python tests/tools/run_matrix.py [--only 2.16,2.21] [--after-make-test] [--jobs N] [--workers N]
+[--no-sanity]``. CI (``.ci/run``) passes ``--after-make-test``: the version ``make test`` has just
+run (same ansible-core, test pins and Python) is not run twice.
 """
 
 import argparse
@@ -68,14 +72,21 @@ class VenvFailed(Exception):
     """A version's virtualenv could not be made."""
 
 
-def python_reports(path, version):
-    """Whether ``path`` runs and is Python ``version`` (a pyenv shim without that version selected is not)."""
+def resolved_python(path, version):
+    """The real path of the interpreter ``path`` runs when it is Python ``version``, else None.
+
+    A pyenv shim without that version selected is not it; one that has it selected resolves to the
+    interpreter behind it, so that the same Python is recognised whichever way it was found.
+    """
     try:
-        completed = subprocess.run([path, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+        completed = subprocess.run([path, '-c', 'import sys; print("%d.%d" % sys.version_info[:2]); print(sys.executable)'],
                                    capture_output=True, text=True, timeout=60, check=False)
     except OSError:
-        return False
-    return completed.returncode == 0 and completed.stdout.strip() == version
+        return None
+    lines = completed.stdout.split()
+    if completed.returncode != 0 or len(lines) != 2 or lines[0] != version:
+        return None
+    return os.path.realpath(lines[1])
 
 
 def pyenv_version_key(path):
@@ -107,8 +118,9 @@ def find_python(version):
         if candidate in looked_at:
             continue
         looked_at.append(candidate)
-        if os.path.exists(candidate) and python_reports(candidate, version):
-            return candidate
+        resolved = resolved_python(candidate, version) if os.path.exists(candidate) else None
+        if resolved:
+            return resolved
     if not on_path:
         looked_at.insert(0, 'python%s on PATH (none)' % version)
     raise MissingInterpreter(
@@ -176,6 +188,35 @@ def ensure_venvs(pythons):
     return venv_pythons
 
 
+def pins(text):
+    """{package name: pinned version} of a requirements text's ``name==version`` lines."""
+    return dict((match.group(1).lower(), match.group(2))
+                for match in re.finditer(r'^\s*([A-Za-z0-9_.-]+)\s*==\s*(\S+)', text, re.MULTILINE))
+
+
+def version_make_test_ran(versions, make_test_python):
+    """The matrix version that ``make test`` runs already, or None.
+
+    ``make test`` runs every test of the matrix's selection (and more) from ``.venv``, made from
+    requirements-dev.txt. A matrix version is that same run when requirements-dev.txt pins its
+    ansible-core and every test-runner pin of common.txt alike, and ``.venv``'s Python is the
+    version's. When a pin or the Python differs, nothing is left out.
+    """
+    with open(os.path.join(REPO_ROOT, 'requirements-dev.txt'), encoding='utf-8') as handle:
+        make_test_pins = pins(handle.read())
+    python_version = None
+    if os.path.exists(make_test_python):
+        completed = subprocess.run([make_test_python, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+                                   capture_output=True, text=True, check=False)
+        python_version = completed.stdout.strip()
+    for minor, matrix_python in versions:
+        matrix_pins = pins(requirements_text(minor))
+        if matrix_python == python_version and all(make_test_pins.get(name) == version
+                                                   for name, version in matrix_pins.items()):
+            return minor
+    return None
+
+
 def ansible_playbook_version(venv_python):
     """The first line of the virtualenv's ``ansible-playbook --version`` and its Python line."""
     completed = subprocess.run([os.path.join(os.path.dirname(venv_python), 'ansible-playbook'), '--version'],
@@ -195,7 +236,8 @@ def test_environment(minor, extra=None):
 
 def pytest_command(venv_python, paths, workers):
     """pytest from the virtualenv on ``paths``, minus the suites left out."""
-    command = [venv_python, '-m', 'pytest'] + list(paths) + ['-q', '-p', 'no:cacheprovider', '-n', str(workers)]
+    command = [venv_python, '-m', 'pytest'] + list(paths) + ['-q', '-p', 'no:cacheprovider', '-n', str(workers),
+                                                             '--dist', 'worksteal', '--durations', '15']
     for path in LEFT_OUT:
         command += ['--ignore', path]
     return command
@@ -268,6 +310,9 @@ def parse_arguments(argv):
     parser.add_argument('--jobs', type=int, default=1, help='versions run at the same time (default 1)')
     parser.add_argument('--workers', default='2', help="pytest-xdist workers per run (default 2; 'auto' = one per core)")
     parser.add_argument('--no-sanity', action='store_true', help='leave out ansible-test sanity on the newest version')
+    parser.add_argument('--after-make-test', action='store_true',
+                        help="leave out the version make test has just run (same ansible-core, test pins and Python as "
+                             ".venv, checked from requirements-dev.txt); what CI's .ci/run does")
     return parser.parse_args(argv)
 
 
@@ -282,6 +327,14 @@ def main(argv):
                              % (', '.join(sorted(unknown)), ', '.join(minor for minor, _python in VERSIONS)))
         versions = [item for item in VERSIONS if item[0] in wanted]
     newest = VERSIONS[-1][0]
+    if arguments.after_make_test:
+        ran = version_make_test_ran(versions, os.path.join(REPO_ROOT, '.venv', 'bin', 'python'))
+        if ran:
+            print('ansible-core %s: left out, make test has just run it (requirements-dev.txt pins the same '
+                  'ansible-core and test runner, .venv has the same Python)' % ran)
+            versions = [item for item in versions if item[0] != ran]
+        else:
+            print('make test ran no version of the matrix as the matrix pins it: every version runs')
 
     # Every interpreter first: a missing one fails the run at once, before minutes of tests.
     pythons = {}
@@ -306,17 +359,18 @@ def main(argv):
 
     steps = []
     for minor, python_version in versions:
-        steps.append(Step('ansible-core %s on Python %s' % (minor, python_version),
-                          pytest_command(venv_pythons[minor], SELECTION, arguments.workers), test_environment(minor)))
-    if newest in venv_pythons:
-        # Facts as ansible-core 2.24 will give them: only under ansible_facts. Unit tests run no playbook.
-        steps.append(Step('ansible-core %s with ANSIBLE_INJECT_FACT_VARS=false' % newest,
-                          pytest_command(venv_pythons[newest], ['tests/integration'], arguments.workers),
-                          test_environment(newest, INJECT_FACT_VARS_OFF)))
-        if not arguments.no_sanity:
-            steps.append(Step('ansible-test sanity on ansible-core %s' % newest,
-                              [venv_pythons[newest], os.path.join('tests', 'tools', 'run_sanity.py')],
-                              test_environment(newest)))
+        name, env = 'ansible-core %s on Python %s' % (minor, python_version), test_environment(minor)
+        if minor == newest:
+            # Facts as ansible-core 2.24 will give them: only under ansible_facts. This is the newest
+            # version's one run: false only takes the top-level copies of facts away (true adds them,
+            # with a deprecation warning where one is used), so a use of such a copy fails here outright,
+            # and the default's path runs on every older version.
+            name, env = name + ' with ANSIBLE_INJECT_FACT_VARS=false', test_environment(minor, INJECT_FACT_VARS_OFF)
+        steps.append(Step(name, pytest_command(venv_pythons[minor], SELECTION, arguments.workers), env))
+    if newest in venv_pythons and not arguments.no_sanity:
+        steps.append(Step('ansible-test sanity on ansible-core %s' % newest,
+                          [venv_pythons[newest], os.path.join('tests', 'tools', 'run_sanity.py')],
+                          test_environment(newest)))
     run_steps(steps, arguments.jobs)
 
     print('\n=== make test-matrix: %.0f s (virtualenvs %.0f s)' % (time.monotonic() - started, setup_seconds))
