@@ -252,6 +252,9 @@ class Step:
         self.env = env
         self.returncode = None
         self.seconds = None
+        # CPU seconds of the step and every process it waited for (pytest, its workers, ansible-playbook,
+        # the modules): on a machine shared with other work, a measure that wall time is not.
+        self.cpu_seconds = None
         self.log_path = os.path.join(VENVS_DIR, 'logs', re.sub(r'[^A-Za-z0-9.]+', '-', name).strip('-') + '.log')
 
     def start(self, quiet):
@@ -266,6 +269,15 @@ class Step:
             self.process = subprocess.Popen(self.command, cwd=REPO_ROOT, env=self.env, stdout=subprocess.PIPE,
                                             stderr=subprocess.STDOUT, text=True)
 
+    def reap(self, block):
+        """Collect the step's exit status and CPU time once it has ended; whether it has."""
+        pid, status, usage = os.wait4(self.process.pid, 0 if block else os.WNOHANG)
+        if pid == 0:
+            return False
+        self.returncode = self.process.returncode = os.waitstatus_to_exitcode(status)
+        self.cpu_seconds = usage.ru_utime + usage.ru_stime
+        return True
+
     def finish(self):
         """Wait for the step (echoing its output when not quiet); return its exit code."""
         if self.process.stdout is not None:
@@ -273,7 +285,8 @@ class Step:
                 sys.stdout.write(line)
                 sys.stdout.flush()
                 self.log.write(line)
-        self.returncode = self.process.wait()
+        if self.returncode is None:
+            self.reap(block=True)
         self.seconds = time.monotonic() - self.started
         self.log.close()
         return self.returncode
@@ -294,14 +307,14 @@ def run_steps(steps, jobs):
             continue
         time.sleep(0.5)
         for step in list(running):
-            if step.process.poll() is not None:
+            if step.reap(block=False):
                 step.finish()
                 running.remove(step)
                 with open(step.log_path, encoding='utf-8') as handle:
-                    tail = handle.read().splitlines()[-3:]
-                print('--- %s: exit %s in %.0f s (%s)\n    %s' % (step.name, step.returncode, step.seconds,
-                                                                  os.path.relpath(step.log_path, REPO_ROOT), '\n    '.join(tail)),
-                      flush=True)
+                    summary = [line for line in handle.read().splitlines() if line.strip()][-1:]
+                print('--- %s: exit %s in %.0f s, %.0f CPU s (%s)\n    %s' % (
+                    step.name, step.returncode, step.seconds, step.cpu_seconds, os.path.relpath(step.log_path, REPO_ROOT),
+                    '\n    '.join(summary)), flush=True)
 
 
 def parse_arguments(argv):
@@ -373,11 +386,14 @@ def main(argv):
                           test_environment(newest)))
     run_steps(steps, arguments.jobs)
 
-    print('\n=== make test-matrix: %.0f s (virtualenvs %.0f s)' % (time.monotonic() - started, setup_seconds))
+    cpu_seconds = sum(step.cpu_seconds or 0 for step in steps)
+    print('\n=== make test-matrix: %.0f s (virtualenvs %.0f s); the tests took %.0f CPU s, %.0f s of %d cores at least'
+          % (time.monotonic() - started, setup_seconds, cpu_seconds, cpu_seconds / (os.cpu_count() or 1), os.cpu_count() or 1))
     for minor, _python in versions:
         print('  ansible-core %s: %s' % (minor, ansible_playbook_version(venv_pythons[minor])))
     for step in steps:
-        print('  %-50s %-6s %4.0f s' % (step.name, 'passed' if step.returncode == 0 else 'FAILED', step.seconds))
+        outcome = 'passed' if step.returncode == 0 else 'FAILED'
+        print('  %-70s %-6s %5.0f s %6.0f CPU s' % (step.name, outcome, step.seconds, step.cpu_seconds))
     failed = [step.name for step in steps if step.returncode != 0]
     if failed:
         print('make test-matrix FAILED: %s (logs in %s)' % ('; '.join(failed), os.path.relpath(VENVS_DIR, REPO_ROOT) + '/logs'),
