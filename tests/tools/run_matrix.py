@@ -61,6 +61,13 @@ LEFT_OUT = (
     # source's code runs under every ansible-core in test_event_source.py and tests/unit.
     'tests/integration/test_rulebook.py',
 )
+# Single tests left out, for the same reason:
+LEFT_OUT_TESTS = (
+    # the provisioning guide's commands as a reader types them: `make setup`, then .venv's ansible-playbook,
+    # i.e. make test's ansible-core whatever the matrix version; and its build/ files in the checkout would be
+    # shared by versions run side by side (--jobs). The waiting guide's tasks run under every version.
+    'tests/integration/test_guides.py::test_the_provisioning_guide_runs_as_written_against_the_simulator',
+)
 INJECT_FACT_VARS_OFF = {'ANSIBLE_INJECT_FACT_VARS': 'false'}
 
 
@@ -240,6 +247,8 @@ def pytest_command(venv_python, paths, workers):
                                                              '--dist', 'worksteal', '--durations', '15']
     for path in LEFT_OUT:
         command += ['--ignore', path]
+    for test in LEFT_OUT_TESTS:
+        command += ['--deselect', test]
     return command
 
 
