@@ -320,7 +320,12 @@ def run_steps(steps, jobs):
                 step.finish()
                 running.remove(step)
                 with open(step.log_path, encoding='utf-8') as handle:
-                    summary = [line for line in handle.read().splitlines() if line.strip()][-1:]
+                    lines = handle.read().splitlines()
+                summary = [line for line in lines if line.strip()][-1:]
+                if step.returncode != 0:
+                    # A failed step's failures shown here too (CI keeps the console, not always the logs).
+                    firsts = [number for number, line in enumerate(lines) if line.startswith('=') and 'FAILURES' in line]
+                    summary = lines[firsts[0] if firsts else -60:][-400:]
                 print('--- %s: exit %s in %.0f s, %.0f CPU s (%s)\n    %s' % (
                     step.name, step.returncode, step.seconds, step.cpu_seconds, os.path.relpath(step.log_path, REPO_ROOT),
                     '\n    '.join(summary)), flush=True)
@@ -329,8 +334,9 @@ def run_steps(steps, jobs):
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--only', help='comma-separated minor versions to run (default: all of them)')
-    parser.add_argument('--jobs', type=int, default=1, help='versions run at the same time (default 1)')
-    parser.add_argument('--workers', default='2', help="pytest-xdist workers per run (default 2; 'auto' = one per core)")
+    # Side by side, and more workers than cores: many tests wait (poll delays, Retry-After, timeouts) with a core idle.
+    parser.add_argument('--jobs', type=int, default=2, help='steps run at the same time (default 2; 1 shows output as it comes)')
+    parser.add_argument('--workers', default='3', help="pytest-xdist workers per step (default 3; 'auto' = one per core)")
     parser.add_argument('--no-sanity', action='store_true', help='leave out ansible-test sanity on the newest version')
     parser.add_argument('--after-make-test', action='store_true',
                         help="leave out the version make test has just run (same ansible-core, test pins and Python as "
