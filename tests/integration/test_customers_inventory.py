@@ -25,10 +25,16 @@ def inventory(collections_path, simulator, workdir, config, *arguments, kind='ap
                           capture_output=True, text=True, timeout=120, check=False)
 
 
+# What ansible-core itself adds to every host: with ANSIBLE_INJECT_FACT_VARS=false, 2.20+ lists an empty
+# ``ansible_local`` (where local facts go) among the host vars.
+ANSIBLE_CORE_HOST_VARS = ('ansible_local',)
+
+
 def host_vars(listed):
-    """The host vars of ``ansible-inventory --list`` output, with the marks of data that is never templated taken off."""
+    """The plugin's host vars in ``ansible-inventory --list`` output, with the marks of data that is never templated taken off."""
     data = json.loads(listed.stdout)
-    return dict((host, dict((key, value['__ansible_unsafe'] if isinstance(value, dict) else value) for key, value in variables.items()))
+    return dict((host, dict((key, value['__ansible_unsafe'] if isinstance(value, dict) else value) for key, value in variables.items()
+                            if key not in ANSIBLE_CORE_HOST_VARS))
                 for host, variables in data['_meta']['hostvars'].items())
 
 
