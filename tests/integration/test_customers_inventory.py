@@ -25,10 +25,16 @@ def inventory(collections_path, simulator, workdir, config, *arguments, kind='ap
                           capture_output=True, text=True, timeout=120, check=False)
 
 
+# What ansible-core itself adds to every host: with ANSIBLE_INJECT_FACT_VARS=false, 2.20+ lists an empty
+# ``ansible_local`` (where local facts go) among the host vars.
+ANSIBLE_CORE_HOST_VARS = ('ansible_local',)
+
+
 def host_vars(listed):
-    """The host vars of ``ansible-inventory --list`` output, with the marks of data that is never templated taken off."""
+    """The plugin's host vars in ``ansible-inventory --list`` output, with the marks of data that is never templated taken off."""
     data = json.loads(listed.stdout)
-    return dict((host, dict((key, value['__ansible_unsafe'] if isinstance(value, dict) else value) for key, value in variables.items()))
+    return dict((host, dict((key, value['__ansible_unsafe'] if isinstance(value, dict) else value) for key, value in variables.items()
+                            if key not in ANSIBLE_CORE_HOST_VARS))
                 for host, variables in data['_meta']['hostvars'].items())
 
 
@@ -99,9 +105,19 @@ cache_connection: %s
     assert again.returncode == 0, again.stderr
     assert again.stdout == graph.stdout
     assert len(customer_requests(simulator)) == len(first)
-    flushed = inventory(collections_path, simulator, tmp_path, config, '--graph', '--flush-cache')
+    # --flush-cache: read afresh. ansible-playbook has the option on every supported version (ansible-inventory
+    # only from 2.18 on); --list-hosts parses the inventory as a run would, and runs nothing.
+    play = tmp_path / 'hosts.yml'
+    play.write_text('- name: Every customer\n  hosts: all\n  gather_facts: false\n  tasks: []\n')
+    run_env = harness.ansible_env(collections_path, **harness.simulator_credentials(simulator.url))
+    flushed = subprocess.run([os.path.join(harness.BIN_DIR, 'ansible-playbook'), '-i', 'customers.partnercenter.yml',
+                              '--list-hosts', '--flush-cache', str(play)], cwd=str(tmp_path), env=run_env,
+                             capture_output=True, text=True, timeout=120, check=False)
     assert flushed.returncode == 0, flushed.stderr
     assert len(customer_requests(simulator)) == 2 * len(first)
+    listed_hosts = set(line.strip() for line in flushed.stdout.split('hosts (%d):' % len(contoso), 1)[1].splitlines()
+                       if line.strip())
+    assert listed_hosts == set(customer['companyProfile']['domain'] for customer in contoso), flushed.stdout
 
 
 def test_hostnames_by_tenant_id_with_app_user_credentials(simulator, collections_path, tmp_path):

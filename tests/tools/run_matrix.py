@@ -5,20 +5,25 @@
 
 Each version gets its own virtualenv, ``.venv-matrix/ansible-<minor>/``, made from
 ``tests/matrix/ansible-<minor>.txt`` with the Python that version is run on here (remade when
-that file changes). pytest runs from that virtualenv, so ``tests/harness.py`` finds that
-version's ``ansible-playbook`` next to ``sys.executable``; ``tests/integration/test_harness.py``
-checks it is so, and the summary prints each ``ansible-playbook --version``.
+that file or the interpreter changes; the virtualenvs are made side by side). pytest runs from that
+virtualenv, so ``tests/harness.py`` finds that version's ``ansible-playbook`` next to
+``sys.executable``; ``tests/integration/test_harness.py`` checks it is so, and the summary prints
+each ``ansible-playbook --version``.
 
-Then the integration tests once more on the newest version with ``ANSIBLE_INJECT_FACT_VARS=false``
-(the default from ansible-core 2.24 on), and ``ansible-test sanity`` on the newest version.
+The newest version runs with ``ANSIBLE_INJECT_FACT_VARS=false`` (the default from ansible-core 2.24
+on) as its one run; the older versions run with the default. Then ``ansible-test sanity`` on the
+newest version (its own ansible-test: ``run_sanity.py`` runs the one next to its interpreter).
 
 A missing interpreter fails the run, naming it and how to get it: a supported version never goes
 untested in silence.
 
-Usage: ``python tests/tools/run_matrix.py [--only 2.16,2.21] [--jobs N] [--workers N] [--no-sanity]``.
+Usage: ``python tests/tools/run_matrix.py [--only 2.16,2.21] [--after-make-test] [--jobs N] [--workers N]
+[--no-sanity]``. CI (``.ci/run``) passes ``--after-make-test``: the version ``make test`` has just
+run (same ansible-core, test pins and Python) is not run twice.
 """
 
 import argparse
+import concurrent.futures
 import glob
 import os
 import re
@@ -56,6 +61,13 @@ LEFT_OUT = (
     # source's code runs under every ansible-core in test_event_source.py and tests/unit.
     'tests/integration/test_rulebook.py',
 )
+# Single tests left out, for the same reason:
+LEFT_OUT_TESTS = (
+    # the provisioning guide's commands as a reader types them: `make setup`, then .venv's ansible-playbook,
+    # i.e. make test's ansible-core whatever the matrix version; and its build/ files in the checkout would be
+    # shared by versions run side by side (--jobs). The waiting guide's tasks run under every version.
+    'tests/integration/test_guides.py::test_the_provisioning_guide_runs_as_written_against_the_simulator',
+)
 INJECT_FACT_VARS_OFF = {'ANSIBLE_INJECT_FACT_VARS': 'false'}
 
 
@@ -63,14 +75,25 @@ class MissingInterpreter(Exception):
     """No working interpreter for a version of the matrix."""
 
 
-def python_reports(path, version):
-    """Whether ``path`` runs and is Python ``version`` (a pyenv shim without that version selected is not)."""
+class VenvFailed(Exception):
+    """A version's virtualenv could not be made."""
+
+
+def resolved_python(path, version):
+    """The real path of the interpreter ``path`` runs when it is Python ``version``, else None.
+
+    A pyenv shim without that version selected is not it; one that has it selected resolves to the
+    interpreter behind it, so that the same Python is recognised whichever way it was found.
+    """
     try:
-        completed = subprocess.run([path, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+        completed = subprocess.run([path, '-c', 'import sys; print("%d.%d" % sys.version_info[:2]); print(sys.executable)'],
                                    capture_output=True, text=True, timeout=60, check=False)
     except OSError:
-        return False
-    return completed.returncode == 0 and completed.stdout.strip() == version
+        return None
+    lines = completed.stdout.split()
+    if completed.returncode != 0 or len(lines) != 2 or lines[0] != version:
+        return None
+    return os.path.realpath(lines[1])
 
 
 def pyenv_version_key(path):
@@ -102,8 +125,9 @@ def find_python(version):
         if candidate in looked_at:
             continue
         looked_at.append(candidate)
-        if os.path.exists(candidate) and python_reports(candidate, version):
-            return candidate
+        resolved = resolved_python(candidate, version) if os.path.exists(candidate) else None
+        if resolved:
+            return resolved
     if not on_path:
         looked_at.insert(0, 'python%s on PATH (none)' % version)
     raise MissingInterpreter(
@@ -121,8 +145,12 @@ def requirements_text(minor):
     return '\n'.join(parts)
 
 
-def ensure_venv(minor, python, log):
-    """The virtualenv of ``minor``, made or remade when its requirements or interpreter changed; its python."""
+def ensure_venv(minor, python):
+    """The virtualenv of ``minor``, made or remade when its requirements or interpreter changed.
+
+    Returns (its python, what was done: None when it was up to date). pip's output is kept and
+    raised with the version's name when the install fails, as several versions install at once.
+    """
     venv = os.path.join(VENVS_DIR, 'ansible-' + minor)
     stamp = os.path.join(venv, '.matrix-requirements')
     wanted = 'python: %s\n%s' % (python, requirements_text(minor))
@@ -130,15 +158,70 @@ def ensure_venv(minor, python, log):
     if os.path.exists(stamp):
         with open(stamp, encoding='utf-8') as handle:
             if handle.read() == wanted:
-                return venv_python
+                return venv_python, None
     shutil.rmtree(venv, ignore_errors=True)
-    log('ansible-core %s: creating %s with %s' % (minor, os.path.relpath(venv, REPO_ROOT), python))
-    subprocess.run([python, '-m', 'venv', venv], check=True)
-    subprocess.run([venv_python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-                    '-r', os.path.join(MATRIX_DIR, 'ansible-%s.txt' % minor)], check=True)
+    started = time.monotonic()
+    for command in ([python, '-m', 'venv', venv],
+                    [venv_python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
+                     '-r', os.path.join(MATRIX_DIR, 'ansible-%s.txt' % minor)]):
+        completed = subprocess.run(command, capture_output=True, text=True, check=False)
+        if completed.returncode != 0:
+            raise VenvFailed('ansible-core %s: `%s` failed (exit %d):\n%s%s' % (
+                minor, ' '.join(command), completed.returncode, completed.stdout, completed.stderr))
     with open(stamp, 'w', encoding='utf-8') as handle:
         handle.write(wanted)
-    return venv_python
+    return venv_python, 'created %s with %s in %.0f s' % (os.path.relpath(venv, REPO_ROOT), python,
+                                                          time.monotonic() - started)
+
+
+def ensure_venvs(pythons):
+    """Every version's virtualenv, made side by side (pip waits on the index and unpacks; one core
+    each is plenty); {minor: its python}. Raises VenvFailed naming each version that failed."""
+    venv_pythons = {}
+    failures = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(pythons) or 1) as pool:
+        futures = dict((pool.submit(ensure_venv, minor, python), minor) for minor, python in pythons.items())
+        for future in concurrent.futures.as_completed(futures):
+            minor = futures[future]
+            try:
+                venv_pythons[minor], done = future.result()
+            except VenvFailed as error:
+                failures.append(str(error))
+                continue
+            if done:
+                print('ansible-core %s: %s' % (minor, done), flush=True)
+    if failures:
+        raise VenvFailed('\n'.join(failures))
+    return venv_pythons
+
+
+def pins(text):
+    """{package name: pinned version} of a requirements text's ``name==version`` lines."""
+    return dict((match.group(1).lower(), match.group(2))
+                for match in re.finditer(r'^\s*([A-Za-z0-9_.-]+)\s*==\s*(\S+)', text, re.MULTILINE))
+
+
+def version_make_test_ran(versions, make_test_python):
+    """The matrix version that ``make test`` runs already, or None.
+
+    ``make test`` runs every test of the matrix's selection (and more) from ``.venv``, made from
+    requirements-dev.txt. A matrix version is that same run when requirements-dev.txt pins its
+    ansible-core and every test-runner pin of common.txt alike, and ``.venv``'s Python is the
+    version's. When a pin or the Python differs, nothing is left out.
+    """
+    with open(os.path.join(REPO_ROOT, 'requirements-dev.txt'), encoding='utf-8') as handle:
+        make_test_pins = pins(handle.read())
+    python_version = None
+    if os.path.exists(make_test_python):
+        completed = subprocess.run([make_test_python, '-c', 'import sys; print("%d.%d" % sys.version_info[:2])'],
+                                   capture_output=True, text=True, check=False)
+        python_version = completed.stdout.strip()
+    for minor, matrix_python in versions:
+        matrix_pins = pins(requirements_text(minor))
+        if matrix_python == python_version and all(make_test_pins.get(name) == version
+                                                   for name, version in matrix_pins.items()):
+            return minor
+    return None
 
 
 def ansible_playbook_version(venv_python):
@@ -160,9 +243,12 @@ def test_environment(minor, extra=None):
 
 def pytest_command(venv_python, paths, workers):
     """pytest from the virtualenv on ``paths``, minus the suites left out."""
-    command = [venv_python, '-m', 'pytest'] + list(paths) + ['-q', '-p', 'no:cacheprovider', '-n', str(workers)]
+    command = [venv_python, '-m', 'pytest'] + list(paths) + ['-q', '-p', 'no:cacheprovider', '-n', str(workers),
+                                                             '--dist', 'worksteal', '--durations', '15']
     for path in LEFT_OUT:
         command += ['--ignore', path]
+    for test in LEFT_OUT_TESTS:
+        command += ['--deselect', test]
     return command
 
 
@@ -175,6 +261,9 @@ class Step:
         self.env = env
         self.returncode = None
         self.seconds = None
+        # CPU seconds of the step and every process it waited for (pytest, its workers, ansible-playbook,
+        # the modules): on a machine shared with other work, a measure that wall time is not.
+        self.cpu_seconds = None
         self.log_path = os.path.join(VENVS_DIR, 'logs', re.sub(r'[^A-Za-z0-9.]+', '-', name).strip('-') + '.log')
 
     def start(self, quiet):
@@ -189,6 +278,15 @@ class Step:
             self.process = subprocess.Popen(self.command, cwd=REPO_ROOT, env=self.env, stdout=subprocess.PIPE,
                                             stderr=subprocess.STDOUT, text=True)
 
+    def reap(self, block):
+        """Collect the step's exit status and CPU time once it has ended; whether it has."""
+        pid, status, usage = os.wait4(self.process.pid, 0 if block else os.WNOHANG)
+        if pid == 0:
+            return False
+        self.returncode = self.process.returncode = os.waitstatus_to_exitcode(status)
+        self.cpu_seconds = usage.ru_utime + usage.ru_stime
+        return True
+
     def finish(self):
         """Wait for the step (echoing its output when not quiet); return its exit code."""
         if self.process.stdout is not None:
@@ -196,7 +294,8 @@ class Step:
                 sys.stdout.write(line)
                 sys.stdout.flush()
                 self.log.write(line)
-        self.returncode = self.process.wait()
+        if self.returncode is None:
+            self.reap(block=True)
         self.seconds = time.monotonic() - self.started
         self.log.close()
         return self.returncode
@@ -217,22 +316,32 @@ def run_steps(steps, jobs):
             continue
         time.sleep(0.5)
         for step in list(running):
-            if step.process.poll() is not None:
+            if step.reap(block=False):
                 step.finish()
                 running.remove(step)
                 with open(step.log_path, encoding='utf-8') as handle:
-                    tail = handle.read().splitlines()[-3:]
-                print('--- %s: exit %s in %.0f s (%s)\n    %s' % (step.name, step.returncode, step.seconds,
-                                                                  os.path.relpath(step.log_path, REPO_ROOT), '\n    '.join(tail)),
-                      flush=True)
+                    lines = handle.read().splitlines()
+                summary = [line for line in lines if line.strip()][-1:]
+                if step.returncode != 0:
+                    # A failed step's failures shown here too (CI keeps the console, not always the logs).
+                    firsts = [number for number, line in enumerate(lines) if line.startswith('=') and 'FAILURES' in line]
+                    summary = lines[firsts[0] if firsts else -60:][-400:]
+                print('--- %s: exit %s in %.0f s, %.0f CPU s (%s)\n    %s' % (
+                    step.name, step.returncode, step.seconds, step.cpu_seconds, os.path.relpath(step.log_path, REPO_ROOT),
+                    '\n    '.join(summary)), flush=True)
 
 
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--only', help='comma-separated minor versions to run (default: all of them)')
-    parser.add_argument('--jobs', type=int, default=1, help='versions run at the same time (default 1)')
-    parser.add_argument('--workers', default='2', help="pytest-xdist workers per run (default 2; 'auto' = one per core)")
+    # One step at a time with a worker more than the cores: a step alone keeps both cores of the CI machine
+    # busy (2.17: 484 CPU s in 253 s), so steps side by side only add contention, and 1 s timeouts of some tests.
+    parser.add_argument('--jobs', type=int, default=1, help='steps run at the same time (default 1: output shown as it comes)')
+    parser.add_argument('--workers', default='3', help="pytest-xdist workers per step (default 3; 'auto' = one per core)")
     parser.add_argument('--no-sanity', action='store_true', help='leave out ansible-test sanity on the newest version')
+    parser.add_argument('--after-make-test', action='store_true',
+                        help="leave out the version make test has just run (same ansible-core, test pins and Python as "
+                             ".venv, checked from requirements-dev.txt); what CI's .ci/run does")
     return parser.parse_args(argv)
 
 
@@ -247,6 +356,14 @@ def main(argv):
                              % (', '.join(sorted(unknown)), ', '.join(minor for minor, _python in VERSIONS)))
         versions = [item for item in VERSIONS if item[0] in wanted]
     newest = VERSIONS[-1][0]
+    if arguments.after_make_test:
+        ran = version_make_test_ran(versions, os.path.join(REPO_ROOT, '.venv', 'bin', 'python'))
+        if ran:
+            print('ansible-core %s: left out, make test has just run it (requirements-dev.txt pins the same '
+                  'ansible-core and test runner, .venv has the same Python)' % ran)
+            versions = [item for item in versions if item[0] != ran]
+        else:
+            print('make test ran no version of the matrix as the matrix pins it: every version runs')
 
     # Every interpreter first: a missing one fails the run at once, before minutes of tests.
     pythons = {}
@@ -262,31 +379,37 @@ def main(argv):
         return 2
 
     started = time.monotonic()
-    venv_pythons = {}
-    for minor, _python in versions:
-        venv_pythons[minor] = ensure_venv(minor, pythons[minor], print)
+    try:
+        venv_pythons = ensure_venvs(pythons)
+    except VenvFailed as error:
+        print('make test-matrix FAILED: a virtualenv could not be made.\n%s' % error, file=sys.stderr)
+        return 2
     setup_seconds = time.monotonic() - started
 
     steps = []
     for minor, python_version in versions:
-        steps.append(Step('ansible-core %s on Python %s' % (minor, python_version),
-                          pytest_command(venv_pythons[minor], SELECTION, arguments.workers), test_environment(minor)))
-    if newest in venv_pythons:
-        # Facts as ansible-core 2.24 will give them: only under ansible_facts. Unit tests run no playbook.
-        steps.append(Step('ansible-core %s with ANSIBLE_INJECT_FACT_VARS=false' % newest,
-                          pytest_command(venv_pythons[newest], ['tests/integration'], arguments.workers),
-                          test_environment(newest, INJECT_FACT_VARS_OFF)))
-        if not arguments.no_sanity:
-            steps.append(Step('ansible-test sanity on ansible-core %s' % newest,
-                              [venv_pythons[newest], os.path.join('tests', 'tools', 'run_sanity.py')],
-                              test_environment(newest)))
+        name, env = 'ansible-core %s on Python %s' % (minor, python_version), test_environment(minor)
+        if minor == newest:
+            # Facts as ansible-core 2.24 will give them: only under ansible_facts. This is the newest
+            # version's one run: false only takes the top-level copies of facts away (true adds them,
+            # with a deprecation warning where one is used), so a use of such a copy fails here outright,
+            # and the default's path runs on every older version.
+            name, env = name + ' with ANSIBLE_INJECT_FACT_VARS=false', test_environment(minor, INJECT_FACT_VARS_OFF)
+        steps.append(Step(name, pytest_command(venv_pythons[minor], SELECTION, arguments.workers), env))
+    if newest in venv_pythons and not arguments.no_sanity:
+        steps.append(Step('ansible-test sanity on ansible-core %s' % newest,
+                          [venv_pythons[newest], os.path.join('tests', 'tools', 'run_sanity.py')],
+                          test_environment(newest)))
     run_steps(steps, arguments.jobs)
 
-    print('\n=== make test-matrix: %.0f s (virtualenvs %.0f s)' % (time.monotonic() - started, setup_seconds))
+    cpu_seconds = sum(step.cpu_seconds or 0 for step in steps)
+    print('\n=== make test-matrix: %.0f s (virtualenvs %.0f s); the tests took %.0f CPU s, %.0f s of %d cores at least'
+          % (time.monotonic() - started, setup_seconds, cpu_seconds, cpu_seconds / (os.cpu_count() or 1), os.cpu_count() or 1))
     for minor, _python in versions:
         print('  ansible-core %s: %s' % (minor, ansible_playbook_version(venv_pythons[minor])))
     for step in steps:
-        print('  %-50s %-6s %4.0f s' % (step.name, 'passed' if step.returncode == 0 else 'FAILED', step.seconds))
+        outcome = 'passed' if step.returncode == 0 else 'FAILED'
+        print('  %-70s %-6s %5.0f s %6.0f CPU s' % (step.name, outcome, step.seconds, step.cpu_seconds))
     failed = [step.name for step in steps if step.returncode != 0]
     if failed:
         print('make test-matrix FAILED: %s (logs in %s)' % ('; '.join(failed), os.path.relpath(VENVS_DIR, REPO_ROOT) + '/logs'),

@@ -112,8 +112,12 @@ def main(arguments):
     workdir = tempfile.mkdtemp(prefix='partnercenter-devices-sanity-')
     try:
         root = copy_collection(workdir)
+        command = sanity_command(arguments)
+        # Which ansible-test runs: the one of this interpreter's ansible-core (make test-matrix runs the newest's).
+        version = subprocess.run([command[0], '--version'], capture_output=True, text=True, check=False).stdout.strip()
+        print('%s (%s, Python %s)' % (version, command[0], command[3]), flush=True)
         with ansible_test_lock():
-            return subprocess.run(sanity_command(arguments), cwd=root, check=False).returncode
+            return subprocess.run(command, cwd=root, check=False).returncode
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

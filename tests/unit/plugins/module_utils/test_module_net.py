@@ -3,13 +3,23 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests of module.py's local checks and its last net for escaped exceptions."""
 
+import contextlib
 import json
 import sys
 import types
+from unittest import mock
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19 has no such helper: AnsibleModule reads basic._ANSIBLE_ARGS as JSON bytes
+    from ansible.module_utils import basic as _basic
+
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        with mock.patch.object(_basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args}).encode()):
+            yield
 
 from ansible_collections.partnercenter.devices.plugins.module_utils import module as module_utils
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import COLLECTION_VERSION
