@@ -27,6 +27,7 @@ NEEDED = ('LICENSE', 'plugins/modules/batch_upload_status.py', 'plugins/modules/
           'roles/wait_for_batch_upload/meta/argument_specs.yml', 'roles/wait_for_batch_upload/tasks/main.yml',
           'meta/runtime.yml', 'meta/execution-environment.yml', 'requirements.txt',
           'changelogs/changelog.yaml', 'changelogs/config.yaml',
+          'docs/docsite/extra-docs.yml', 'docs/docsite/links.yml', 'docs/docsite/rst/execution-environment.rst',
           'docs/execution-environment.md', 'docs/execution-environment/execution-environment.yml',
           'docs/awx/README.md', 'docs/awx/credential-type-inputs.yml', 'docs/awx/credential-type-injectors.yml',
           'docs/awx/wait_for_batch_upload.yml')
