@@ -104,7 +104,7 @@ def test_every_module_role_and_guide_has_its_page(site):
 
     listed = guides()
     on_disk = names('docs/docsite/rst', '.rst')
-    assert sorted(ref for ref, _ in listed) == on_disk, 'extra-docs.yml and docs/docsite/rst/ differ'
+    assert sorted(ref for ref, unused_section in listed) == on_disk, 'extra-docs.yml and docs/docsite/rst/ differ'
     for ref, section in listed:
         page = site / 'docsite' / ('%s.html' % ref)
         assert page.exists(), 'no page for the guide %s' % ref
@@ -131,7 +131,7 @@ def test_the_guides_need_no_network(site):
     provisioning = read(site / 'docsite' / 'provisioning-devices.html')
     assert 'DEMO-LAPTOP-0006,,dHJ1bmNhdGVkIGhhc2g=' in provisioning
     assert 'github.com/partnercenter/devices/blob/main/docs/provisioning-devices' not in provisioning
-    for dirpath, _, filenames in os.walk(str(site)):
+    for dirpath, unused_dirnames, filenames in os.walk(str(site)):
         for name in filenames:
             if name.endswith('.html'):
                 text = read(os.path.join(dirpath, name))
@@ -201,7 +201,7 @@ def rst_anchors(text):
     """The ids docutils (and GitHub) gives the sections of an RST document."""
     from docutils.nodes import make_id  # pylint: disable=import-outside-toplevel
 
-    return set(make_id(title) for title, _ in re.findall(r'^(\S.*)\n([-=~^"])\2+\n', text, re.MULTILINE))
+    return set(make_id(title) for title, unused_underline in re.findall(r'^(\S.*)\n([-=~^"])\2+\n', text, re.MULTILINE))
 
 
 def markdown_anchors(text):
@@ -213,7 +213,7 @@ def linking_files():
     """README.md, every Markdown file under docs/, the guides, and the files whose docs link to the repository."""
     found = ['README.md', 'tests/benchmarks/README.md']
     for top in ('docs', 'roles', 'plugins'):
-        for dirpath, _, filenames in os.walk(os.path.join(harness.REPO_ROOT, top)):
+        for dirpath, unused_dirnames, filenames in os.walk(os.path.join(harness.REPO_ROOT, top)):
             found.extend(os.path.relpath(os.path.join(dirpath, name), harness.REPO_ROOT)
                          for name in filenames if name.endswith(('.md', '.rst', '.py', '.yml', '.j2')))
     return sorted(found)
@@ -230,7 +230,7 @@ def test_every_link_to_a_file_of_the_repository_resolves():
         if source.endswith('.md'):
             for target in MARKDOWN_LINK.findall(text):
                 if not re.match(r'^[a-zA-Z][a-zA-Z0-9+.-]*:', target):
-                    path, _, anchor = target.partition('#')
+                    path, unused_hash, anchor = target.partition('#')
                     targets.append((os.path.normpath(os.path.join(os.path.dirname(source), path)) if path else source, anchor))
         for match in REPOSITORY_URL.finditer(text):
             targets.append((match.group(1).rstrip('/.,'), ''))

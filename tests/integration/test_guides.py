@@ -44,7 +44,7 @@ def code_blocks(text):
 
 
 def blocks(text, language):
-    return [body for lang, _, body in code_blocks(text) if lang == language]
+    return [body for lang, unused_caption, body in code_blocks(text) if lang == language]
 
 
 def guides():
@@ -68,7 +68,7 @@ def test_the_guides_show_the_example_files_as_they_are():
     """A code block captioned with a file's path is that file, and every example file beside the guides is shown."""
     shown = set()
     for guide in guides():
-        for _, caption, body in code_blocks(read(guide)):
+        for unused_language, caption, body in code_blocks(read(guide)):
             if caption:
                 assert body == read(os.path.join(harness.REPO_ROOT, caption)), '%s shows %s other than it is' % (guide, caption)
                 shown.add(caption)
@@ -80,7 +80,7 @@ def test_the_guides_show_the_example_files_as_they_are():
     assert len(examples) > 10, 'the test looks in the wrong place'
     assert sorted(examples - shown) == []
     provisioning = section(read(PROVISIONING), 'The playbook, its inventory and the CSV, in full')
-    assert [caption for _, caption, _ in code_blocks(provisioning)] == [
+    assert [caption for unused_language, caption, unused_body in code_blocks(provisioning)] == [
         'docs/provisioning-devices/provision-devices.yml', 'docs/provisioning-devices/devices.csv',
         'docs/provisioning-devices/inventory.ini']
 
