@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup demo test test-matrix pytest sanity lint docs changelog bench clean
+.PHONY: setup demo test test-all test-matrix pytest sanity lint docs changelog bench clean
 
 $(SETUP_STAMP): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: setup
 # creating the same ~/.ansible/test virtualenv at once break it.
 test: setup
 	$(MAKE) --no-print-directory -j3 --output-sync=target pytest lint sanity
+
+## test-all: every test, as CI runs it (.ci/run): make test (ansible-core 2.19), then make test-matrix on the other supported versions
+test-all: test
+	$(MAKE) --no-print-directory test-matrix MATRIX_ARGS=--after-make-test
 
 ## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each; the newest with ANSIBLE_INJECT_FACT_VARS=false), then ansible-test sanity on the newest; MATRIX_ARGS="--only 2.16" etc. (see tests/tools/run_matrix.py)
 MATRIX_ARGS ?=
