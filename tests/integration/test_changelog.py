@@ -8,7 +8,6 @@ runs here on a temporary copy of the checkout, exactly as a maintainer will run 
 """
 
 import html
-import importlib.util
 import os
 import re
 import subprocess
@@ -22,15 +21,7 @@ RUN_SANITY_PATH = os.path.join(harness.TESTS_DIR, 'tools', 'run_sanity.py')
 FRAGMENTS_DIR = os.path.join(harness.REPO_ROOT, 'changelogs', 'fragments')
 
 
-def load_run_sanity():
-    """tests/tools/run_sanity.py, as a module."""
-    spec = importlib.util.spec_from_file_location('run_sanity', RUN_SANITY_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-run_sanity = load_run_sanity()
+run_sanity = harness.load_file_as_module('run_sanity', RUN_SANITY_PATH)
 
 
 def load_yaml(path):

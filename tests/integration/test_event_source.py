@@ -5,9 +5,7 @@
 
 import asyncio
 import copy
-import importlib.util
 import json
-import os
 import time
 
 import harness
@@ -19,10 +17,7 @@ def test_one_token_renewed_as_it_expires_against_the_simulator(monkeypatch):
     seed = copy.deepcopy(load_seed(harness.DEFAULT_SEED))
     # 2 s of life: renewed a quarter of its life early (auth.renewal_margin), so every 1.5 s.
     seed['token_lifetime_seconds'] = 2
-    spec = importlib.util.spec_from_file_location(
-        'batch_status_e2e', os.path.join(harness.REPO_ROOT, 'extensions', 'eda', 'plugins', 'event_source', 'batch_status.py'))
-    source = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(source)
+    source = harness.load_file_as_module('batch_status_e2e', harness.EVENT_SOURCE_PATH)
     with PartnerCenterSimulator(seed) as simulator:
         for key, value in harness.simulator_credentials(simulator.url).items():
             monkeypatch.setenv(key, value)

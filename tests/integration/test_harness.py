@@ -64,3 +64,27 @@ def test_unwrap_messages_leaves_other_lines_and_newer_versions_alone(monkeypatch
     monkeypatch.setattr(harness, 'WRAPS_MESSAGES', False)
     wrapped = '\n'.join(textwrap.wrap('[WARNING]: ' + RETRY, harness.WRAP_WIDTH))
     assert harness.unwrap_messages(wrapped) == wrapped
+
+
+def test_a_module_exception_fails_the_run_whatever_the_test_expects(collections_path, tmp_path):
+    """Every playbook run of the suite fails on an exception that escaped a module ("Module failed", MODULE FAILURE)."""
+    library = tmp_path / 'library'
+    library.mkdir()
+    (library / 'raises.py').write_text('from ansible.module_utils.basic import AnsibleModule\n'
+                                       'AnsibleModule(argument_spec={})\n'
+                                       'raise RuntimeError("escaped on purpose")\n', encoding='utf-8')
+    playbook = tmp_path / 'raises.yml'
+    playbook.write_text(textwrap.dedent('''\
+        - hosts: localhost
+          gather_facts: false
+          tasks:
+            - name: Run a module that raises
+              raises:
+              ignore_errors: true
+        '''), encoding='utf-8')
+    with pytest.raises(harness.EscapedException, match='an exception escaped a module'):
+        harness.run_playbook(str(playbook), collections_path, str(tmp_path), env={'ANSIBLE_LIBRARY': str(library)})
+    # The hostile suite judges escapes case by case, so it can ask for the run as it is.
+    run = harness.run_playbook(str(playbook), collections_path, str(tmp_path), env={'ANSIBLE_LIBRARY': str(library)},
+                               judge_escapes=False)
+    assert run.returncode == 0

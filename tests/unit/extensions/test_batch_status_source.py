@@ -4,9 +4,7 @@
 """Unit tests of the batch_status event source, with a list-backed queue and a client whose answers are scripted."""
 
 import asyncio
-import importlib.util
 import json
-import os
 
 import pytest
 
@@ -15,7 +13,6 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.client impor
 
 import harness
 
-SOURCE_PATH = os.path.join(harness.REPO_ROOT, 'extensions', 'eda', 'plugins', 'event_source', 'batch_status.py')
 BASE = 'https://pc.example.test'
 TOKEN = 'event-source-token-DO-NOT-LEAK-5678'
 CUSTOMER = '47021739-3426-40bf-9601-61b4b6d7c793'
@@ -23,14 +20,7 @@ BATCH_A = '0127ed8e-ff72-4983-a3d8-e8d8bd378932'
 BATCH_B = '6b1d9e42-8a3c-4f57-9e20-c4d8a7b6f310'
 
 
-def load_source():
-    spec = importlib.util.spec_from_file_location('batch_status_under_test', SOURCE_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-source = load_source()
+source = harness.load_file_as_module('batch_status_under_test', harness.EVENT_SOURCE_PATH)
 
 
 class ListQueue(asyncio.Queue):
