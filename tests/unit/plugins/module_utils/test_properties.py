@@ -87,7 +87,9 @@ def test_redaction_masks_every_escaped_form(secret, prefix):
     for form in forms:
         masked = redact(prefix + form + ' tail', {secret})
         assert REDACTED in masked
-        assert secret not in masked or secret in prefix + ' tail'
+        # The mask itself may hold the secret ('****', '* ta'): look past it, as a reader would.
+        placeholder = next(char for char in '\x00\x01\x02' if char not in secret)
+        assert secret not in masked.replace(REDACTED, placeholder) or secret in prefix + ' tail'
 
 
 CELL = st.text(alphabet=st.characters(codec='utf-8'), max_size=12)
