@@ -105,7 +105,7 @@ def run_group(group, simulator, collections_path, workdir):
         references = _by_reference(group_cases)
         timer_file = os.path.join(workdir, 'timer.json')
         env = {'ANSIBLE_CALLBACK_PLUGINS': CALLBACK_DIR, 'ANSIBLE_CALLBACKS_ENABLED': 'hostile_timer',
-               'HOSTILE_TIMER_FILE': timer_file}
+               'ANSIBLE_LOOKUP_PLUGINS': harness.LOOKUP_DIR, 'HOSTILE_TIMER_FILE': timer_file}
         run = harness.run_playbook(PLAYBOOK, collections_path, workdir, verbosity=4, timeout=600, env=env, judge_escapes=False,
                                    extra_vars={'hostile_cases': group_cases, 'simulator_url': simulator.url,
                                                'hostile_secrets': references})
