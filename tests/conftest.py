@@ -34,13 +34,31 @@ def simulator():
 
 
 @pytest.fixture
+def start_simulator():
+    """Start as many fresh simulators (default seed) as a test needs: ``start_simulator()``; all stop at teardown."""
+    from partner_center_simulator import PartnerCenterSimulator, load_seed  # pylint: disable=import-outside-toplevel
+
+    started = []
+
+    def start():
+        sim = PartnerCenterSimulator(load_seed(harness.DEFAULT_SEED))
+        sim.start()
+        started.append(sim)
+        return sim
+
+    yield start
+    for sim in started:
+        sim.stop()
+
+
+@pytest.fixture
 def playbook(collections_path, tmp_path):
     """Run a playbook from tests/integration/playbooks by name: ``playbook('status.yml', extra_vars=..., env=...)``."""
 
-    def run(name, extra_vars=None, env=None, verbosity=0, check=False):
+    def run(name, extra_vars=None, env=None, verbosity=0, check=False, merge_streams=False):
         path = os.path.join(harness.TESTS_DIR, 'integration', 'playbooks', name)
         return harness.run_playbook(path, collections_path, str(tmp_path), extra_vars=extra_vars, env=env,
-                                    verbosity=verbosity, check=check)
+                                    verbosity=verbosity, check=check, merge_streams=merge_streams)
 
     return run
 

@@ -219,8 +219,8 @@ class PlaybookRun:
     def __init__(self, completed, results_file):
         self.returncode = completed.returncode
         self.stdout = unwrap_messages(completed.stdout)
-        self.raw_stderr = completed.stderr
-        self.stderr = unwrap_messages(completed.stderr)
+        self.raw_stderr = completed.stderr or ''
+        self.stderr = unwrap_messages(self.raw_stderr)
         self.output = self.stdout + self.stderr
         self.results = {}
         if os.path.exists(results_file):
@@ -232,11 +232,12 @@ class PlaybookRun:
 
 
 def run_playbook(playbook, collections_path, workdir, extra_vars=None, env=None, verbosity=0, check=False, timeout=300,
-                 judge_escapes=True):
+                 judge_escapes=True, merge_streams=False):
     """Run ``ansible-playbook`` on localhost; what the playbook hands to set_stats is saved to ``results_file``.
 
     An exception that escaped a module raises EscapedException, unless ``judge_escapes`` is false (the
-    hostile suite judges them case by case).
+    hostile suite judges them case by case). With ``merge_streams``, stderr (warnings) goes into stdout as written,
+    so that a warning stays beside the task that caused it.
     """
     results_file = os.path.join(workdir, 'results.json')
     variables = dict(extra_vars or {})
@@ -250,8 +251,9 @@ def run_playbook(playbook, collections_path, workdir, extra_vars=None, env=None,
         command.append('-' + 'v' * verbosity)
     if check:
         command.append('--check')
+    streams = dict(stdout=subprocess.PIPE, stderr=subprocess.STDOUT if merge_streams else subprocess.PIPE)
     completed = subprocess.run(command, cwd=workdir, env=ansible_env(collections_path, **(env or {})),
-                               capture_output=True, text=True, timeout=timeout, check=False)
+                               text=True, timeout=timeout, check=False, **streams)
     run = PlaybookRun(completed, results_file)
     escaped = [pattern for pattern in ESCAPED_EXCEPTION_OUTPUT if pattern in run.output]
     if judge_escapes and escaped:

@@ -7,7 +7,7 @@ Every scenario injects faults into a fresh Partner Center simulator, runs
 ``playbooks/batch_upload_status.yml`` at ``-vvvv`` with app-only credentials, and says what must
 follow: ``recovered`` (the batch was read) or ``failed`` (the task failed with a clear message).
 
-Both ``tests/integration/test_faults.py`` (one test per scenario) and
+Both ``tests/integration/test_faults.py`` (scenarios in a few shared runs) and
 ``tests/tools/fault_report.py`` (the figures in ``docs/docsite/rst/reliability.rst``) read ``CASES`` and call
 ``inject``, ``settled_stats`` and ``check``, so the tests and the published figures cannot drift
 apart.
