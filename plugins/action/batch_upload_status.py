@@ -10,3 +10,4 @@ class ActionModule(WaitProgressAction):
     """Action plugin of partnercenter.devices.batch_upload_status."""
 
     MODULE = 'partnercenter.devices.batch_upload_status'
+    SETS_BATCH_FACT = True

@@ -512,6 +512,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     wait_for_batch,
     waited_result,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.batch_fact import module_sets_fact, with_batch_fact
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
 from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
@@ -556,8 +557,8 @@ def main():
     except BatchWaitError as ended:
         # The last details seen still go back, so the play can report how far the batch got.
         result.update(ended.result(**shown))
-        if ended.details is not None:
-            result['ansible_facts'] = {'partnercenter_batch_upload_details': result['batch_upload_details']}
+        if ended.details is not None and module_sets_fact():
+            with_batch_fact(result)
         module.fail(ended, **result)
     except PartnerCenterError as error:
         module.fail(error)
@@ -566,8 +567,9 @@ def main():
         # A wait already warned once about the status unknown.
         if not (params['wait'] and 'status unknown' in warning):
             warn(warning)
-    result.update(ansible_facts={'partnercenter_batch_upload_details': result['batch_upload_details']},
-                  correlation_id=client.correlation_id)
+    result['correlation_id'] = client.correlation_id
+    if module_sets_fact():
+        with_batch_fact(result)
     module.exit_json(**result)
 
 

@@ -8,6 +8,10 @@ only watches. When the task waits and runs with a local connection, a temporary 
 controller and named to the module through its environment (progress.PROGRESS_FILE_ENV); the module
 appends one JSON line per poll, and a thread shows the lines worth showing with Display, which reaches
 the terminal and AWX job output alike. Remote, become or async runs get no live lines and the same result.
+
+For batch_upload_status it also sets the fact partnercenter_batch_upload_details from the result's
+batch_upload_details whenever it sees the run to its end, so that a large batch comes from the module
+once (module_utils/batch_fact.py).
 """
 
 import os
@@ -18,6 +22,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
+from ansible_collections.partnercenter.devices.plugins.module_utils.batch_fact import FACT_BY_ACTION_ENV, with_batch_fact
 from ansible_collections.partnercenter.devices.plugins.module_utils.progress import (
     PROGRESS_FILE_ENV,
     ProgressTail,
@@ -34,6 +39,8 @@ class WaitProgressAction(ActionBase):
     """Runs the module named MODULE, showing its progress when the task waits."""
 
     MODULE = None
+    # Whether the module's result holds batch_upload_details that this plugin sets as the fact (batch_fact.py).
+    SETS_BATCH_FACT = False
     _supports_check_mode = True
     _supports_async = True
 
@@ -47,44 +54,63 @@ class WaitProgressAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-        if not self._shows_progress():
-            result = merge_hash(result, self._execute_module(module_name=self.MODULE, module_args=self._task.args,
-                                                             task_vars=task_vars, wrap_async=wrap_async))
+        extra_environment = {}
+        if self.SETS_BATCH_FACT and not self._task.async_val:
+            # This run is seen to its end: the fact is set here, not carried from the module twice (batch_fact.py).
+            extra_environment[FACT_BY_ACTION_ENV] = '1'
+        watcher = self._start_progress(extra_environment, task_vars) if self._shows_progress() else None
+        saved_environment = self._task.environment
+        if extra_environment:
+            environments = [] if saved_environment is None else list(
+                saved_environment if isinstance(saved_environment, list) else [saved_environment])
+            self._task.environment = environments + [extra_environment]
+        try:
+            module_result = self._execute_module(module_name=self.MODULE, module_args=self._task.args,
+                                                 task_vars=task_vars, wrap_async=wrap_async)
+        finally:
+            if watcher:
+                watcher.finish()
+            self._task.environment = saved_environment
             if not wrap_async:
                 self._remove_tmp_path(self._connection._shell.tmpdir)
-            return result
+        result = merge_hash(result, module_result)
+        if FACT_BY_ACTION_ENV in extra_environment:
+            with_batch_fact(result)
+        return result
 
+    def _start_progress(self, extra_environment, task_vars):
+        """A temporary file for the module's poll lines (named in ``extra_environment``), and a thread showing them."""
         handle, path = tempfile.mkstemp(prefix='partnercenter-progress-', suffix='.jsonl')
         os.close(handle)
-        saved_environment = self._task.environment
-        environments = [] if saved_environment is None else list(
-            saved_environment if isinstance(saved_environment, list) else [saved_environment])
-        self._task.environment = environments + [{PROGRESS_FILE_ENV: path}]
-        stop = threading.Event()
-        tail = ProgressTail(path, heartbeat=heartbeat_seconds())
-        host = task_vars.get('inventory_hostname') if task_vars else None
+        extra_environment[PROGRESS_FILE_ENV] = path
+        return _ProgressWatcher(path, task_vars.get('inventory_hostname') if task_vars else None)
 
-        def show():
-            for line in tail.lines():
-                display.display('%s%s' % ('%s | ' % host if host else '', line))
 
-        def watch():
-            while not stop.wait(_TAIL_INTERVAL):
-                show()
+class _ProgressWatcher:
+    """Shows the lines of a progress file worth showing, from a thread, until finish()."""
 
-        watcher = threading.Thread(target=watch, name='partnercenter-progress', daemon=True)
-        watcher.start()
+    def __init__(self, path, host):
+        self.path = path
+        self.host = host
+        self.tail = ProgressTail(path, heartbeat=heartbeat_seconds())
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name='partnercenter-progress', daemon=True)
+        self.thread.start()
+
+    def _show(self):
+        for line in self.tail.lines():
+            display.display('%s%s' % ('%s | ' % self.host if self.host else '', line))
+
+    def _watch(self):
+        while not self.stop.wait(_TAIL_INTERVAL):
+            self._show()
+
+    def finish(self):
+        """Stop the thread, show the polls written after its last look, remove the file."""
+        self.stop.set()
+        self.thread.join()
+        self._show()
         try:
-            result = merge_hash(result, self._execute_module(module_name=self.MODULE, module_args=self._task.args,
-                                                             task_vars=task_vars))
-        finally:
-            stop.set()
-            watcher.join()
-            show()  # the polls written after the last look
-            self._task.environment = saved_environment
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
-            self._remove_tmp_path(self._connection._shell.tmpdir)
-        return result
+            os.unlink(self.path)
+        except OSError:
+            pass

@@ -133,6 +133,16 @@ def test_options_win_over_environment_variables(simulator, playbook):
     assert run.returncode == 0, run
 
 
+def test_an_async_read_sets_the_same_fact(simulator, playbook):
+    """An async run, which the action plugin does not see to its end, gets the fact from the module itself."""
+    run = playbook('batch_upload_status_async.yml', example_vars(), env=harness.simulator_credentials(simulator.url))
+    assert run.returncode == 0, run
+    details = run.results['result']['batch_upload_details']
+    assert details['devices_status'] == [EXAMPLE_DEVICE]
+    assert run.results['fact'] == details
+    assert run.results['result']['ansible_facts'] == {'partnercenter_batch_upload_details': details}
+
+
 def test_module_defaults_with_the_action_group(simulator, playbook):
     run = playbook('module_defaults.yml', example_vars(
         tenant_id=harness.TENANT_ID, client_id=harness.CLIENT_ID, client_secret=harness.CLIENT_SECRET,
