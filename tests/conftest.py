@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """pytest set-up for every test: the collection importable as ansible_collections.partnercenter.devices."""
 
+import copy
 import os
 import sys
 
@@ -34,19 +35,24 @@ def simulator():
 
 
 @pytest.fixture
-def start_simulator():
-    """Start as many fresh simulators (default seed) as a test needs: ``start_simulator()``; all stop at teardown."""
+def make_simulator():
+    """Start as many simulators as a test needs, each from the default seed as ``change(seed)`` leaves it (when given):
+    ``make_simulator()``, ``make_simulator(change)``. All stop after the test."""
     from partner_center_simulator import PartnerCenterSimulator, load_seed  # pylint: disable=import-outside-toplevel
 
     started = []
 
-    def start():
-        sim = PartnerCenterSimulator(load_seed(harness.DEFAULT_SEED))
+    def make(change=None):
+        seed = load_seed(harness.DEFAULT_SEED)
+        if change is not None:
+            seed = copy.deepcopy(seed)
+            change(seed)
+        sim = PartnerCenterSimulator(seed)
         sim.start()
         started.append(sim)
         return sim
 
-    yield start
+    yield make
     for sim in started:
         sim.stop()
 

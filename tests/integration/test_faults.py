@@ -52,10 +52,10 @@ def test_fault_scenario_with_an_http_date(simulator, playbook, row):
 
 
 @pytest.mark.parametrize('part', range(PARTS))
-def test_fault_scenarios(part, start_simulator, playbook):
+def test_fault_scenarios(part, make_simulator, playbook):
     """Every other scenario, a part of them in one run, each against a simulator of its own."""
     rows = SHARED[part::PARTS]
-    simulators = [start_simulator() for unused_row in rows]
+    simulators = [make_simulator() for unused_row in rows]
     scenarios = []
     for row, simulator in zip(rows, simulators):
         fault_cases.inject(simulator, row)

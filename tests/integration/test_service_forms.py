@@ -9,7 +9,6 @@ outcome is unknown, hash-only uploads, paging through links.next, and waits unde
 """
 
 import base64
-import copy
 
 import pytest
 
@@ -25,26 +24,6 @@ UNKNOWN = '11111111-2222-4333-8444-777777777777'
 def hardware_hash(number):
     """A well-formed hardware hash (64 bytes, base64) that no seeded device has."""
     return base64.b64encode(('forms-%s-' % number).encode().ljust(64, b'#')).decode()
-
-
-@pytest.fixture
-def make_simulator():
-    """Start a simulator from the default seed changed by ``change(seed)``; stopped after the test."""
-    from partner_center_simulator import PartnerCenterSimulator, load_seed  # pylint: disable=import-outside-toplevel
-
-    started = []
-
-    def make(change):
-        seed = copy.deepcopy(load_seed(harness.DEFAULT_SEED))
-        change(seed)
-        sim = PartnerCenterSimulator(seed)
-        sim.start()
-        started.append(sim)
-        return sim
-
-    yield make
-    for sim in started:
-        sim.stop()
 
 
 def with_batches(seed):
