@@ -61,10 +61,10 @@ def make_simulator():
 def playbook(collections_path, tmp_path):
     """Run a playbook from tests/integration/playbooks by name: ``playbook('status.yml', extra_vars=..., env=...)``."""
 
-    def run(name, extra_vars=None, env=None, verbosity=0, check=False, merge_streams=False):
+    def run(name, extra_vars=None, env=None, verbosity=0, check=False):
         path = os.path.join(harness.TESTS_DIR, 'integration', 'playbooks', name)
         return harness.run_playbook(path, collections_path, str(tmp_path), extra_vars=extra_vars, env=env,
-                                    verbosity=verbosity, check=check, merge_streams=merge_streams)
+                                    verbosity=verbosity, check=check)
 
     return run
 

@@ -30,7 +30,8 @@ BIN_DIR = os.path.dirname(sys.executable)
 # save_results writes what a test playbook hands to set_stats into its results_file, on the controller:
 # cheaper than ansible.builtin.copy, which runs two modules (stat, copy) in every playbook run.
 CALLBACK_DIR = os.path.join(TESTS_DIR, 'callback_plugins')
-# Test-only lookups (simulator_control): a playbook that sets ANSIBLE_LOOKUP_PLUGINS to it can drive the simulator.
+# Test-only lookups, for playbooks run with ANSIBLE_LOOKUP_PLUGINS set to it: simulator_control (reset, faults) and
+# output_marker (a point marked on stdout and stderr).
 LOOKUP_DIR = os.path.join(TESTS_DIR, 'lookup_plugins')
 SAVE_RESULTS_CALLBACK = 'save_results'
 
@@ -219,8 +220,8 @@ class PlaybookRun:
     def __init__(self, completed, results_file):
         self.returncode = completed.returncode
         self.stdout = unwrap_messages(completed.stdout)
-        self.raw_stderr = completed.stderr or ''
-        self.stderr = unwrap_messages(self.raw_stderr)
+        self.raw_stderr = completed.stderr
+        self.stderr = unwrap_messages(completed.stderr)
         self.output = self.stdout + self.stderr
         self.results = {}
         if os.path.exists(results_file):
@@ -232,12 +233,11 @@ class PlaybookRun:
 
 
 def run_playbook(playbook, collections_path, workdir, extra_vars=None, env=None, verbosity=0, check=False, timeout=300,
-                 judge_escapes=True, merge_streams=False):
+                 judge_escapes=True):
     """Run ``ansible-playbook`` on localhost; what the playbook hands to set_stats is saved to ``results_file``.
 
     An exception that escaped a module raises EscapedException, unless ``judge_escapes`` is false (the
-    hostile suite judges them case by case). With ``merge_streams``, stderr (warnings) goes into stdout as written,
-    so that a warning stays beside the task that caused it.
+    hostile suite judges them case by case).
     """
     results_file = os.path.join(workdir, 'results.json')
     variables = dict(extra_vars or {})
@@ -251,9 +251,8 @@ def run_playbook(playbook, collections_path, workdir, extra_vars=None, env=None,
         command.append('-' + 'v' * verbosity)
     if check:
         command.append('--check')
-    streams = dict(stdout=subprocess.PIPE, stderr=subprocess.STDOUT if merge_streams else subprocess.PIPE)
     completed = subprocess.run(command, cwd=workdir, env=ansible_env(collections_path, **(env or {})),
-                               text=True, timeout=timeout, check=False, **streams)
+                               capture_output=True, text=True, timeout=timeout, check=False)
     run = PlaybookRun(completed, results_file)
     escaped = [pattern for pattern in ESCAPED_EXCEPTION_OUTPUT if pattern in run.output]
     if judge_escapes and escaped:
