@@ -143,6 +143,17 @@ def test_an_async_read_sets_the_same_fact(simulator, playbook):
     assert run.results['result']['ansible_facts'] == {'partnercenter_batch_upload_details': details}
 
 
+def test_credentials_from_the_environment_keyword(simulator, playbook):
+    """The task's environment (here a template) reaches the module beside the variables the action plugin adds."""
+    variables = example_vars(partner_center_environment=harness.simulator_credentials(simulator.url))
+    run = playbook('batch_upload_status_environment.yml', variables)
+    assert run.returncode == 0, run
+    details = run.results['result']['batch_upload_details']
+    assert details['devices_status'] == [EXAMPLE_DEVICE]
+    assert run.results['fact'] == details
+    assert len(simulator.stats['token_requests']) == 1
+
+
 def test_module_defaults_with_the_action_group(simulator, playbook):
     run = playbook('module_defaults.yml', example_vars(
         tenant_id=harness.TENANT_ID, client_id=harness.CLIENT_ID, client_secret=harness.CLIENT_SECRET,
