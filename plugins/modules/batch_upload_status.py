@@ -557,8 +557,8 @@ def main():
     except BatchWaitError as ended:
         # The last details seen still go back, so the play can report how far the batch got.
         result.update(ended.result(**shown))
-        if ended.details is not None and module_sets_fact():
-            with_batch_fact(result)
+        if module_sets_fact():
+            with_batch_fact(result)  # only when the wait read details
         module.fail(ended, **result)
     except PartnerCenterError as error:
         module.fail(error)

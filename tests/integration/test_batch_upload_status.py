@@ -266,6 +266,7 @@ def test_404_for_an_unknown_batch(simulator, playbook):
     assert 'Partner Center refused GET /v1/customers/%s/batchJobStatus/00000000-0000-4000-8000-000000000000: HTTP 404' % (
         harness.EXAMPLE_CUSTOMER_ID) in result['msg']
     assert len(simulator.stats['api_requests']) == 1  # a 404 is never retried
+    assert 'ansible_facts' not in result  # no details were read, so no fact
 
 
 def test_wrong_client_secret_reports_entra_error_without_the_secret(simulator, playbook):

@@ -56,6 +56,8 @@ def test_module_wait_timeout_fails_with_the_last_status(simulator, playbook):
     assert result['batch_upload_details']['status'] == 'processing'
     assert result['complete'] is False
     assert result['polls'] >= 2 and result['waited_seconds'] >= 1
+    # The last details seen are the fact too, as on success.
+    assert result['ansible_facts'] == {'partnercenter_batch_upload_details': result['batch_upload_details']}
     assert len(simulator.stats['token_requests']) == 1
 
 
