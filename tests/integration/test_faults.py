@@ -3,11 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Issue 4: every fault of fault_cases.CASES driven through a real ansible-playbook run at -vvvv.
 
-Each scenario starts from a fresh simulator of its own, injects its faults, reads the documented example
-batch with app-only credentials (scenarios share playbook runs, a task each) and checks, from the
-simulator's statistics and the saved results: the attempts in order, the MS-RequestId of each, one warning per retry naming what went
-wrong and the wait, the outcome (recovered, or failed with a clear message), and that no secret
-nor token, and no traceback, shows in the output.
+Each scenario starts from a fresh simulator of its own, injects its faults, reads the documented
+example batch with app-only credentials (scenarios share playbook runs, a task each) and checks,
+from the simulator's statistics and the saved results: the attempts in order, the MS-RequestId of
+each, one warning per retry naming what went wrong and the wait, the outcome (recovered, or failed
+with a clear message), and that no secret nor token, and no traceback, shows in the output.
 
 The last three tests pin down bugs this suite found (redaction that garbled descriptions, a
 malformed 200 without status and ids, a truncated body that did not say what came back).
