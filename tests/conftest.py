@@ -15,6 +15,9 @@ import harness  # noqa: E402  pylint: disable=wrong-import-position
 
 COLLECTIONS_PATH = harness.make_collections_path()
 sys.path.insert(0, COLLECTIONS_PATH)
+# Module runs reuse compiled module_utils (tests/module_code_cache/sitecustomize.py), kept beside the collections path:
+# one cache per pytest process, gone with it.
+harness.share_compiled_module_code(os.path.join(COLLECTIONS_PATH, 'module-code-cache'))
 
 
 @pytest.fixture(scope='session')
