@@ -248,8 +248,9 @@ class PlaybookRun:
 
 
 def run_playbook(playbook, collections_path, workdir, extra_vars=None, env=None, verbosity=0, check=False, timeout=300,
-                 judge_escapes=True):
-    """Run ``ansible-playbook`` on localhost; what the playbook hands to set_stats is saved to ``results_file``.
+                 judge_escapes=True, inventory='localhost,'):
+    """Run ``ansible-playbook`` on localhost (or ``inventory``, a path or a list of hosts, every host reached with the local
+    connection); what the playbook hands to set_stats is saved to ``results_file``.
 
     An exception that escaped a module raises EscapedException, unless ``judge_escapes`` is false (the
     hostile suite judges them case by case).
@@ -260,7 +261,7 @@ def run_playbook(playbook, collections_path, workdir, extra_vars=None, env=None,
     vars_file = os.path.join(workdir, 'extra-vars.json')
     with open(vars_file, 'w', encoding='utf-8') as handle:
         json.dump(variables, handle)
-    command = [os.path.join(BIN_DIR, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+    command = [os.path.join(BIN_DIR, 'ansible-playbook'), '-i', inventory, '-c', 'local',
                '-e', '@' + vars_file, playbook]
     if verbosity:
         command.append('-' + 'v' * verbosity)

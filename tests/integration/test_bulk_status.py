@@ -1,14 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""batch_upload_status with the batches option: many batches in one task, through real ansible-playbook runs."""
+"""batch_upload_status with the batches option: many batches in one task, through real ansible-playbook runs.
 
-import copy
+The checks are cases of one shared run (tests/shared_cases.py), each with a simulator of its own and
+app-only credentials in its task's environment; the -vvvv secret check has a run of its own, with the
+credentials in ansible-playbook's environment (the environment keyword shows its values at -vvv).
+"""
+
 import json
 
-import pytest
-
 import harness
+import shared_cases
 
 WITH_ERRORS = {'customer_id': harness.DEMO_CUSTOMER_ID, 'batch_tracking_id': harness.DEMO_BATCH_WITH_ERRORS}
 CLEAN = {'customer_id': harness.DEMO_CUSTOMER_ID, 'batch_tracking_id': harness.DEMO_BATCH_CLEAN}
@@ -21,7 +24,7 @@ OTHER_CUSTOMER = '6c0d5b1e-2f3a-4b4c-8d5e-6f7a8b9c0d1e'
 
 
 def other_batch(number):
-    """The number-th finished batch of OTHER_CUSTOMER in the seed of ``throttled_simulator``."""
+    """The number-th finished batch of OTHER_CUSTOMER in the seed that throttle_the_demo_customer makes."""
     return {'customer_id': OTHER_CUSTOMER, 'batch_tracking_id': 'b0000000-0000-4000-8000-%012d' % number}
 
 
@@ -35,30 +38,26 @@ def path_of(batch):
     return '/v1/customers/%s/batchJobStatus/%s' % (batch['customer_id'], batch['batch_tracking_id'])
 
 
-@pytest.fixture
-def throttled_simulator():
-    """A simulator where the demo customer is throttled (one request per 2 s) and another customer has six batches."""
-    from partner_center_simulator import PartnerCenterSimulator, load_seed  # pylint: disable=import-outside-toplevel
-
-    seed = copy.deepcopy(load_seed(harness.DEFAULT_SEED))
+def throttle_the_demo_customer(seed):
+    """The demo customer throttled (one request per 2 s), and another customer with six finished batches."""
     seed['customers'][harness.DEMO_CUSTOMER_ID]['throttle'] = {'limit': 1, 'window_seconds': 2}
     seed['customers'][OTHER_CUSTOMER] = {'batches': dict(
         (other_batch(number)['batch_tracking_id'], {'statuses': ['finished']}) for number in range(1, 7))}
-    sim = PartnerCenterSimulator(seed)
-    sim.start()
-    yield sim
-    sim.stop()
 
 
-def run_bulk(playbook, simulator, batches, **options):
-    """Run bulk_status.yml with app-only credentials from the environment."""
-    return playbook('bulk_status.yml', dict(options, batches=batches), env=harness.simulator_credentials(simulator.url))
+CASES = shared_cases.Table('bulk_status.yml')
 
 
-def test_results_in_input_order_on_one_token(simulator, playbook):
+def bulk(simulator, batches, **options):
+    """A case of tasks/bulk_status.yml with app-only credentials for ``simulator`` in the task's environment."""
+    return shared_cases.Case(dict(options, batches=batches), environment=harness.simulator_credentials(simulator.url))
+
+
+@CASES.case
+def results_in_input_order_on_one_token(simulator):
     batches = [WITH_ERRORS, EXAMPLE, CLEAN, STUCK]
-    run = run_bulk(playbook, simulator, batches, return_raw=True)
-    assert run.returncode == 0, run
+    run = yield bulk(simulator, batches, return_raw=True)
+    assert run.results['outcome'] == 'ok', run.results
     result = run.results['result']
     assert [(entry['customer_id'], entry['batch_tracking_id']) for entry in result['results']] == [
         (batch['customer_id'], batch['batch_tracking_id']) for batch in batches]
@@ -81,9 +80,10 @@ def test_results_in_input_order_on_one_token(simulator, playbook):
     assert set(record['correlation_id'] for record in simulator.stats['api_requests']) == {result['correlation_id']}
 
 
-def test_a_failed_batch_carries_its_own_error(simulator, playbook):
-    run = run_bulk(playbook, simulator, [EXAMPLE, FOREIGN, CLEAN])
-    assert run.returncode == 0, run
+@CASES.case
+def a_failed_batch_carries_its_own_error(simulator):
+    run = yield bulk(simulator, [EXAMPLE, FOREIGN, CLEAN])
+    assert run.results['outcome'] == 'ok', run.results
     first, foreign, clean = run.results['result']['results']
     assert first['failed'] is False and clean['failed'] is False
     assert foreign['failed'] is True
@@ -95,8 +95,9 @@ def test_a_failed_batch_carries_its_own_error(simulator, playbook):
     assert run.results['result']['batch_counts']['failed'] == 1
 
 
-def test_fail_on_error_fails_the_task_and_still_returns_the_results(simulator, playbook):
-    run = run_bulk(playbook, simulator, [EXAMPLE, FOREIGN], fail_on_error=True)
+@CASES.case
+def fail_on_error_fails_the_task_and_still_returns_the_results(simulator):
+    run = yield bulk(simulator, [EXAMPLE, FOREIGN], fail_on_error=True)
     assert run.results['outcome'] == 'failed'
     result = run.results['result']
     assert result['msg'].startswith('1 of 2 batches failed: batches[1] (customer %s, batch %s): Partner Center refused'
@@ -105,18 +106,19 @@ def test_fail_on_error_fails_the_task_and_still_returns_the_results(simulator, p
     assert result['batch_counts']['failed'] == 1
 
 
-def test_fail_on_error_without_errors_succeeds(simulator, playbook):
-    run = run_bulk(playbook, simulator, [EXAMPLE, CLEAN], fail_on_error=True)
-    assert run.returncode == 0, run
+@CASES.case
+def fail_on_error_without_errors_succeeds(simulator):
+    run = yield bulk(simulator, [EXAMPLE, CLEAN], fail_on_error=True)
+    assert run.results['outcome'] == 'ok', run.results
     assert run.results['outcome'] == 'ok'
 
 
-def test_a_throttled_customer_does_not_hold_back_the_others(throttled_simulator, playbook):
-    simulator = throttled_simulator
+@CASES.case(seed_change=throttle_the_demo_customer)
+def a_throttled_customer_does_not_hold_back_the_others(simulator):
     throttled = [WITH_ERRORS, CLEAN, STUCK]
     others = [other_batch(number) for number in range(1, 7)]
-    run = run_bulk(playbook, simulator, throttled + others, concurrency=2)
-    assert run.returncode == 0, run
+    run = yield bulk(simulator, throttled + others, concurrency=2)
+    assert run.results['outcome'] == 'ok', run.results
     result = run.results['result']
     assert [entry['failed'] for entry in result['results']] == [False] * 9
     assert result['batch_counts']['total'] == 9
@@ -132,9 +134,10 @@ def test_a_throttled_customer_does_not_hold_back_the_others(throttled_simulator,
     assert len(simulator.stats['token_requests']) == 1
 
 
-def test_wait_for_several_batches(simulator, playbook):
-    run = run_bulk(playbook, simulator, [CLEAN, EXAMPLE, WITH_ERRORS], wait=True, poll_interval=0.1)
-    assert run.returncode == 0, run
+@CASES.case
+def wait_for_several_batches(simulator):
+    run = yield bulk(simulator, [CLEAN, EXAMPLE, WITH_ERRORS], wait=True, poll_interval=0.1)
+    assert run.results['outcome'] == 'ok', run.results
     clean, example, with_errors = run.results['result']['results']
     assert clean['batch_upload_details']['status'] == 'finished' and clean['polls'] == 3
     assert example['polls'] == 1
@@ -146,9 +149,10 @@ def test_wait_for_several_batches(simulator, playbook):
     assert len(simulator.stats['token_requests']) == 1
 
 
-def test_wait_timeout_fails_only_the_unfinished_batch(simulator, playbook):
-    run = run_bulk(playbook, simulator, [STUCK, EXAMPLE], wait=True, poll_interval=0.2, wait_timeout=1)
-    assert run.returncode == 0, run
+@CASES.case
+def wait_timeout_fails_only_the_unfinished_batch(simulator):
+    run = yield bulk(simulator, [STUCK, EXAMPLE], wait=True, poll_interval=0.2, wait_timeout=1)
+    assert run.results['outcome'] == 'ok', run.results
     stuck, example = run.results['result']['results']
     assert stuck['failed'] is True
     assert stuck['msg'].startswith('Batch %s of customer %s was still processing after waiting '
@@ -159,55 +163,63 @@ def test_wait_timeout_fails_only_the_unfinished_batch(simulator, playbook):
                                                      'with_device_errors': 1}
 
 
-@pytest.mark.parametrize('index, key, bad', [
-    (2, 'batch_tracking_id', 'not-a-guid'),
-    (0, 'customer_id', harness.EXAMPLE_CUSTOMER_ID + '\n'),
-])
-def test_a_bad_id_fails_before_any_request(simulator, playbook, index, key, bad):
-    batches = [dict(EXAMPLE), dict(CLEAN), dict(WITH_ERRORS)]
-    batches[index][key] = bad
-    run = run_bulk(playbook, simulator, batches)
-    assert run.results['outcome'] == 'failed'
-    assert run.results['result']['msg'] == (
-        'batches[%d].%s must be a GUID such as 47021739-3426-40bf-9601-61b4b6d7c793, got %r.' % (index, key, bad))
+@CASES.case
+def a_bad_id_fails_before_any_request(simulator):
+    bad_ids = [(2, 'batch_tracking_id', 'not-a-guid'), (0, 'customer_id', harness.EXAMPLE_CUSTOMER_ID + '\n')]
+    cases = []
+    for index, key, bad in bad_ids:
+        batches = [dict(EXAMPLE), dict(CLEAN), dict(WITH_ERRORS)]
+        batches[index][key] = bad
+        cases.append(bulk(simulator, batches))
+    runs = yield cases
+    for (index, key, bad), run in zip(bad_ids, runs):
+        assert run.results['outcome'] == 'failed'
+        assert run.results['result']['msg'] == (
+            'batches[%d].%s must be a GUID such as 47021739-3426-40bf-9601-61b4b6d7c793, got %r.' % (index, key, bad))
     assert simulator.stats['api_requests'] == []
     assert simulator.stats['token_requests'] == []
 
 
-def test_options_are_checked_before_any_request(simulator, bad_input):
-    # One playbook run for both cases (each fails before any request); each is judged on its own result.
-    run, (too_many, missing) = bad_input([('bulk_status.yml', dict(batches=[EXAMPLE], concurrency=33)),
-                                          ('bulk_status.yml', dict(batches=[{'customer_id': harness.EXAMPLE_CUSTOMER_ID}]))],
-                                         env=harness.simulator_credentials(simulator.url))
-    assert run.returncode == 0, run
-    assert too_many['msg'] == 'concurrency must be from 1 to 32, got 33.'
-    assert missing.get('failed') is True
-    assert 'batch_tracking_id' in missing['msg']
+@CASES.case
+def options_are_checked_before_any_request(simulator):
+    too_many, missing = yield [bulk(simulator, [EXAMPLE], concurrency=33),
+                               bulk(simulator, [{'customer_id': harness.EXAMPLE_CUSTOMER_ID}])]
+    assert too_many.results['result']['msg'] == 'concurrency must be from 1 to 32, got 33.'
+    assert missing.results['outcome'] == 'failed'
+    assert 'batch_tracking_id' in missing.results['result']['msg']
     assert simulator.stats['api_requests'] == []
     assert simulator.stats['token_requests'] == []
 
 
-def test_batches_excludes_customer_id(simulator, playbook):
-    run = run_bulk(playbook, simulator, [CLEAN], customer_id=harness.EXAMPLE_CUSTOMER_ID)
+@CASES.case
+def batches_excludes_customer_id(simulator):
+    run = yield bulk(simulator, [CLEAN], customer_id=harness.EXAMPLE_CUSTOMER_ID)
     assert run.results['outcome'] == 'failed'
     assert 'mutually exclusive' in run.results['result']['msg']
 
 
-def test_an_empty_list_reads_nothing(simulator, playbook):
-    run = run_bulk(playbook, simulator, [])
-    assert run.returncode == 0, run
+@CASES.case
+def an_empty_list_reads_nothing(simulator):
+    run = yield bulk(simulator, [])
+    assert run.results['outcome'] == 'ok', run.results
     assert run.results['result']['results'] == []
     assert run.results['result']['batch_counts']['total'] == 0
     assert simulator.stats['token_requests'] == []
 
 
-def test_check_mode_reads_the_same(simulator, playbook):
-    run = playbook('bulk_status.yml', {'batches': [EXAMPLE, FOREIGN], 'return_raw': True}, env=harness.simulator_credentials(simulator.url),
-                   check=True)
-    assert run.returncode == 0, run
+@CASES.case
+def check_mode_reads_the_same(simulator):
+    case = bulk(simulator, [EXAMPLE, FOREIGN], return_raw=True)
+    case.check_mode = True
+    run = yield case
+    assert run.results['outcome'] == 'ok', run.results
     example, foreign = run.results['result']['results']
     assert example['raw_batch_upload_details'] == harness.DOCUMENTED_EXAMPLE
     assert foreign['http_status'] == 404
+
+
+def test_shared_cases(make_simulator, collections_path, tmp_path):
+    CASES.check(make_simulator, collections_path, tmp_path)
 
 
 def test_no_secret_in_the_output_at_vvvv(simulator, playbook):
