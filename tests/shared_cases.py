@@ -1,11 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Cases that share one ansible-playbook run, each on a host of its own (playbooks/cases.yml).
+"""Cases that share ansible-playbook runs, each on a host of its own (playbooks/cases.yml).
 
 An ``ansible-playbook`` run costs about a second of CPU before its first task, so tests that each make
 one short run spend most of their time starting Ansible. Such tests are written as the cases of a
-Table instead, and one test runs the whole table in one run::
+Table instead, and one test runs the whole table, in one run per step::
 
     CASES = shared_cases.Table('batch_upload_status.yml')
 
@@ -77,25 +77,16 @@ class Table:
             if function.__code__.co_argcount > 1:  # a case that writes files gets a directory of its own
                 arguments.append(pathlib.Path(workdir) / function.__name__)
                 arguments[-1].mkdir()
-            generator = function(*arguments)
-            waiting.append((function, generator, next(generator)))
+            _advance(function, function(*arguments), None, waiting, problems)
         run = None
         while waiting:
             run, outcomes = self._run_round(waiting, collections_path, workdir, env, verbosity)
-            still_waiting = []
-            for (function, generator, asked), shown in zip(waiting, outcomes):
+            asked_before, waiting = waiting, []
+            for (function, generator, unused_asked), shown in zip(asked_before, outcomes):
                 if shown is None:
                     problems.append('%s: no outcome (see the run)' % function.__name__)
-                    continue
-                try:
-                    still_waiting.append((function, generator, generator.send(shown)))
-                except StopIteration:
-                    pass
-                except Exception as error:  # pylint: disable=broad-exception-caught  # reported with its case
-                    where = traceback.extract_tb(error.__traceback__)[-1]
-                    problems.append('%s: line %d (%s): %s: %s' % (function.__name__, where.lineno, where.line,
-                                                                  type(error).__name__, error))
-            waiting = still_waiting
+                else:
+                    _advance(function, generator, shown, waiting, problems)
         assert not problems, '%d of %d cases failed:\n%s\n\nthe last run: %s' % (
             len(problems), len(self.cases), '\n'.join(problems), run.output[-6000:] if run else '')
 
@@ -124,3 +115,17 @@ class Table:
             else:
                 outcomes.append(shown if isinstance(asked, list) else shown[0])
         return run, outcomes
+
+
+def _advance(function, generator, outcome, waiting, problems):
+    """Hand a case its outcome (None to start it): what it asks next joins ``waiting``, a failure ``problems``."""
+    try:
+        asked = next(generator) if outcome is None else generator.send(outcome)
+    except StopIteration:
+        return
+    except Exception as error:  # pylint: disable=broad-exception-caught  # reported with its case
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        problems.append('%s: line %d (%s): %s: %s' % (function.__name__, where.lineno, where.line,
+                                                      type(error).__name__, error))
+        return
+    waiting.append((function, generator, asked))
