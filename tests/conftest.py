@@ -70,21 +70,3 @@ def playbook(collections_path, tmp_path):
                                     verbosity=verbosity, check=check)
 
     return run
-
-
-@pytest.fixture
-def bad_input(playbook):
-    """Run cases that fail before any request in ONE ansible-playbook run (playbooks/bad_input.yml).
-
-    ``bad_input([(playbook name, vars), ...], env=...)`` returns (the run, each case's registered result
-    in order, None where a case left none); a case runs the module of the one-module playbook it names.
-    """
-
-    def run(cases, env=None):
-        entries = [dict(id='%d: %s %s' % (number, name, variables), playbook=name, vars=variables)
-                   for number, (name, variables) in enumerate(cases)]
-        outcome = playbook('bad_input.yml', dict(bad_input_cases=entries), env=env)
-        found = dict((result['item']['id'], result) for result in outcome.results.get('bad_input_results', []))
-        return outcome, [found.get(entry['id']) for entry in entries]
-
-    return run

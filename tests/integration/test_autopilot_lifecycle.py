@@ -3,19 +3,24 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """autopilot_profile(_info), device_profile, device and idempotent device_batch uploads, through real
 ansible-playbook runs against the simulator: the first run changes, the second changes nothing and
-sends no changing request, check mode sends none, --diff shows the change."""
+sends no changing request, check mode sends none, diff mode shows the change.
+
+The module checks are cases of shared runs (tests/shared_cases.py): each case has a simulator of its
+own and app+user credentials in its task's environment, and each of its steps (create, then check
+mode, then change, then again) runs in the next playbook run. What a diff shows is checked in the
+result's diff and, where a line is the case's own, in the output. The guides' playbooks run whole.
+"""
 
 import base64
-import copy
-
-import pytest
 
 import harness
+import shared_cases
 
 CUSTOMER = harness.DEMO_CUSTOMER_ID
 CHANGING = ('POST', 'PUT', 'PATCH', 'DELETE')
 BATCH_1 = 'existing-batch-1'
 BATCH_1_IDS = ['e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a0%d' % n for n in (1, 2, 3)]
+PASCAL_PROFILE_ID = '11111111-2222-4333-8444-555555555555'
 
 
 def creds(simulator):
@@ -32,158 +37,162 @@ def request_count(simulator):
 
 
 def ok(run):
-    assert run.returncode == 0 and run.results.get('outcome') == 'ok', run
-    assert 'Traceback' not in run.output and 'Module failed' not in run.output
+    assert run.results.get('outcome') == 'ok', run.results
     return run.results['result']
 
 
-def profile(playbook, simulator, check=False, **options):
-    variables = dict(customer_id=CUSTOMER, name='Contoso kiosks', show_diff=True)
-    variables.update(options)
-    return playbook('autopilot_profile.yml', variables, env=creds(simulator), check=check)
+def step(simulator, tasks, check=False, **options):
+    """A case of tasks/``tasks`` with app+user credentials for ``simulator`` in the task's environment."""
+    return shared_cases.Case(dict(options, customer_id=options.get('customer_id', CUSTOMER)), environment=creds(simulator),
+                             check_mode=check, tasks=tasks)
+
+
+def profile(simulator, check=False, **options):
+    """A case of tasks/autopilot_profile.yml: the Contoso kiosks profile, diff shown, as ``options`` change it."""
+    options = dict(dict(name='Contoso kiosks', show_diff=True), **options)
+    return step(simulator, 'autopilot_profile.yml', check, **options)
+
+
+CASES = shared_cases.Table('autopilot_profile.yml')
+
+
+def test_shared_cases(make_simulator, collections_path, tmp_path):
+    CASES.check(make_simulator, collections_path, tmp_path)
 
 
 # -- autopilot_profile ---------------------------------------------------------------------------------------
 
-def test_profile_created_once_then_unchanged_and_check_mode_sends_nothing(simulator, playbook):
+@CASES.case
+def profile_created_once_then_unchanged_and_check_mode_sends_nothing(simulator):
     settings = ['skip_eula', 'oobe_user_not_local_admin']
-    checked = ok(profile(playbook, simulator, check=True, settings=settings))
+    checked = ok((yield profile(simulator, check=True, settings=settings)))
     assert checked['changed'] is True and checked['action'] == 'created' and checked['profile_id'] is None
     assert changing_requests(simulator) == []
 
-    first_run = profile(playbook, simulator, settings=settings, description='Kiosks')
-    first = ok(first_run)
+    first = ok((yield profile(simulator, settings=settings, description='Kiosks')))
     assert first['changed'] is True and first['action'] == 'created'
     assert first['profile']['policy_settings'] == ['oobe_user_not_local_admin', 'skip_eula']
     assert first['settings_added'] == ['oobe_user_not_local_admin', 'skip_eula']
     assert changing_requests(simulator) == [('POST', '/v1/customers/%s/policies' % CUSTOMER, 200)]
-    assert '+    "name": "Contoso kiosks"' in first_run.output
+    assert first['diff']['before'] == {} and first['diff']['after']['name'] == 'Contoso kiosks'
 
     before = request_count(simulator)
-    second = ok(profile(playbook, simulator, settings=list(reversed(settings)), description='Kiosks'))
+    second = ok((yield profile(simulator, settings=list(reversed(settings)), description='Kiosks')))
     assert second['changed'] is False and second['action'] == 'none'
     assert second['profile_id'] == first['profile_id']
     assert changing_requests(simulator, before) == []
 
 
-def test_settings_are_replaced_exactly_and_diff_shows_it(simulator, playbook):
-    created = ok(profile(playbook, simulator, settings=['remove_oem_preinstalls', 'skip_eula']))
+@CASES.case
+def settings_are_replaced_exactly_and_diff_shows_it(simulator):
+    created = ok((yield profile(simulator, settings=['remove_oem_preinstalls', 'skip_eula'])))
     before = request_count(simulator)
-    checked_run = profile(playbook, simulator, check=True, settings=['skip_eula', 'skip_express_settings'])
+    checked_run = yield profile(simulator, check=True, settings=['skip_eula', 'skip_express_settings'])
     checked = ok(checked_run)
     assert checked['changed'] is True and changing_requests(simulator, before) == []
-    assert '-        "remove_oem_preinstalls",' in checked_run.output
-    assert '+        "skip_express_settings"' in checked_run.output
+    assert 'remove_oem_preinstalls' in checked['diff']['before']['settings']
+    assert checked['diff']['after']['settings'] == ['skip_express_settings', 'skip_eula']
+    assert '+        "skip_express_settings"' in checked_run.output  # no other case adds this setting
 
-    run = profile(playbook, simulator, settings=['skip_eula', 'skip_express_settings'])
-    updated = ok(run)
+    updated = ok((yield profile(simulator, settings=['skip_eula', 'skip_express_settings'])))
     assert updated['action'] == 'updated'
     assert (updated['settings_added'], updated['settings_removed']) == (['skip_express_settings'], ['remove_oem_preinstalls'])
     path = '/v1/customers/%s/policies/%s' % (CUSTOMER, created['profile_id'])
     assert changing_requests(simulator, before) == [('PUT', path, 200)]
     # What Partner Center holds now is exactly that list.
-    info = ok(playbook('autopilot_profile_info.yml', dict(customer_id=CUSTOMER, profile_id=created['profile_id']),
-                       env=creds(simulator)))
+    info = ok((yield step(simulator, 'autopilot_profile_info.yml', profile_id=created['profile_id'])))
     assert info['profiles'][0]['policy_settings'] == ['skip_express_settings', 'skip_eula']
 
-    cleared = ok(profile(playbook, simulator, settings=[]))
+    cleared = ok((yield profile(simulator, settings=[])))
     assert cleared['settings_removed'] == ['skip_express_settings', 'skip_eula']
     assert cleared['profile']['policy_settings'] == []
 
 
-def test_profile_deleted_once(simulator, playbook):
-    created = ok(profile(playbook, simulator, settings=['skip_eula']))
+@CASES.case
+def profile_deleted_once(simulator):
+    created = ok((yield profile(simulator, settings=['skip_eula'])))
     before = request_count(simulator)
-    checked = ok(profile(playbook, simulator, check=True, state='absent'))
+    checked = ok((yield profile(simulator, check=True, state='absent')))
     assert checked['changed'] is True and changing_requests(simulator, before) == []
-    deleted = ok(profile(playbook, simulator, state='absent'))
+    deleted = ok((yield profile(simulator, state='absent')))
     assert deleted['action'] == 'deleted'
     assert changing_requests(simulator, before) == [
         ('DELETE', '/v1/customers/%s/policies/%s' % (CUSTOMER, created['profile_id']), 204)]
-    again = ok(profile(playbook, simulator, state='absent'))
+    again = ok((yield profile(simulator, state='absent')))
     assert again['changed'] is False
     assert len(changing_requests(simulator, before)) == 1
 
 
-def test_profile_info_lists_and_finds_by_name(simulator, playbook):
-    ok(profile(playbook, simulator, settings=['skip_eula']))
-    ok(profile(playbook, simulator, name='Contoso pilot', settings=[]))
-    listed = ok(playbook('autopilot_profile_info.yml', dict(customer_id=CUSTOMER), env=creds(simulator)))
-    names = sorted(p['name'] for p in listed['profiles'])
+@CASES.case
+def profile_info_lists_and_finds_by_name(simulator):
+    for run in (yield [profile(simulator, settings=['skip_eula']), profile(simulator, name='Contoso pilot', settings=[])]):
+        ok(run)
+    listed, found = yield [step(simulator, 'autopilot_profile_info.yml'),
+                           step(simulator, 'autopilot_profile_info.yml', name='CONTOSO KIOSKS')]
+    names = sorted(p['name'] for p in ok(listed)['profiles'])
     assert 'Contoso kiosks' in names and 'Contoso pilot' in names
-    found = ok(playbook('autopilot_profile_info.yml', dict(customer_id=CUSTOMER, name='CONTOSO KIOSKS'), env=creds(simulator)))
+    found = ok(found)
     assert [p['name'] for p in found['profiles']] == ['Contoso kiosks']
     assert found['profiles'][0]['category'] == 'o_o_b_e'
     assert isinstance(found['profiles'][0]['devices_assigned'], int)
 
 
-@pytest.fixture
-def pascal_simulator():
-    """A simulator that writes policy enums in PascalCase and names the count devicesAssignedCount, as the .NET SDK does."""
-    from partner_center_simulator import PartnerCenterSimulator, load_seed  # pylint: disable=import-outside-toplevel,import-error
-
-    seed = copy.deepcopy(load_seed(harness.DEFAULT_SEED))
-    customer = seed['customers'][CUSTOMER]
-    customer.update(policy_spelling='PascalCase', policy_device_count_key='devicesAssignedCount', policies=[
-        {'id': '11111111-2222-4333-8444-555555555555', 'name': 'Contoso kiosks', 'category': 'o_o_b_e',
+def pascal_case_policies(seed):
+    """Policy enums in PascalCase and the count named devicesAssignedCount, as the .NET SDK writes them."""
+    seed['customers'][CUSTOMER].update(policy_spelling='PascalCase', policy_device_count_key='devicesAssignedCount', policies=[
+        {'id': PASCAL_PROFILE_ID, 'name': 'Contoso kiosks', 'category': 'o_o_b_e',
          'policySettings': ['skip_eula', 'remove_oem_preinstalls']}])
-    sim = PartnerCenterSimulator(seed)
-    sim.start()
-    yield sim
-    sim.stop()
 
 
-def test_pascal_case_settings_and_the_sdk_count_name_compare_as_documented(pascal_simulator, playbook):
-    simulator = pascal_simulator
-    same = ok(profile(playbook, simulator, settings=['remove_oem_preinstalls', 'skip_eula']))
-    assert same['changed'] is False and same['profile_id'] == '11111111-2222-4333-8444-555555555555'
+@CASES.case(seed_change=pascal_case_policies)
+def pascal_case_settings_and_the_sdk_count_name_compare_as_documented(simulator):
+    same = ok((yield profile(simulator, settings=['remove_oem_preinstalls', 'skip_eula'])))
+    assert same['changed'] is False and same['profile_id'] == PASCAL_PROFILE_ID
     assert same['profile']['policy_settings'] == ['remove_oem_preinstalls', 'skip_eula']
     assert same['profile']['category'] == 'o_o_b_e' and same['profile']['devices_assigned'] == 0
     assert changing_requests(simulator) == []
-    changed = ok(profile(playbook, simulator, settings=['skip_eula']))
+    changed = ok((yield profile(simulator, settings=['skip_eula'])))
     assert changed['settings_removed'] == ['remove_oem_preinstalls'] and changed['profile']['policy_settings'] == ['skip_eula']
     assert [m for m, _p, _s in changing_requests(simulator)] == ['PUT']
 
 
-def test_bad_input_fails_before_any_request(simulator, bad_input):
+@CASES.case
+def bad_input_fails_before_any_request(simulator):
     cases = [
         ('autopilot_profile.yml', dict(customer_id='nope', name='x'), 'customer_id must be a GUID'),
-        ('autopilot_profile.yml', dict(customer_id=CUSTOMER, name=' x'), 'name must be a name without leading'),
-        ('autopilot_profile.yml', dict(customer_id=CUSTOMER, name='x', settings=['skip_eula', 'skip_eula']), 'more than once'),
-        ('autopilot_profile.yml', dict(customer_id=CUSTOMER, name='x', settings=['skip_everything']), 'skip_everything'),
-        ('autopilot_profile_info.yml', dict(customer_id=CUSTOMER, profile_id='x'), 'profile_id must be a GUID'),
-        ('device_profile.yml', dict(customer_id=CUSTOMER, batch_id='b'), 'one of the following is required'),
-        ('device_profile.yml', dict(customer_id=CUSTOMER, profile_name='p'), 'one of the following is required'),
-        ('device_profile.yml', dict(customer_id=CUSTOMER, profile_name='p', device_ids=['']), 'device_ids must hold names'),
-        ('device.yml', dict(customer_id=CUSTOMER, batch_id='b'), 'one of the following is required'),
-        ('device.yml', dict(customer_id=CUSTOMER, batch_id='b', device_ids=['d'], state='present'), 'value of state must be one of'),
+        ('autopilot_profile.yml', dict(name=' x'), 'name must be a name without leading'),
+        ('autopilot_profile.yml', dict(name='x', settings=['skip_eula', 'skip_eula']), 'more than once'),
+        ('autopilot_profile.yml', dict(name='x', settings=['skip_everything']), 'skip_everything'),
+        ('autopilot_profile_info.yml', dict(profile_id='x'), 'profile_id must be a GUID'),
+        ('device_profile.yml', dict(batch_id='b'), 'one of the following is required'),
+        ('device_profile.yml', dict(profile_name='p'), 'one of the following is required'),
+        ('device_profile.yml', dict(profile_name='p', device_ids=['']), 'device_ids must hold names'),
+        ('device.yml', dict(batch_id='b'), 'one of the following is required'),
+        ('device.yml', dict(batch_id='b', device_ids=['d'], state='present'), 'value of state must be one of'),
     ]
-    # One playbook run for all ten cases (each fails before any request); each is judged on its own result.
-    run, results = bad_input([(name, variables) for name, variables, _message in cases], env=creds(simulator))
-    assert run.returncode == 0, run
-    for (name, variables, message), result in zip(cases, results):
-        assert result and result.get('failed') is True, (name, variables, result, run)
-        assert message in result['msg'], (name, variables, message, result['msg'])
-    assert 'Traceback' not in run.output
+    runs = yield [step(simulator, tasks, **options) for tasks, options, _message in cases]
+    for (tasks, options, message), run in zip(cases, runs):
+        assert run.results['outcome'] == 'failed', (tasks, options, run.results)
+        assert message in run.results['result']['msg'], (tasks, options, message, run.results['result']['msg'])
     assert simulator.stats['api_requests'] == [] and simulator.stats['token_requests'] == []
 
 
 # -- device_profile --------------------------------------------------------------------------------------------
 
-def test_assign_to_every_device_of_a_batch_and_wait_then_nothing_the_second_time(simulator, playbook):
-    created = ok(profile(playbook, simulator, settings=['skip_eula']))
+@CASES.case
+def assign_to_every_device_of_a_batch_and_wait_then_nothing_the_second_time(simulator):
+    created = ok((yield profile(simulator, settings=['skip_eula'])))
     profile_id = created['profile_id']
     before = request_count(simulator)
-    checked_run = playbook('device_profile.yml', dict(customer_id=CUSTOMER, profile_name='contoso kiosks', batch_id=BATCH_1,
-                                                      show_diff=True), env=creds(simulator), check=True)
+    checked_run = yield step(simulator, 'device_profile.yml', check=True, profile_name='contoso kiosks', batch_id=BATCH_1,
+                             show_diff=True)
     checked = ok(checked_run)
     assert checked['changed'] is True and checked['devices_count'] == 3
     assert changing_requests(simulator, before) == []
-    assert '+            "profile_id": "%s"' % profile_id in checked_run.output
+    assert '+            "profile_id": "%s"' % profile_id in checked_run.output  # the simulator made this id for this case
 
-    run = playbook('device_profile.yml', dict(customer_id=CUSTOMER, profile_id=profile_id, batch_id=BATCH_1, wait=True,
-                                              poll_interval=0.1), env=creds(simulator))
-    assigned = ok(run)
+    assigned = ok((yield step(simulator, 'device_profile.yml', profile_id=profile_id, batch_id=BATCH_1, wait=True,
+                              poll_interval=0.1)))
     assert assigned['changed'] is True and assigned['complete'] is True
     assert sorted(d['id'] for d in assigned['devices']) == BATCH_1_IDS
     assert assigned['batch_upload_details']['status'] == 'finished'
@@ -191,29 +200,27 @@ def test_assign_to_every_device_of_a_batch_and_wait_then_nothing_the_second_time
     assert changing_requests(simulator, before) == [('PATCH', '/v1/customers/%s/DevicePolicyUpdates' % CUSTOMER, 202)]
     assert assigned['device_pairing'] in ('identifiers', 'position', 'identifiers_and_position')
 
-    listed = ok(playbook('device_batch_info.yml', dict(customer_id=CUSTOMER, batch_id=BATCH_1), env=creds(simulator)))
-    for device in listed['devices']:
+    listed, info = yield [step(simulator, 'device_batch_info.yml', batch_id=BATCH_1),
+                          step(simulator, 'autopilot_profile_info.yml', profile_id=profile_id)]
+    for device in ok(listed)['devices']:
         assert {'key': 'o_o_b_e', 'value': profile_id} in device['policies']
-    info = ok(playbook('autopilot_profile_info.yml', dict(customer_id=CUSTOMER, profile_id=profile_id), env=creds(simulator)))
-    assert info['profiles'][0]['devices_assigned'] == 3
+    assert ok(info)['profiles'][0]['devices_assigned'] == 3
 
     before = request_count(simulator)
-    again = ok(playbook('device_profile.yml', dict(customer_id=CUSTOMER, profile_id=profile_id, batch_id=BATCH_1, wait=True),
-                        env=creds(simulator)))
+    again = ok((yield step(simulator, 'device_profile.yml', profile_id=profile_id, batch_id=BATCH_1, wait=True)))
     assert again['changed'] is False and again['devices_already_assigned'] == 3 and again['devices'] == []
     assert changing_requests(simulator, before) == []
 
 
-def test_assign_across_pages_by_serial_number_and_fail_clearly_on_unknown_devices(simulator, playbook):
-    profile_id = ok(profile(playbook, simulator, settings=[]))['profile_id']
+@CASES.case
+def assign_across_pages_by_serial_number_and_fail_clearly_on_unknown_devices(simulator):
+    profile_id = ok((yield profile(simulator, settings=[])))['profile_id']
     serials = ['EB2-000001', 'EB2-000150', 'EB2-000250']  # pages 1, 2 and 3 of existing-batch-2
-    run = playbook('device_profile.yml', dict(customer_id=CUSTOMER, profile_id=profile_id, serial_numbers=serials,
-                                              batch_id='existing-batch-2'), env=creds(simulator))
-    assigned = ok(run)
+    assigned = ok((yield step(simulator, 'device_profile.yml', profile_id=profile_id, serial_numbers=serials,
+                              batch_id='existing-batch-2')))
     assert sorted(d['serial_number'] for d in assigned['devices']) == serials and assigned['pages'] == 3
     before = request_count(simulator)
-    missing = playbook('device_profile.yml', dict(customer_id=CUSTOMER, profile_id=profile_id,
-                                                  serial_numbers=['EB2-000001', 'NO-SUCH-DEVICE']), env=creds(simulator))
+    missing = yield step(simulator, 'device_profile.yml', profile_id=profile_id, serial_numbers=['EB2-000001', 'NO-SUCH-DEVICE'])
     assert missing.results['outcome'] == 'failed'
     assert 'serial number NO-SUCH-DEVICE: no such device' in missing.results['result']['msg']
     assert changing_requests(simulator, before) == []
@@ -221,24 +228,25 @@ def test_assign_across_pages_by_serial_number_and_fail_clearly_on_unknown_device
 
 # -- device (state: absent) -------------------------------------------------------------------------------------
 
-def test_removing_a_device_twice(simulator, playbook):
-    variables = dict(customer_id=CUSTOMER, batch_id=BATCH_1, serial_numbers=['EB1-0002'], show_diff=True)
-    checked_run = playbook('device.yml', variables, env=creds(simulator), check=True)
+@CASES.case
+def removing_a_device_twice(simulator):
+    options = dict(batch_id=BATCH_1, serial_numbers=['EB1-0002'], show_diff=True)
+    checked_run = yield step(simulator, 'device.yml', check=True, **options)
     checked = ok(checked_run)
     assert checked['changed'] is True and [d['id'] for d in checked['removed']] == [BATCH_1_IDS[1]]
     assert changing_requests(simulator) == []
-    assert '-            "serial_number": "EB1-0002"' in checked_run.output
+    assert '-            "serial_number": "EB1-0002"' in checked_run.output  # no other case removes a device
 
-    removed = ok(playbook('device.yml', variables, env=creds(simulator)))
+    removed = ok((yield step(simulator, 'device.yml', **options)))
     assert removed['changed'] is True and [d['serial_number'] for d in removed['removed']] == ['EB1-0002']
     assert changing_requests(simulator) == [
         ('DELETE', '/v1/customers/%s/deviceBatches/%s/devices/%s' % (CUSTOMER, BATCH_1, BATCH_1_IDS[1]), 204)]
 
     before = request_count(simulator)
-    again = ok(playbook('device.yml', variables, env=creds(simulator)))
+    again = ok((yield step(simulator, 'device.yml', **options)))
     assert again['changed'] is False and again['removed'] == [] and again['already_absent'] == ['EB1-0002']
     assert changing_requests(simulator, before) == []
-    listed = ok(playbook('device_batch_info.yml', dict(customer_id=CUSTOMER, batch_id=BATCH_1), env=creds(simulator)))
+    listed = ok((yield step(simulator, 'device_batch_info.yml', batch_id=BATCH_1)))
     assert sorted(d['serial_number'] for d in listed['devices']) == ['EB1-0001', 'EB1-0003']
 
 
@@ -248,19 +256,20 @@ def _hash(seed):
     return base64.b64encode(('lifecycle-%s-' % seed).encode().ljust(64, b'#')).decode()
 
 
-def test_device_batch_uploads_only_the_missing_devices(simulator, playbook):
+@CASES.case
+def device_batch_uploads_only_the_missing_devices(simulator):
     new = [{'hardware_hash': _hash(1), 'serial_number': 'LC-0001'}]
     # Two devices the batch holds (by hardware hash; by serial + manufacturer + model, in another case) and one it lacks.
     devices = [
         {'hardware_hash': 'Odkq+WV57gxJdju8cvlmBqDIuVNkLzHY9CzWBHbpzDEdFS3vwgtON0CWEbnZ4pvl'},
         {'serial_number': 'eb1-0003', 'oem_manufacturer_name': 'hp', 'model_name': 'HP ProDesk 600 G5 Desktop Mini'},
     ] + new
-    variables = dict(customer_id=CUSTOMER, batch_id=BATCH_1, devices=devices)
-    checked = ok(playbook('device_batch.yml', variables, env=creds(simulator), check=True))
+    options = dict(batch_id=BATCH_1, devices=devices)
+    checked = ok((yield step(simulator, 'device_batch.yml', check=True, **options)))
     assert checked['changed'] is True and checked['devices_count'] == 1
     assert changing_requests(simulator) == []
 
-    first = ok(playbook('device_batch.yml', variables, env=creds(simulator)))
+    first = ok((yield step(simulator, 'device_batch.yml', **options)))
     assert first['changed'] is True and first['devices_count'] == 1
     assert [(d['origin'], d['matched_by']) for d in first['devices_already_in_batch']] == [
         ('devices[0]', 'hardware_hash'), ('devices[1]', 'serial_number_manufacturer_model')]
@@ -269,16 +278,16 @@ def test_device_batch_uploads_only_the_missing_devices(simulator, playbook):
         ('/v1/customers/%s/deviceBatches/%s/devices' % (CUSTOMER, BATCH_1), 1)]
 
     before = request_count(simulator)
-    second = ok(playbook('device_batch.yml', variables, env=creds(simulator)))
+    second = ok((yield step(simulator, 'device_batch.yml', **options)))
     assert second['changed'] is False and second['devices_count'] == 0
     assert len(second['devices_already_in_batch']) == 3
     assert changing_requests(simulator, before) == []
 
-    forced = ok(playbook('device_batch.yml', dict(variables, skip_existing=False), env=creds(simulator)))
+    forced = ok((yield step(simulator, 'device_batch.yml', skip_existing=False, **options)))
     assert forced['changed'] is True and forced['devices_count'] == 3
 
 
-# -- the guide's playbook ------------------------------------------------------------------------------------------
+# -- the guides' playbooks ------------------------------------------------------------------------------------------
 
 def test_the_lifecycle_playbook_changes_nothing_the_second_time(simulator, collections_path, tmp_path):
     csv_file = tmp_path / 'laptops.csv'
