@@ -58,7 +58,10 @@ class WaitProgressAction(ActionBase):
         if self.SETS_BATCH_FACT and not self._task.async_val:
             # This run is seen to its end: the fact is set here, not carried from the module twice (batch_fact.py).
             extra_environment[FACT_BY_ACTION_ENV] = '1'
-        watcher = self._start_progress(extra_environment, task_vars) if self._shows_progress() else None
+        watcher = None
+        if self._shows_progress():
+            watcher = _ProgressWatcher(task_vars.get('inventory_hostname') if task_vars else None)
+            extra_environment[PROGRESS_FILE_ENV] = watcher.path
         saved_environment = self._task.environment
         if extra_environment:
             environments = [] if saved_environment is None else list(
@@ -78,21 +81,16 @@ class WaitProgressAction(ActionBase):
             with_batch_fact(result)
         return result
 
-    def _start_progress(self, extra_environment, task_vars):
-        """A temporary file for the module's poll lines (named in ``extra_environment``), and a thread showing them."""
-        handle, path = tempfile.mkstemp(prefix='partnercenter-progress-', suffix='.jsonl')
-        os.close(handle)
-        extra_environment[PROGRESS_FILE_ENV] = path
-        return _ProgressWatcher(path, task_vars.get('inventory_hostname') if task_vars else None)
-
 
 class _ProgressWatcher:
-    """Shows the lines of a progress file worth showing, from a thread, until finish()."""
+    """A temporary file for the module's poll lines (``path``), and a thread that shows those worth showing until
+    finish()."""
 
-    def __init__(self, path, host):
-        self.path = path
+    def __init__(self, host):
+        handle, self.path = tempfile.mkstemp(prefix='partnercenter-progress-', suffix='.jsonl')
+        os.close(handle)
         self.host = host
-        self.tail = ProgressTail(path, heartbeat=heartbeat_seconds())
+        self.tail = ProgressTail(self.path, heartbeat=heartbeat_seconds())
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._watch, name='partnercenter-progress', daemon=True)
         self.thread.start()
