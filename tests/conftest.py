@@ -27,14 +27,9 @@ def collections_path():
 
 
 @pytest.fixture
-def simulator():
+def simulator(make_simulator):
     """A fresh Partner Center simulator with the default seed, on a free loopback port."""
-    from partner_center_simulator import PartnerCenterSimulator, load_seed  # pylint: disable=import-outside-toplevel
-
-    sim = PartnerCenterSimulator(load_seed(harness.DEFAULT_SEED))
-    sim.start()
-    yield sim
-    sim.stop()
+    return make_simulator()
 
 
 @pytest.fixture

@@ -54,9 +54,8 @@ class Case:
 class Table:
     """Cases run by one task file (``tasks``, the default of each Case) in one ansible-playbook run."""
 
-    def __init__(self, tasks, seed_change=None):
+    def __init__(self, tasks):
         self.tasks = tasks
-        self.seed_change = seed_change
         self.cases = []
 
     def case(self, function=None, seed_change=None):
@@ -64,11 +63,11 @@ class Table:
         ``@table.case(seed_change=change)`` for a simulator whose seed ``change(seed)`` alters; returns it unchanged."""
         if function is None:
             return lambda function: self.case(function, seed_change)
-        function.seed_change = seed_change or self.seed_change
+        function.seed_change = seed_change
         self.cases.append(function)
         return function
 
-    def check(self, make_simulator, collections_path, workdir, env=None, verbosity=0):
+    def check(self, make_simulator, collections_path, workdir):
         """Run every case, a playbook run per round, and fail naming each case whose assertions failed."""
         problems = []
         waiting = []  # (case function, its generator, what it asked to run next)
@@ -80,7 +79,7 @@ class Table:
             _advance(function, function(*arguments), None, waiting, problems)
         run = None
         while waiting:
-            run, outcomes = self._run_round(waiting, collections_path, workdir, env, verbosity)
+            run, outcomes = self._run_round(waiting, collections_path, workdir)
             asked_before, waiting = waiting, []
             for (function, generator, unused_asked), shown in zip(asked_before, outcomes):
                 if shown is None:
@@ -90,30 +89,29 @@ class Table:
         assert not problems, '%d of %d cases failed:\n%s\n\nthe last run: %s' % (
             len(problems), len(self.cases), '\n'.join(problems), run.output[-6000:] if run else '')
 
-    def _run_round(self, waiting, collections_path, workdir, env, verbosity):
+    def _run_round(self, waiting, collections_path, workdir):
         """One playbook run of what each waiting case asked: (the run, each case's outcome or list of them, or None)."""
         hosts = {}
-        for number, (function, unused_generator, asked) in enumerate(waiting):
-            for index, case in enumerate(asked if isinstance(asked, list) else [asked]):
-                hosts['case_%d_%d' % (number, index)] = dict(
-                    case.options, case_id='%d_%d' % (number, index), case_tasks=case.tasks or self.tasks,
-                    case_environment=case.environment, case_check_mode=case.check_mode)
+        asked_ids = []  # per waiting case, the id of each Case it asked for
+        for number, (unused_function, unused_generator, asked) in enumerate(waiting):
+            cases = asked if isinstance(asked, list) else [asked]
+            asked_ids.append(['%d_%d' % (number, index) for index in range(len(cases))])
+            for case_id, case in zip(asked_ids[-1], cases):
+                hosts['case_' + case_id] = dict(case.options, case_id=case_id, case_tasks=case.tasks or self.tasks,
+                                                case_environment=case.environment, case_check_mode=case.check_mode)
         inventory = os.path.join(str(workdir), 'cases.json')
         with open(inventory, 'w', encoding='utf-8') as handle:
             json.dump({'all': {'hosts': hosts}}, handle)
-        run = harness.run_playbook(PLAYBOOK, collections_path, str(workdir), env=env, verbosity=verbosity,
-                                   inventory=inventory)
+        run = harness.run_playbook(PLAYBOOK, collections_path, str(workdir), inventory=inventory)
         kept = run.results.get('case_outcomes') or {}
         outcomes = []
-        for number, (function, unused_generator, asked) in enumerate(waiting):
-            cases = asked if isinstance(asked, list) else [asked]
-            ids = ['%d_%d' % (number, index) for index in range(len(cases))]
-            shown = [types.SimpleNamespace(results=kept[case_id], output=run.output, returncode=run.returncode)
-                     for case_id in ids if case_id in kept]
-            if len(shown) < len(ids):
+        for (unused_function, unused_generator, asked), ids in zip(waiting, asked_ids):
+            if not all(case_id in kept for case_id in ids):
                 outcomes.append(None)
-            else:
-                outcomes.append(shown if isinstance(asked, list) else shown[0])
+                continue
+            shown = [types.SimpleNamespace(results=kept[case_id], output=run.output, returncode=run.returncode)
+                     for case_id in ids]
+            outcomes.append(shown if isinstance(asked, list) else shown[0])
         return run, outcomes
 
 

@@ -18,19 +18,18 @@ set to where this process found it. Only a compiler warning would show once inst
 benchmarks do not use this: they show what users run.
 """
 
+import hashlib
 import os
 import sys
 
 CACHE_DIR = os.environ.get('PARTNERCENTER_TESTS_CODE_CACHE')
+# Code objects are marshalled in the running Python's own format: its version is part of every key.
+KEY_PREFIX = ('%s-O%d\0' % (sys.implementation.cache_tag, sys.flags.optimize)).encode()
 
 
 def entry_path(cache_dir, source):
-    """Where the compiled code of ``source`` (bytes) is kept. Code objects are marshalled in the running Python's own
-    format, so its version is part of the key."""
-    from hashlib import sha1  # pylint: disable=import-outside-toplevel
-
-    tag = ('%s-O%d\0' % (sys.implementation.cache_tag, sys.flags.optimize)).encode()
-    return os.path.join(cache_dir, sha1(tag + source).hexdigest())
+    """Where the compiled code of ``source`` (bytes) is kept."""
+    return os.path.join(cache_dir, hashlib.sha1(KEY_PREFIX + source).hexdigest())
 
 
 def _install(cache_dir):
