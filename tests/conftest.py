@@ -12,6 +12,8 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness  # noqa: E402  pylint: disable=wrong-import-position
+# The in-process module fixtures (run_module, sim_args, api_requests), for every test.
+from in_process import api_requests, run_module, sim_args_fixture  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
 
 COLLECTIONS_PATH = harness.make_collections_path()
 sys.path.insert(0, COLLECTIONS_PATH)

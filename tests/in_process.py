@@ -3,6 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Module cases in-process: give a module its arguments, call its ``main()``, read its result.
 
+The fixtures here are registered for every test by tests/conftest.py.
+
 As community.hashi_vault tests its modules: no ansible-playbook, no AnsiballZ. A case runs the module
 against the simulator (or another server) on 127.0.0.1 through the ``run_module`` fixture::
 
