@@ -22,7 +22,7 @@ description:
     fails, listing each one. Devices are found by what the listing carries - their id, or their serial number; real
     listings carry no hardware hash or product key, and none is needed.
   - A device carries the profile when the value of its C(o_o_b_e) policy in the listing is the profile's id or its name
-    (compared without regard to case): Microsoft's examples show the id, a real listing shows the name. Any other value
+    (compared without regard to case) - Microsoft's examples show the id, a real listing shows the name. Any other value
     is another profile, and the device is assigned this one.
   - Ids from Partner Center's answers are checked before the assignment is sent - the profile's id must be a GUID, and so
     must each device id - and the profile that the GET of O(profile_id) answers must be that profile; otherwise the task
