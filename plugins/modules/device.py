@@ -298,5 +298,6 @@ def _diff(batch_id, devices):
         return dict(before={}, after={})
     return dict(before=dict(batch_id=batch_id, devices=devices), after=dict(batch_id=batch_id, devices=[]))
 
+
 if __name__ == '__main__':
     main()

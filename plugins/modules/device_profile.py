@@ -353,7 +353,6 @@ def resolve_profile(module, client):
     return profile_id, matches[0][1].get('name')
 
 
-
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(
