@@ -118,6 +118,9 @@ class Response:
         # Set by the client: the MS-RequestId it sent, and how many requests the answer took.
         self.request_id = None
         self.attempts = 1
+        # Set by the client: an earlier attempt of this changing request may have been applied (it went
+        # unanswered, or a server error answered it), so a 404 or 409 now may be that attempt's doing.
+        self.maybe_applied_before = False
 
     def annotate(self, error):
         """Give ``error`` this answer's status and ids where it has none; return it."""
@@ -380,6 +383,9 @@ class PartnerCenterClient:
         # outcome is unknown until an answer to a retry with the same MS-RequestId settles it.
         changes_state = method not in ('GET', 'HEAD') and authenticated
         maybe_delivered = False
+        # An earlier attempt may have been applied though its answer said nothing of it: it went out and no
+        # answer came, or a server error answered (a gateway that timed out waiting for the service).
+        maybe_applied = False
         attempt = 0
         token_retried = False
         while True:
@@ -407,6 +413,7 @@ class PartnerCenterClient:
                             % (request_id, self.correlation_id))
                     raise
                 attempt += 1
+                maybe_applied = maybe_applied or (changes_state and maybe_delivered)
                 self._pause(target, attempt, error.message, None)
                 continue
 
@@ -418,10 +425,12 @@ class PartnerCenterClient:
                 continue
             if response.status in RETRY_STATUSES and attempt < self.retries:
                 attempt += 1
+                maybe_applied = maybe_applied or (changes_state and response.status >= 500)
                 retry_after = parse_retry_after(response.header('retry-after'))
                 self._pause(target, attempt, 'HTTP %d %s' % (response.status, response.reason), retry_after)
                 continue
             response.request_id = request_id
+            response.maybe_applied_before = maybe_applied
             # Every retry and the request after a token renewal each sent the request again.
             response.attempts = attempt + 1 + int(token_retried)
             return response
@@ -556,8 +565,8 @@ class PartnerCenterClient:
     def _timeout_error(self, host, deadline, body):
         error = TransportError('%s did not answer within %s s (timeout: the whole request, connect to last byte)'
                                % (host, _seconds(self.timeout)))
-        # A body that was being sent or had been sent may have reached the server.
-        error.maybe_delivered = body is not None and deadline.phase in ('send', 'response')
+        # A request that had been sent (waiting for its answer), or whose body was being sent, may have reached the server.
+        error.maybe_delivered = deadline.phase == 'response' or (body is not None and deadline.phase == 'send')
         return error
 
     def _transport_error(self, host, reason, deadline=None, body=None):
@@ -589,10 +598,10 @@ class PartnerCenterClient:
             return error
         if isinstance(reason, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
             error = TransportError('%s closed the connection without an answer' % host)
-            error.maybe_delivered = body is not None and phase == 'response'
+            error.maybe_delivered = phase == 'response'
             return error
         error = TransportError('cannot reach %s: %s' % (host, self.redact(_one_line(reason))))
-        error.maybe_delivered = body is not None and phase == 'response'
+        error.maybe_delivered = phase == 'response'
         return error
 
     def _api_error(self, method, path, response, refusal_hint=None):
@@ -638,6 +647,7 @@ class PartnerCenterClient:
         )
         # Kept for a wait, whose next poll honours it after the client's own retries are spent.
         error.retry_after = parse_retry_after(response.header('retry-after'))
+        error.maybe_applied_before = response.maybe_applied_before
         return error
 
 

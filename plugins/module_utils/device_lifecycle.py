@@ -18,12 +18,21 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch
     list_device_batches,
     tracking_id_from,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import OOBE_CATEGORY
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import (
+    batch_name_problem,
+    device_id_problem,
+    is_guid,
+    policy_id_problem,
+)
 
-# A device's profile is its policy of the o_o_b_e category (OOBE, Oobe in PascalCase).
+# A device's profile is its policy of the o_o_b_e category (the .NET SDK writes o_o_b_e, PartnerCenter.DotNet OOBE).
 _OOBE_LETTERS = enum_letters(OOBE_CATEGORY)
 DELETED_STATUSES = (200, 204)
+# What remove_device says of a device: removed (204), gone already (404), or removed by this task as far as can be
+# told (an earlier attempt of the same DELETE went unanswered, or a server error answered it, and the retry got 404).
+REMOVED, ABSENT, REMOVED_UNCONFIRMED = 'removed', 'absent', 'removed_unconfirmed'
 
 
 def _lower(value):
@@ -126,7 +135,14 @@ def read_devices(client, customer_id, batch_id=None, warn=None):
         batch = find_device_batch(client, customer_id, batch_id, warn)
         batch_ids = [] if batch is None else [batch['id']]
     else:
-        batch_ids = [batch['id'] for batch in list_device_batches(client, customer_id, warn)[1] if batch.get('id')]
+        batch_ids = [batch['id'] for batch in list_device_batches(client, customer_id, warn)[1] if batch.get('id') is not None]
+    unusable = [name for name in batch_ids if batch_name_problem(name)]
+    if unusable and warn is not None:
+        # A name from the answer goes into a path only with the shape of a batch name.
+        warn('The list of device batches of customer %s names %d batch%s that cannot be read: %s.' % (
+            customer_id, len(unusable), '' if len(unusable) == 1 else 'es',
+            '; '.join('its id %s' % batch_name_problem(name) for name in unusable[:5])))
+    batch_ids = [name for name in batch_ids if not batch_name_problem(name)]
     devices, pages = [], 0
     for name in batch_ids:
         listed, read = list_batch_devices(client, customer_id, name, warn)
@@ -175,30 +191,96 @@ def select_devices(devices, device_ids=None, serial_numbers=None):
     return selected, ids_not_found, serials_not_found, ambiguous
 
 
+def unique_devices(devices):
+    """``devices`` with each device id (compared without regard to case) once, the first kept, in order.
+
+    A listing may name one device twice (on two pages, or in two spellings); a request must not.
+    Devices without a usable id are kept: the id check names them.
+    """
+    seen, unique = set(), []
+    for device in devices:
+        key = device.get('id').lower() if isinstance(device.get('id'), str) else None
+        if key is not None and key in seen:
+            continue
+        if key is not None:
+            seen.add(key)
+        unique.append(device)
+    return unique
+
+
+def device_label_in_answer(device):
+    """How a message names a device of a listing whose id may be unusable: its serial number or product key, and batch."""
+    for field, label in (('serial_number', 'serial number'), ('product_key', 'product key')):
+        if isinstance(device.get(field), str) and device[field].strip():
+            return 'the device with %s %r in batch %r' % (label, device[field][:80], device.get('batch_id'))
+    return 'a device without serial number or product key in batch %r' % device.get('batch_id')
+
+
+def unusable_device_ids(devices, with_batch=False):
+    """What is wrong with the ids that a changing request about ``devices`` (from a listing) would carry -> [message].
+
+    Each device id must have the shape of a device id; with ``with_batch``, the batch name (which goes into the
+    DELETE path) that of a batch name.
+    """
+    problems = []
+    for device in devices:
+        problem = device_id_problem(device.get('id'))
+        if problem:
+            problems.append('%s: its id %s' % (device_label_in_answer(device), problem))
+        if with_batch:
+            problem = batch_name_problem(device.get('batch_id'))
+            if problem:
+                problems.append('%s: its batch id %s' % (device_label_in_answer(device), problem))
+    return problems
+
+
 def device_summary(device):
-    """What a result and a diff name a device by."""
+    """What a result and a diff name a device by.
+
+    ``profile`` is the device's Autopilot profile as the listing gives it, an id or a name; ``profile_id`` is
+    that value when it is an id (a GUID), else null.
+    """
+    profile = device_profile_value(device)
     return dict(id=device.get('id'), serial_number=device.get('serial_number'), product_key=device.get('product_key'),
-                batch_id=device.get('batch_id'), profile_id=device_profile_id(device))
+                batch_id=device.get('batch_id'), profile=profile, profile_id=profile if is_guid(profile) else None)
 
 
 # -- profiles on devices -----------------------------------------------------------------------------------
 
-def device_profile_id(device):
-    """The id of the Autopilot profile (o_o_b_e policy) a shaped device carries, or None."""
+def device_profile_value(device):
+    """The value of the o_o_b_e policy a shaped device carries (the profile's id, or its name), or None for none.
+
+    Microsoft's examples show the policy id; a real listing (Partner-Center-PowerShell issue #271) shows a
+    profile's name, "AzureAD Join Default Profile".
+    """
     policies = device.get('policies')
     if not isinstance(policies, list):
         return None
     for policy in policies:
         if isinstance(policy, dict) and isinstance(policy.get('key'), str) and enum_letters(policy['key']) == _OOBE_LETTERS:
             value = policy.get('value')
-            return value if isinstance(value, str) and value else None
+            return value if isinstance(value, str) and value.strip() else None
     return None
 
 
-def carries_profile(device, profile_id):
-    """True when the device's profile is ``profile_id`` (GUIDs compare without regard to case)."""
-    current = device_profile_id(device)
-    return current is not None and current.lower() == profile_id.lower()
+def device_profile_id(device):
+    """The listed profile of a shaped device when it is an id (a GUID), else None."""
+    value = device_profile_value(device)
+    return value if is_guid(value) else None
+
+
+def carries_profile(device, profile_id, profile_name=None):
+    """True when the device's profile is the one of ``profile_id`` and ``profile_name``.
+
+    The listed value is the profile's id or its name, each compared without regard to case (a name also
+    without surrounding spaces); a value that is neither is another profile.
+    """
+    current = device_profile_value(device)
+    if current is None:
+        return False
+    if current.strip().lower() == profile_id.lower():
+        return True
+    return isinstance(profile_name, str) and bool(profile_name.strip()) and current.strip().lower() == profile_name.strip().lower()
 
 
 def device_policy_updates_path(customer_id):
@@ -210,10 +292,21 @@ def assign_profile(client, customer_id, device_ids, profile_id):
 
     Partner Center answers 202 (the REST reference also lists 200) with a Location to a batchJobStatus,
     the resource uploads are followed on. Returns a dict: batch_tracking_id (None when the answer names
-    none), location, request_id, http_status.
+    none), location, request_id, http_status. Each id must have been checked (unusable_device_ids,
+    policy_id_problem); ids that differ only in case are sent once.
     """
+    problems = [device_id_problem(device_id) for device_id in device_ids] + [policy_id_problem(profile_id)]
+    if any(problems):
+        # A last guard: callers check first, and say which device.
+        raise ResponseError('refused to send DevicePolicyUpdates: an id from Partner Center\'s answer %s'
+                            % next(problem for problem in problems if problem))
+    seen, unique_ids = set(), []
+    for device_id in device_ids:
+        if device_id.lower() not in seen:
+            seen.add(device_id.lower())
+            unique_ids.append(device_id)
     body = dict(devices=[dict(id=device_id, policies=[dict(key=OOBE_CATEGORY, value=profile_id)])
-                         for device_id in device_ids])
+                         for device_id in unique_ids])
     response = client.request('PATCH', device_policy_updates_path(customer_id), body=body, expected=ACCEPTED_STATUSES)
     return dict(batch_tracking_id=tracking_id_from(response), location=response.header('location'),
                 request_id=response.request_id, http_status=response.status)
@@ -226,11 +319,20 @@ def device_path(customer_id, batch_id, device_id):
 
 
 def remove_device(client, customer_id, batch_id, device_id):
-    """DELETE one device from its batch; False when Partner Center answers 404 (gone already), else True."""
+    """DELETE one device from its batch -> REMOVED, ABSENT (404: gone already) or REMOVED_UNCONFIRMED.
+
+    REMOVED_UNCONFIRMED: an earlier attempt of this DELETE (same MS-RequestId) went unanswered or got a server
+    error, and the retry got 404; the device is gone, most likely by this request. A TransportError with
+    ``outcome_unknown`` means no answer settled it at all.
+    """
+    problem = device_id_problem(device_id) or batch_name_problem(batch_id)
+    if problem:
+        # A last guard: callers check first (unusable_device_ids), and say which device.
+        raise ResponseError('refused to send DELETE: an id from Partner Center\'s answer %s' % problem)
     try:
         client.request('DELETE', device_path(customer_id, batch_id, device_id), expected=DELETED_STATUSES)
     except ApiError as error:
         if error.http_status == 404:
-            return False
+            return REMOVED_UNCONFIRMED if error.maybe_applied_before else ABSENT
         raise
-    return True
+    return REMOVED

@@ -110,15 +110,22 @@ class TokenRequestError(PartnerCenterError):
 
 
 class ApiError(PartnerCenterError):
-    """Partner Center answered with an error status."""
+    """Partner Center answered with an error status.
+
+    ``maybe_applied_before`` is true when an earlier attempt of the same changing request (same
+    MS-RequestId) may have been applied: it went unanswered, or a server error answered it. A 404
+    to a DELETE, or a 409 to a create, may then be that attempt's own doing.
+    """
+
+    maybe_applied_before = False
 
 
 class TransportError(PartnerCenterError):
     """No usable HTTP answer: connection refused or dropped, timeout, TLS failure, truncated body.
 
-    ``outcome_unknown`` is true when a request that changes something (an upload POST) may have
-    reached Partner Center but no answer settled what became of it: the body was sent, or was
-    being sent, when the connection dropped or timed out, and retries with the same MS-RequestId
+    ``outcome_unknown`` is true when a request that changes something (an upload POST, a DELETE) may
+    have reached Partner Center but no answer settled what became of it: the request was sent (its
+    body, if any, was being sent) when the connection dropped or timed out, and retries with the same MS-RequestId
     (Partner Center's idempotency key, in ``request_id``) did not settle it either. A caller must
     then say that the request may have been applied, never that it was not.
     """

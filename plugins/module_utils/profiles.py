@@ -19,18 +19,19 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
 from ansible_collections.partnercenter.devices.plugins.module_utils.paging import read_pages
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import policy_id_problem
 
 # The settings a profile can hold, in the documented snake_case spelling and the documented order.
 POLICY_SETTINGS = ('remove_oem_preinstalls', 'oobe_user_not_local_admin', 'skip_express_settings',
                    'skip_oem_registration', 'skip_eula')
 # "none" is the flags enum's zero: it means "no setting", never a setting of its own.
 NO_SETTING = 'none'
-# Autopilot profiles are of the out-of-box-experience category, which the SDK spells o_o_b_e (OOBE).
+# Autopilot profiles are of the out-of-box-experience category: the .NET SDK writes o_o_b_e, PartnerCenter.DotNet OOBE.
 OOBE_CATEGORY = 'o_o_b_e'
 CATEGORIES = (NO_SETTING, OOBE_CATEGORY)
 
-# The documented snake_case; PartnerCenter.DotNet (PowerShell) writes enum names as PascalCase
-# (SkipEula, Oobe): accepted in any spelling, returned as documented.
+# The documented snake_case; PartnerCenter.DotNet (PowerShell) writes enum names as they are declared
+# (SkipEula, OOBE, None): accepted in any spelling, returned as documented.
 _SETTING_BY_LETTERS = dict((enum_letters(name), name) for name in POLICY_SETTINGS + (NO_SETTING,))
 _CATEGORY_BY_LETTERS = dict((enum_letters(name), name) for name in CATEGORIES)
 
@@ -60,7 +61,7 @@ def normalize_setting(value):
 
 
 def normalize_category(value):
-    """A policy category in its documented spelling (OOBE, Oobe -> o_o_b_e); unknown as sent."""
+    """A policy category in its documented spelling (OOBE, oobe -> o_o_b_e; None -> none); unknown as sent."""
     return normalize_enum(value, _CATEGORY_BY_LETTERS)
 
 
@@ -150,6 +151,27 @@ def profiles_named(raw_items, shaped_items, name):
             if isinstance(shaped.get('name'), str) and shaped['name'].strip().lower() == wanted]
 
 
+def unique_profiles(matches):
+    """The (raw, shaped) profiles with each id (compared without regard to case) once: a listing may repeat one."""
+    seen, unique = set(), []
+    for raw, shaped in matches:
+        key = shaped.get('id').lower() if isinstance(shaped.get('id'), str) else None
+        if key is not None and key in seen:
+            continue
+        if key is not None:
+            seen.add(key)
+        unique.append((raw, shaped))
+    return unique
+
+
+def _checked_policy_id(profile_id):
+    """``profile_id`` when it has the shape of a policy id; else ResponseError: it came from an answer."""
+    problem = policy_id_problem(profile_id)
+    if problem:
+        raise ResponseError('refused to send a change of an Autopilot profile whose id in Partner Center\'s answer %s' % problem)
+    return profile_id
+
+
 def profile_view(profile):
     """What a diff shows of a profile: its name, description and settings; empty for no profile."""
     if profile is None:
@@ -202,24 +224,31 @@ def update_profile(client, customer_id, current_raw, view):
     The object is sent as Partner Center gave it (id, category, device count and any field we do not
     know unchanged), with the settings in the documented spelling.
     """
-    replaced = ('name', 'description', 'policy_settings')
+    profile_id = _checked_policy_id(shape_profile(current_raw).get('id'))
+    replaced = ('id', 'name', 'description', 'policy_settings')
     body = dict((key, value) for key, value in current_raw.items() if snake_case(str(key)) not in replaced)
+    # The update documents id as required: the path's id, once, whatever spelling the answer gave its key.
+    body['id'] = profile_id
     body['name'] = view['name']
     body['description'] = view.get('description')
     body['policySettings'] = list(view['settings'])
     # Only one name for the count goes back: the one the service sent.
-    response = client.request('PUT', policy_path(customer_id, str(current_raw.get('id'))), body=body,
-                              expected=UPDATED_STATUSES)
+    response = client.request('PUT', policy_path(customer_id, profile_id), body=body, expected=UPDATED_STATUSES)
     raw, shaped = _body_profile(response, body)
     return raw, shaped, response
 
 
+# What delete_profile says: deleted (204), gone already (404), or deleted by this task as far as can be told (an
+# earlier attempt of the same DELETE went unanswered, or a server error answered it, and the retry got 404).
+DELETED, ABSENT, DELETED_UNCONFIRMED = 'deleted', 'absent', 'deleted_unconfirmed'
+
+
 def delete_profile(client, customer_id, profile_id):
-    """DELETE the profile; False when Partner Center answers 404 (already gone), else True."""
+    """DELETE the profile -> DELETED, ABSENT (404: gone already) or DELETED_UNCONFIRMED."""
     try:
-        client.request('DELETE', policy_path(customer_id, profile_id), expected=DELETED_STATUSES)
+        client.request('DELETE', policy_path(customer_id, _checked_policy_id(profile_id)), expected=DELETED_STATUSES)
     except ApiError as error:
         if error.http_status == 404:
-            return False
+            return DELETED_UNCONFIRMED if error.maybe_applied_before else ABSENT
         raise
-    return True
+    return DELETED

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Local checks every module shares, run before any request: GUIDs, numbers, URLs, header values.
+"""Local checks every module shares, run before any request: GUIDs, numbers, URLs, header values, ids in paths.
 
 Each check returns None when the value is fine, else a message fit for a user. A message never
 repeats a value that may hold a secret: a URL with user information, a header value.
@@ -129,4 +129,71 @@ def header_value_problem(name, value):
         value.encode('latin-1')
     except UnicodeEncodeError:
         return 'the %s header value holds characters that HTTP headers cannot carry (the value is not shown)' % name
+    return None
+
+
+# -- ids that enter a request path ---------------------------------------------------------------------
+# One rule per kind of id. An id read from an answer is data: before it names what a changing request
+# (DELETE, PUT, PATCH) acts on, it must have the shape of its kind. URL quoting leaves "." and ".." as
+# they are, and a proxy that normalises dot segments would send the request to the parent resource.
+
+def _shown(value):
+    """``value`` as a message shows it: repr (control characters escaped), at most 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + '...'
+
+
+def path_segment_problem(value):
+    """None when ``value`` is a non-empty string usable as one plain path segment; else why not.
+
+    Not ``.`` or ``..``, no ``/ \\ % ? #``, no control characters, no surrounding spaces.
+    """
+    if not isinstance(value, str):
+        return 'is null' if value is None else 'is %s (%s), not text' % (_shown(value), type(value).__name__)
+    if not value.strip():
+        return 'is empty'
+    if value in ('.', '..'):
+        return 'is %s, a dot segment' % _shown(value)
+    if value != value.strip() or CONTROL_CHARACTERS.search(value) or any(char in value for char in '/\\%?#'):
+        return 'is %s, which is not a plain path segment' % _shown(value)
+    return None
+
+
+def policy_id_problem(value):
+    """None when ``value`` can be the id of an Autopilot profile (configuration policy) in a request; else why not.
+
+    Partner Center documents a policy id as "a GUID-formatted string" (device deployment resources,
+    ConfigurationPolicy).
+    """
+    if is_guid(value):
+        return None
+    return path_segment_problem(value) or 'is %s, not a GUID' % _shown(value)
+
+
+def device_id_problem(value):
+    """None when ``value`` can be the id of a device in a request; else why not.
+
+    Partner Center documents a device id as "a GUID-formatted string" (device deployment resources,
+    Device), and every example shows one; the .NET SDK types it as a string.
+    """
+    if is_guid(value):
+        return None
+    return path_segment_problem(value) or 'is %s, not a GUID' % _shown(value)
+
+
+def batch_name_problem(value):
+    """None when ``value`` can name a device batch in a request path; else why not.
+
+    A batch id is a name the partner chose (``batchId`` of the upload), any text: it is quoted into the
+    path, so only what quoting leaves as it is, and what no name means, are refused: empty, ``.``,
+    ``..``, control characters.
+    """
+    if not isinstance(value, str):
+        return 'is null' if value is None else 'is %s (%s), not text' % (_shown(value), type(value).__name__)
+    if not value.strip():
+        return 'is empty'
+    if value.strip() in ('.', '..'):
+        return 'is %s, a dot segment' % _shown(value)
+    if CONTROL_CHARACTERS.search(value):
+        return 'is %s, which holds control characters' % _shown(value)
     return None

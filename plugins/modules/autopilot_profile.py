@@ -19,8 +19,12 @@ description:
   - O(settings) is the exact list the profile ends up with. Unlike C(Set-PartnerCustomerConfigurationPolicy), which drops
     every setting whose switch was not given, nothing is dropped or kept by accident; RV(settings_added) and
     RV(settings_removed) say what changed.
-  - Settings and categories are read in any spelling Partner Center may send (the documented snake_case, or the PascalCase
-    that Microsoft's .NET SDK writes, such as C(SkipEula)) and returned in the documented spelling.
+  - Settings and categories are read in any spelling Partner Center may send (the documented snake_case such as
+    C(o_o_b_e), or the enum names PartnerCenter.DotNet writes, such as C(SkipEula) and C(OOBE)) and returned in the
+    documented spelling.
+  - The id of the profile in Partner Center's list must be a GUID before it names what a C(PUT) or C(DELETE) changes;
+    otherwise the task fails naming the profile, and nothing is sent. A profile the list shows twice (the same id) counts
+    once.
 author:
   - Partner Center devices maintainers (@partnercenter)
 extends_documentation_fragment:
@@ -78,6 +82,10 @@ notes:
   - Partner Center's portal documentation says only admin agents can create and apply profiles; use app+user credentials
     (O(refresh_token)) of such a user if app-only credentials are refused.
   - New profiles are created in the category C(o_o_b_e) (out-of-box experience), the category of Autopilot profiles.
+  - A C(DELETE) that gets no answer (a timeout, a dropped connection) or a server error is sent again with the same
+    C(MS-RequestId), Partner Center's idempotency key. When that retry answers 404, the first attempt most likely deleted
+    the profile - RV(action=deleted), with RV(deleted_unconfirmed=true) and a warning. A profile someone else deleted
+    between the read and the request (404 at the first attempt) is RV(action=none).
 '''
 
 EXAMPLES = r'''
@@ -189,6 +197,20 @@ correlation_id:
   returned: success, and failure after the first request
   type: str
   sample: aaaa0000-bb11-2222-33cc-444444dddddd
+deleted_unconfirmed:
+  description:
+    - True when the deletion was not confirmed by Partner Center's answer - the C(DELETE) got no answer or a server error,
+      and its retry (same C(MS-RequestId)) found the profile gone; it is counted as deleted by this task.
+  returned: always
+  type: bool
+  version_added: 0.2.0
+outcome_unknown:
+  description:
+    - True when the C(POST), C(PUT) or C(DELETE) was sent and no answer settled it (every attempt timed out or lost its
+      connection) - it may have been applied; RV(action) says which change it was.
+  returned: failure, when the outcome of the change is unknown
+  type: bool
+  version_added: 0.2.0
 duplicates:
   description: When several profiles have the name, their ids.
   returned: failure, when the name is not unique
@@ -221,9 +243,11 @@ request_id:
   type: str
 '''
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, TransportError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import (
+    ABSENT,
+    DELETED_UNCONFIRMED,
     POLICY_SETTINGS,
     create_profile,
     delete_profile,
@@ -233,8 +257,10 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.profiles imp
     profile_view,
     profiles_named,
     settings_change,
+    unique_profiles,
     update_profile,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import policy_id_problem
 
 
 def check_name(module, option, value):
@@ -268,10 +294,10 @@ def main():
     client = module.client()
     customer_id = params['customer_id']
     result = dict(changed=False, profile=None, profile_id=None, action='none', settings_added=[], settings_removed=[],
-                  diff=dict(before={}, after={}))
+                  deleted_unconfirmed=False, diff=dict(before={}, after={}))
     try:
         raw_items, profiles = list_profiles(client, customer_id)
-        matches = profiles_named(raw_items, profiles, params['name'])
+        matches = unique_profiles(profiles_named(raw_items, profiles, params['name']))
         if len(matches) > 1:
             ids = [shaped.get('id') for raw, shaped in matches]
             module.fail_json(msg='%d profiles of customer %s are named %r (ids %s); Partner Center does not keep names '
@@ -279,11 +305,18 @@ def main():
                              % (len(matches), customer_id, params['name'], ', '.join(str(i) for i in ids)),
                              duplicates=ids, correlation_id=client.correlation_id)
         current_raw, current = matches[0] if matches else (None, None)
+        if current is not None and policy_id_problem(current.get('id')):
+            module.fail_json(msg='Nothing was changed: Partner Center listed Autopilot profile %r of customer %s with an id '
+                                 'that %s; such an id cannot name what a PUT or DELETE changes.'
+                             % (current.get('name'), customer_id, policy_id_problem(current.get('id'))),
+                             correlation_id=client.correlation_id, **result)
         if params['state'] == 'absent':
             _absent(module, client, result, current)
         else:
             _present(module, client, result, current_raw, current, settings)
     except PartnerCenterError as error:
+        if isinstance(error, TransportError) and error.outcome_unknown:
+            result['outcome_unknown'] = True
         module.fail(error, **result)
     module.exit_json(correlation_id=client.correlation_id, **result)
 
@@ -294,8 +327,19 @@ def _absent(module, client, result, current):
     before = profile_view(current)
     result.update(changed=True, action='deleted', settings_removed=list(before['settings']),
                   diff=dict(before=before, after={}))
-    if not module.check_mode:
-        delete_profile(client, module.params['customer_id'], current['id'])
+    if module.check_mode:
+        return
+    outcome = delete_profile(client, module.params['customer_id'], current['id'])
+    if outcome == ABSENT:
+        # Deleted by someone else between the read and the request: nothing changed here.
+        result.update(changed=False, action='none', settings_removed=[], diff=dict(before={}, after={}))
+        module.module.warn('Autopilot profile %s (%s) was no longer there when it was to be deleted (Partner Center '
+                           'answered 404): deleted meanwhile by someone else.' % (current['id'], current.get('name')))
+    elif outcome == DELETED_UNCONFIRMED:
+        result['deleted_unconfirmed'] = True
+        module.module.warn('The DELETE of Autopilot profile %s (%s) got no clear answer at first (a timeout or a server '
+                           'error); sent again with the same MS-RequestId, it found the profile gone. It is reported as '
+                           'deleted by this task.' % (current['id'], current.get('name')))
 
 
 def _present(module, client, result, current_raw, current, settings):

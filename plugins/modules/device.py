@@ -15,6 +15,11 @@ description:
     are not an error, they are listed in RV(already_absent), so a second run changes nothing.
   - Removing a device ends its Windows Autopilot registration for the customer, and cannot be undone but by uploading it
     again. Check mode and C(--diff) show exactly which devices would go.
+  - Devices are found by what the listing carries - their id, or their serial number; real listings carry no hardware hash
+    or product key, and none is needed.
+  - Each device id the listing gives must be a GUID (as Partner Center documents it) and its batch a usable name; otherwise
+    the task fails naming the device, before any device is removed. A device named twice (by id and serial number, or by
+    ids that differ in case) is removed once.
   - Devices are added with M(partnercenter.devices.device_batch); this module only removes, and O(state) has no other
     value, so that a task that removes says so.
 author:
@@ -38,7 +43,7 @@ options:
   batch_id:
     description:
       - The device batch the devices are in (compared without regard to case). Partner Center removes a device only
-        through its batch.
+        through its batch. Not empty, not V(.) or V(..), without control characters.
     type: str
     required: true
     aliases: [batch_name]
@@ -72,6 +77,10 @@ notes:
     number, manufacturer and model; a removal names devices Partner Center already holds, by id or serial number, and
     must never be the accident of a changed option.
   - A device removed by someone else between the read and the request (Partner Center answers 404) counts as already absent.
+  - A DELETE that gets no answer (a timeout, a dropped connection) or a server error is sent again with the same
+    C(MS-RequestId), Partner Center's idempotency key. When that retry answers 404, the first attempt most likely removed
+    the device - it is listed in RV(removed) and RV(removed_unconfirmed), with a warning, never in RV(already_absent).
+    When no attempt is answered, the task fails with RV(outcome_unknown) and the device in RV(maybe_removed).
 '''
 
 EXAMPLES = r'''
@@ -100,15 +109,41 @@ EXAMPLES = r'''
 RETURN = r'''
 removed:
   description:
-    - The devices removed (in check mode, that would be), each with C(id), C(serial_number), C(product_key), C(batch_id)
-      and C(profile_id) (the Autopilot profile it carried, or null).
+    - The devices removed (in check mode, that would be), each with C(id), C(serial_number), C(product_key), C(batch_id),
+      C(profile) (the Autopilot profile it carried as the listing gives it - its id or its name - or null) and
+      C(profile_id) (C(profile) when it is an id, else null).
+    - When the task fails after removing some devices, the devices it did remove; nothing else was removed, but see
+      RV(maybe_removed).
   returned: always
   type: list
   elements: dict
   sample: [{"id": "e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01", "serial_number": "LAPTOP-0007", "product_key": null,
-            "batch_id": "contoso-2026-11-laptops", "profile_id": null}]
+            "batch_id": "contoso-2026-11-laptops", "profile": null, "profile_id": null}]
+removed_unconfirmed:
+  description:
+    - The ids of the devices of RV(removed) whose removal Partner Center did not confirm - the DELETE got no answer or a
+      server error, and its retry (same C(MS-RequestId)) found the device gone. They are counted as removed by this task.
+  returned: always
+  type: list
+  elements: str
+  version_added: 0.2.0
+outcome_unknown:
+  description: True when a DELETE was sent and no answer settled it (every attempt timed out or lost its connection).
+  returned: failure, when the outcome of a removal is unknown
+  type: bool
+  version_added: 0.2.0
+maybe_removed:
+  description:
+    - With RV(outcome_unknown), the device whose DELETE may have been applied (same keys as RV(removed)); list the batch
+      with M(partnercenter.devices.device_batch_info) to know.
+  returned: failure, when the outcome of a removal is unknown
+  type: list
+  elements: dict
+  version_added: 0.2.0
 already_absent:
-  description: The device ids and serial numbers given that were not in the batch (or were removed meanwhile).
+  description:
+    - The device ids and serial numbers given that were not in the batch (or were removed meanwhile, by someone else -
+      Partner Center answered 404 to the first attempt).
   returned: always
   type: list
   elements: str
@@ -165,13 +200,18 @@ request_id:
 '''
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import (
+    ABSENT,
+    REMOVED_UNCONFIRMED,
     device_summary,
     read_devices,
     remove_device,
     select_devices,
+    unique_devices,
+    unusable_device_ids,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, TransportError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem
 
 
 def main():
@@ -188,8 +228,8 @@ def main():
     )
     params = module.params
     module.require_guid('customer_id')
-    if not params['batch_id'].strip():
-        module.fail_json(msg='batch_id must not be empty.')
+    if batch_name_problem(params['batch_id']):
+        module.fail_json(msg='batch_id must name a device batch: it %s.' % batch_name_problem(params['batch_id']))
     named = list(params['device_ids'] or []) + list(params['serial_numbers'] or [])
     bad = [value for value in named if not value.strip() or any(ord(char) < 32 for char in value)]
     if bad or not named:
@@ -198,7 +238,7 @@ def main():
 
     client = module.client()
     customer_id = params['customer_id']
-    result = dict(changed=False, removed=[], already_absent=[], batch_id=params['batch_id'],
+    result = dict(changed=False, removed=[], removed_unconfirmed=[], already_absent=[], batch_id=params['batch_id'],
                   diff=dict(before={}, after={}))
     try:
         devices, pages = read_devices(client, customer_id, params['batch_id'], warn=module.module.warn)
@@ -212,32 +252,51 @@ def main():
                          ambiguous=ambiguous, correlation_id=client.correlation_id, **result)
     if devices:
         result['batch_id'] = devices[0]['batch_id']
+    # A device named twice (by id and by serial number, or by ids that differ in case) is removed once.
+    selected = unique_devices(selected)
+    unusable = unusable_device_ids(selected, with_batch=True)
+    if unusable:
+        module.fail_json(msg='Nothing was removed: Partner Center listed %s; such an id cannot name what a DELETE '
+                             'removes.' % '; '.join(unusable), correlation_id=client.correlation_id, **result)
     going = [device_summary(device) for device in selected]
     result.update(removed=going, already_absent=ids_missing + serials_missing, pages=pages,
-                  correlation_id=client.correlation_id, changed=bool(going),
-                  diff=dict(before=dict(batch_id=result['batch_id'], devices=going) if going else {},
-                            after=dict(batch_id=result['batch_id'], devices=[]) if going else {}))
+                  correlation_id=client.correlation_id, changed=bool(going), diff=_diff(result['batch_id'], going))
     if module.check_mode or not going:
         module.exit_json(**result)
 
-    removed = []
+    removed, unconfirmed = [], []
+
+    def record():
+        # What was removed stays in the result whatever follows: it cannot be undone, and a re-run must not be surprised.
+        result.update(removed=removed, removed_unconfirmed=unconfirmed, changed=bool(removed),
+                      diff=_diff(result['batch_id'], removed))
+
     for device in going:
         try:
-            gone = remove_device(client, customer_id, device['batch_id'], device['id'])
+            outcome = remove_device(client, customer_id, device['batch_id'], device['id'])
         except PartnerCenterError as error:
-            # What was removed stays in the result: it cannot be undone, and a re-run must not be surprised.
-            result.update(removed=removed, changed=bool(removed),
-                          diff=dict(before=dict(batch_id=result['batch_id'], devices=removed),
-                                    after=dict(batch_id=result['batch_id'], devices=[])))
+            record()
+            if isinstance(error, TransportError) and error.outcome_unknown:
+                result.update(outcome_unknown=True, maybe_removed=[device])
             module.fail(error, **result)
-        if gone:
-            removed.append(device)
-        else:
+        if outcome == ABSENT:
             result['already_absent'].append(device['id'])
-    result.update(removed=removed, changed=bool(removed),
-                  diff=dict(before=dict(batch_id=result['batch_id'], devices=removed) if removed else {},
-                            after=dict(batch_id=result['batch_id'], devices=[]) if removed else {}))
+            continue
+        removed.append(device)
+        if outcome == REMOVED_UNCONFIRMED:
+            unconfirmed.append(device['id'])
+            module.module.warn('The DELETE of device %s (serial number %s) got no clear answer at first (a timeout or a '
+                               'server error); sent again with the same MS-RequestId, it found the device gone. It is '
+                               'reported as removed by this task.' % (device['id'], device.get('serial_number')))
+    record()
     module.exit_json(**result)
+
+
+def _diff(batch_id, devices):
+    """The devices that go, before, and none after; empty when none goes."""
+    if not devices:
+        return dict(before={}, after={})
+    return dict(before=dict(batch_id=batch_id, devices=devices), after=dict(batch_id=batch_id, devices=[]))
 
 
 if __name__ == '__main__':

@@ -19,7 +19,14 @@ description:
     RV(batch_tracking_id), and with O(wait=true) waits for it and reports each device's outcome as
     M(partnercenter.devices.device_batch) does for uploads.
   - Every named device must exist (and a serial number must name one device) before anything is sent; otherwise the task
-    fails, listing each one.
+    fails, listing each one. Devices are found by what the listing carries - their id, or their serial number; real
+    listings carry no hardware hash or product key, and none is needed.
+  - A device carries the profile when the value of its C(o_o_b_e) policy in the listing is the profile's id or its name
+    (compared without regard to case) - Microsoft's examples show the id, a real listing shows the name. Any other value
+    is another profile, and the device is assigned this one.
+  - Ids from Partner Center's answers are checked before the assignment is sent - the profile's id must be a GUID, and so
+    must each device id - and the profile that the GET of O(profile_id) answers must be that profile; otherwise the task
+    fails naming the item, and nothing is sent. A device listed twice, or named twice, is sent and counted once.
 author:
   - Partner Center devices maintainers (@partnercenter)
 extends_documentation_fragment:
@@ -64,6 +71,7 @@ options:
   batch_id:
     description:
       - The device batch to read the devices from. Alone, the profile is assigned to every device of the batch.
+        Not empty, not V(.) or V(..), without control characters.
       - With O(device_ids) or O(serial_numbers), the devices are looked for in this batch only, which costs one batch's
         pages instead of every batch's.
     type: str
@@ -120,14 +128,16 @@ profile_name:
 devices:
   description:
     - The devices the profile was assigned to (in check mode, would be), each with C(id), C(serial_number), C(product_key),
-      C(batch_id) and C(profile_id), the profile it carried before (null for none).
+      C(batch_id), C(profile) (the profile it carried before as the listing gives it - its id or its name - or null for
+      none) and C(profile_id) (C(profile) when it is an id, else null).
+    - In RV(diff), C(after) shows each with this profile's id in C(profile) and C(profile_id).
   returned: always
   type: list
   elements: dict
   sample: [{"id": "e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01", "serial_number": "KIOSK-0001", "product_key": null,
-            "batch_id": "contoso-2026-11-kiosks", "profile_id": null}]
+            "batch_id": "contoso-2026-11-kiosks", "profile": null, "profile_id": null}]
 devices_count:
-  description: How many devices the profile was assigned to (in check mode, would be).
+  description: How many devices the profile was assigned to (in check mode, would be); each device counts once.
   returned: always
   type: int
   sample: 2
@@ -153,9 +163,18 @@ location:
   returned: when the profile was assigned
   type: str
 assignment_request_id:
-  description: The C(MS-RequestId) of the assignment request Partner Center accepted, for Partner Center support.
-  returned: when the profile was assigned
+  description:
+    - The C(MS-RequestId) of the assignment request Partner Center accepted, for Partner Center support.
+    - With RV(outcome_unknown), the C(MS-RequestId) of the request whose outcome is unknown.
+  returned: when the profile was assigned, and when RV(outcome_unknown)
   type: str
+outcome_unknown:
+  description:
+    - True when the assignment was sent and no answer settled it (every attempt timed out or lost its connection) - it
+      may have been applied; list the devices with M(partnercenter.devices.device_batch_info) to know.
+  returned: failure, when the outcome of the assignment is unknown
+  type: bool
+  version_added: 0.2.0
 assignment_http_status:
   description: The HTTP status of Partner Center's answer that accepted the assignment (V(202), or V(200)).
   returned: when the profile was assigned
@@ -279,11 +298,19 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifec
     device_summary,
     read_devices,
     select_devices,
+    unique_devices,
+    unusable_device_ids,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, TransportError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
-from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import get_profile, list_profiles, profiles_named
+from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import (
+    get_profile,
+    list_profiles,
+    profiles_named,
+    unique_profiles,
+)
 from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem, policy_id_problem
 
 
 def check_names(module, option):
@@ -299,19 +326,31 @@ def resolve_profile(module, client):
     params = module.params
     customer_id = params['customer_id']
     if params['profile_id'] is not None:
-        profile = get_profile(client, customer_id, params['profile_id'])[1]
+        asked = params['profile_id']
+        profile = get_profile(client, customer_id, asked)[1]
         if profile is None:
             module.fail_json(msg='Customer %s has no Autopilot profile with id %s (Partner Center answered 404); nothing '
-                                 'was assigned.' % (customer_id, params['profile_id']), correlation_id=client.correlation_id)
-        return profile.get('id') or params['profile_id'], profile.get('name')
+                                 'was assigned.' % (customer_id, asked), correlation_id=client.correlation_id)
+        answered = profile.get('id')
+        if answered is not None and (not isinstance(answered, str) or answered.lower() != asked.lower()):
+            module.fail_json(msg='Nothing was assigned: Partner Center answered the GET of Autopilot profile %s of customer %s '
+                                 'with another profile (id %r, name %r).' % (asked, customer_id, answered, profile.get('name')),
+                             correlation_id=client.correlation_id)
+        # The id asked for, checked as a GUID; the answer only confirms it.
+        return asked, profile.get('name')
     raw_items, profiles = list_profiles(client, customer_id)
-    matches = profiles_named(raw_items, profiles, params['profile_name'])
+    matches = unique_profiles(profiles_named(raw_items, profiles, params['profile_name']))
     if len(matches) != 1:
         module.fail_json(msg='%s of customer %s is named %r; nothing was assigned.%s' % (
             'No Autopilot profile' if not matches else '%d Autopilot profiles' % len(matches), customer_id,
             params['profile_name'], ' Give profile_id instead.' if matches else ''),
             correlation_id=client.correlation_id)
-    return matches[0][1]['id'], matches[0][1].get('name')
+    profile_id = matches[0][1].get('id')
+    problem = policy_id_problem(profile_id)
+    if problem:
+        module.fail_json(msg='Nothing was assigned: Partner Center listed Autopilot profile %r of customer %s with an id that '
+                             '%s.' % (matches[0][1].get('name'), customer_id, problem), correlation_id=client.correlation_id)
+    return profile_id, matches[0][1].get('name')
 
 
 def main():
@@ -334,9 +373,10 @@ def main():
     module.check_wait_options()
     check_names(module, 'device_ids')
     check_names(module, 'serial_numbers')
-    for option in ('profile_name', 'batch_id'):
-        if params[option] is not None and not params[option].strip():
-            module.fail_json(msg='%s must not be empty.' % option)
+    if params['profile_name'] is not None and not params['profile_name'].strip():
+        module.fail_json(msg='profile_name must not be empty.')
+    if params['batch_id'] is not None and batch_name_problem(params['batch_id']):
+        module.fail_json(msg='batch_id must name a device batch: it %s.' % batch_name_problem(params['batch_id']))
     if params['device_ids'] == [] or params['serial_numbers'] == []:
         module.fail_json(msg='device_ids and serial_numbers, when given, must name at least one device.')
 
@@ -362,9 +402,15 @@ def main():
     except PartnerCenterError as error:
         module.fail(error, **result)
 
-    changing = [device for device in devices if not carries_profile(device, profile_id)]
+    # A device listed twice (two pages, two spellings of its id) or named twice is assigned and counted once.
+    devices = unique_devices(devices)
+    changing = [device for device in devices if not carries_profile(device, profile_id, profile_name)]
+    unusable = unusable_device_ids(changing)
+    if unusable:
+        module.fail_json(msg='Nothing was assigned: Partner Center listed %s; such an id cannot name a device of the '
+                             'assignment.' % '; '.join(unusable), correlation_id=client.correlation_id, **result)
     before = [device_summary(device) for device in changing]
-    after = [dict(summary, profile_id=profile_id) for summary in before]
+    after = [dict(summary, profile=profile_id, profile_id=profile_id) for summary in before]
     result.update(profile_id=profile_id, profile_name=profile_name, devices=before, devices_count=len(before),
                   devices_already_assigned=len(devices) - len(changing), pages=pages, correlation_id=client.correlation_id,
                   diff=dict(before=dict(devices=before) if before else {}, after=dict(devices=after) if after else {}))
@@ -375,6 +421,8 @@ def main():
     try:
         accepted = assign_profile(client, customer_id, [device['id'] for device in changing], profile_id)
     except PartnerCenterError as error:
+        if isinstance(error, TransportError) and error.outcome_unknown:
+            result.update(outcome_unknown=True, assignment_request_id=error.request_id)
         module.fail(error, **result)
     result.update(changed=True, batch_tracking_id=accepted['batch_tracking_id'], location=accepted['location'],
                   assignment_request_id=accepted['request_id'], assignment_http_status=accepted['http_status'])

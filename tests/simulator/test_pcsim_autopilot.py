@@ -96,7 +96,7 @@ def test_bad_policy_bodies_are_400(autopilot_sim, fields, problem):
 
 def test_seeded_policies_in_pascal_case_with_the_sdk_count_name(pascal_sim):
     items = call(pascal_sim, 'GET', POLICIES)[2]['items']
-    assert items == [{'id': '11111111-2222-4333-8444-555555555555', 'name': 'Seeded', 'category': 'Oobe', 'description': None,
+    assert items == [{'id': '11111111-2222-4333-8444-555555555555', 'name': 'Seeded', 'category': 'OOBE', 'description': None,
                       'devicesAssignedCount': 0, 'policySettings': ['SkipEula'], 'createdDate': '2025-01-06T09:00:00Z',
                       'lastModifiedDate': '2025-01-06T09:00:00Z', 'attributes': {'objectType': 'ConfigurationPolicy'}}]
 
@@ -129,8 +129,46 @@ def test_device_policy_updates_answer_202_and_apply_when_the_status_is_final(aut
         assert device_policies(autopilot_sim)[DEVICE_1] == [{'key': 'o_o_b_e', 'value': None}]
     assert statuses == ['queued', 'processing', 'finished']
     assert [(d['deviceId'], d['status']) for d in details['devicesStatus']] == [(DEVICE_1, 'finished'), (DEVICE_2, 'finished')]
-    assert device_policies(autopilot_sim)[DEVICE_1] == [{'key': 'o_o_b_e', 'value': policy_id}]
+    # By default a device whose id ends in an odd digit is listed with the policy's name, the others with its id.
+    assert device_policies(autopilot_sim)[DEVICE_1] == [{'key': 'o_o_b_e', 'value': 'Kiosks'}]
+    assert device_policies(autopilot_sim)[DEVICE_2] == [{'key': 'o_o_b_e', 'value': policy_id}]
     assert call(autopilot_sim, 'GET', '%s/%s' % (POLICIES, policy_id))[2]['devicesAssigned'] == 2
+
+
+def assign_and_wait(sim, policy_id, *device_ids):
+    headers = call(sim, 'PATCH', '/v1/customers/%s/DevicePolicyUpdates' % CUSTOMER, assign_body(policy_id, *device_ids))[1]
+    while call(sim, 'GET', '/v1' + headers['Location'])[2]['status'] in ('queued', 'processing'):
+        pass
+
+
+@pytest.mark.parametrize('form, listed', [('id', ['ID', 'ID']), ('name', ['Kiosks', 'Kiosks']), ('mixed', ['Kiosks', 'ID'])])
+def test_the_policy_value_of_a_listed_device_is_the_id_or_the_name_as_the_seed_asks(make_sim, form, listed):
+    seed = seed_with()
+    seed['customers'][CUSTOMER]['policy_value_form'] = form
+    simulator = make_sim(seed)
+    simulator.test_token = get_token(simulator.url)
+    policy_id = create(simulator)[2]['id']
+    assign_and_wait(simulator, policy_id, DEVICE_1, DEVICE_2)
+    values = [device_policies(simulator)[device][0]['value'] for device in (DEVICE_1, DEVICE_2)]
+    assert values == [policy_id if value == 'ID' else value for value in listed]
+    # Counted by id whatever the listing shows.
+    assert call(simulator, 'GET', '%s/%s' % (POLICIES, policy_id))[2]['devicesAssigned'] == 2
+
+
+@pytest.mark.parametrize('category, stored', [('o_o_b_e', 'o_o_b_e'), ('OOBE', 'o_o_b_e'), ('none', 'none'), ('None', 'none')],
+                         ids=['dotnet-sdk-oobe', 'partnercenter-dotnet-oobe', 'dotnet-sdk-none', 'partnercenter-dotnet-none'])
+def test_the_category_is_accepted_as_both_sdks_send_it(autopilot_sim, category, stored):
+    status, _headers, created = create(autopilot_sim, category=category)
+    assert status == 200 and created['category'] == stored
+
+
+def test_a_policy_put_without_its_id_is_400(autopilot_sim):
+    created = create(autopilot_sim)[2]
+    body = dict(created)
+    del body['id']
+    status, _headers, answer = call(autopilot_sim, 'PUT', '%s/%s' % (POLICIES, created['id']), body)
+    assert status == 400 and 'id is required' in answer['description']
+    assert call(autopilot_sim, 'GET', '%s/%s' % (POLICIES, created['id']))[2]['name'] == 'Kiosks'
 
 
 @pytest.mark.parametrize('body, problem', [
@@ -173,6 +211,8 @@ def test_delete_device_204_then_404_and_it_can_be_uploaded_again(autopilot_sim):
 @pytest.mark.parametrize('change', [
     lambda seed: seed.update(policy_spelling='camelCase'),
     lambda seed: seed['customers'][CUSTOMER].update(policy_device_count_key='count'),
+    lambda seed: seed.update(policy_value_form='title'),
+    lambda seed: seed['customers'][CUSTOMER].update(policy_value_form=None),
     lambda seed: seed['customers'][CUSTOMER].update(policies={'name': 'x'}),
     lambda seed: seed['customers'][CUSTOMER].update(policies=[{'name': 'x', 'policySettings': ['skip_everything']}]),
 ])

@@ -175,3 +175,37 @@ def test_status_fault_with_error_data(sim, base, app_token):
 def test_status_fault_data_must_be_a_list():
     with pytest.raises(ValueError):
         pcsim.normalize_fault({"kind": "status", "status": 400, "data": "text"})
+
+
+def _delete_device_url(base):
+    return "%s/v1/customers/%s/deviceBatches/existing-batch-1/devices/e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01" % (
+        base, harness.DEMO_CUSTOMER_ID)
+
+
+def test_late_answer_fault_applies_the_request_then_times_the_client_out(make_sim):
+    simulator = make_sim()
+    token = get_token(simulator.url)
+    simulator.add_fault("late_answer", match="/devices/", seconds=1)
+    with pytest.raises(TimeoutError):
+        http_call("DELETE", _delete_device_url(simulator.url), headers=api_headers(token), timeout=0.3)
+    # Applied: the device is gone, and the request is in the log before its answer was held.
+    assert [(r["method"], r["status"], r["fault"]) for r in simulator.stats["api_requests"]] == [("DELETE", 204, "late_answer")]
+    status, _headers, _raw = http_call("DELETE", _delete_device_url(simulator.url), headers=api_headers(token))
+    assert status == 404
+
+
+def test_late_answer_fault_with_a_status_answers_it_after_applying(make_sim):
+    simulator = make_sim()
+    token = get_token(simulator.url)
+    simulator.add_fault("late_answer", match="/devices/", status=504)
+    status, headers, raw = http_call("DELETE", _delete_device_url(simulator.url), headers=api_headers(token))
+    assert_pc_error(status, headers, raw, 504, pcsim.CODE_SIMULATOR_BASE + 504)
+    status, _headers, _raw = http_call("DELETE", _delete_device_url(simulator.url), headers=api_headers(token))
+    assert status == 404
+
+
+@pytest.mark.parametrize("fault", [dict(seconds=-1), dict(seconds=601), dict(status=200), dict(status="504"), dict(code=1)],
+                         ids=["negative-seconds", "too-long", "success-status", "status-text", "unknown-key"])
+def test_late_answer_fault_bad_keys_are_refused(fault):
+    with pytest.raises(ValueError):
+        pcsim.normalize_fault(dict(fault, kind="late_answer"))

@@ -101,7 +101,8 @@ def api_endpoint(sim, request, fault, label):
     route, params = find_route(sim.routes, request.method, request.path)
     if route is not None and route.record is not None:
         request.record = route.record(request, params)
-    if fault is not None:
+    late = fault if fault is not None and fault["kind"] == "late_answer" else None
+    if fault is not None and late is None:
         response = faults.fault_response(sim, fault, request, headers, token_endpoint=False)
     else:
         response = _checks_then_handler(sim, request, headers)
@@ -118,6 +119,9 @@ def api_endpoint(sim, request, fault, label):
         record.update(request.record)
     with sim.lock:
         sim.state.stats["api_requests"].append(record)
+    if late is not None:
+        # Recorded (with the status of the request as applied) before the answer is held.
+        return faults.late_answer(sim, late, response, headers)
     return response
 
 

@@ -19,7 +19,7 @@ from .errors import CODE_ACCESS_DENIED, CODE_SIMULATOR_BASE, pc_error, throttled
 from .messages import Response, json_bytes
 
 MAX_DELAY_SECONDS = 600
-FAULT_KINDS = ("status", "delay", "drop", "invalid_json", "truncated", "expire_token")
+FAULT_KINDS = ("status", "delay", "drop", "invalid_json", "truncated", "expire_token", "late_answer")
 _FAULT_COMMON_KEYS = frozenset(("match", "kind", "count", "after"))
 _FAULT_KIND_KEYS = {
     "status": frozenset(("status", "retry_after", "code", "description", "body", "data")),
@@ -28,6 +28,9 @@ _FAULT_KIND_KEYS = {
     "invalid_json": frozenset(("status", "body")),
     "truncated": frozenset(("status",)),
     "expire_token": frozenset(),
+    # The request is applied, then its answer is held (a client times out) and may be replaced by an error status,
+    # as a gateway answers 504 when the service behind it finished too late.
+    "late_answer": frozenset(("seconds", "status")),
 }
 
 GATEWAY_HTML = (
@@ -105,6 +108,16 @@ def normalize_fault(raw, default_match="api"):
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= MAX_DELAY_SECONDS:
             raise ValueError("a delay fault needs seconds between 0 and %d" % MAX_DELAY_SECONDS)
         spec["seconds"] = seconds
+    elif kind == "late_answer":
+        seconds = raw.get("seconds", 0)
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= MAX_DELAY_SECONDS:
+            raise ValueError("a late_answer fault needs seconds between 0 and %d" % MAX_DELAY_SECONDS)
+        spec["seconds"] = seconds
+        if "status" in raw:
+            status = raw["status"]
+            if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
+                raise ValueError("a late_answer status must be an error status, an integer between 400 and 599")
+            spec["status"] = status
     elif kind in ("invalid_json", "truncated"):
         status = raw.get("status", 200)
         if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599 or status in (204, 304):
@@ -214,8 +227,18 @@ def _retry_after_seconds(value):
     return max(0, int(math.ceil(when.timestamp() - time.time())))
 
 
+def late_answer(sim, fault, response, headers):
+    """What a ``late_answer`` fault makes of the answer of a request that was applied: held ``seconds``, then the
+    answer, or a Partner Center error of the fault's ``status`` instead. Called after the request is recorded."""
+    sim.stopping.wait(fault["seconds"])
+    if "status" not in fault:
+        return response
+    return pc_error(fault["status"], CODE_SIMULATOR_BASE + fault["status"],
+                    "Simulated HTTP %d after the request was applied." % fault["status"], headers)
+
+
 def fault_response(sim, fault, request, headers, token_endpoint):
-    """The answer of a fault (any kind but ``delay``, which the dispatcher waits out) to ``request``."""
+    """The answer of a fault (any kind but ``delay`` and ``late_answer``, which the dispatcher and api.py handle) to ``request``."""
     kind = fault["kind"]
     if kind == "drop":
         return Response(None, action="drop")

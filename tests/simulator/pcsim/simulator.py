@@ -174,7 +174,8 @@ class PartnerCenterSimulator:
             area = "other"
         fault = faults.take_fault(self, path, area)
         label = fault["kind"] if fault else None
-        if fault and fault["kind"] == "delay":
+        if fault and (fault["kind"] == "delay" or (fault["kind"] == "late_answer" and area == "token")):
+            # A token request changes nothing: a late answer there is a delay.
             self.stopping.wait(fault["seconds"])
             fault = None
         if area == "token":

@@ -7,12 +7,13 @@
   configuration policies ("Autopilot profiles"); create answers 200, delete 204;
 - ``PATCH /v1/customers/{customer-id}/DevicePolicyUpdates``: assign a policy to devices, 202 with a Location to a
   batchJobStatus (batch_status.py answers it like an upload's); the devices carry the policy from the poll that
-  shows the final status on;
+  shows the final status on, listed by its id or by its name (``policy_value_form``);
 - ``DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id}``: remove a device (204).
 
-Seed part: each customer's ``policies``, and ``policy_spelling`` / ``policy_device_count_key`` (top level or per
-customer). Run-time state: ``sim.state.policies`` (lower-case customer id -> lower-case policy id -> policy); a
-device's policy is its ``policy`` key in device_batches.py's batches.
+Seed part: each customer's ``policies``, and ``policy_spelling`` / ``policy_device_count_key`` / ``policy_value_form``
+(top level or per customer). Run-time state: ``sim.state.policies`` (lower-case customer id -> lower-case policy id ->
+policy); a device's policy is its ``policy_id`` key in device_batches.py's batches, and ``policy`` is the value its
+listing shows.
 """
 
 import re
@@ -25,8 +26,10 @@ from ..messages import Response, iso_utc, json_bytes
 from .batch_status import device_view
 from .device_batches import new_registry, unregister
 
-# Documented snake_case values; PartnerCenter.DotNet (the PowerShell module's SDK) writes enum names in PascalCase
-# (SkipEula, Oobe). Read in any spelling; answered in the spelling the seed asks for.
+# Documented snake_case values (the .NET SDK writes o_o_b_e, none: EnumJsonConverter); PartnerCenter.DotNet (the
+# PowerShell module's SDK) writes enum names as declared (SkipEula, OOBE, None: its EnumJsonConverter,
+# src/PartnerCenter/Models/JsonConverters/EnumJsonConverter.cs). Read in any spelling; answered in the spelling the
+# seed asks for.
 POLICY_SETTINGS = ("none", "remove_oem_preinstalls", "oobe_user_not_local_admin", "skip_express_settings",
                    "skip_oem_registration", "skip_eula")
 POLICY_CATEGORIES = ("none", "o_o_b_e")
@@ -35,6 +38,12 @@ POLICY_SPELLINGS = ("snake_case", "PascalCase")
 # The device count: devicesAssigned in Microsoft's JSON examples, devicesAssignedCount in the SDK model.
 POLICY_COUNT_KEYS = ("devicesAssigned", "devicesAssignedCount")
 MAX_POLICY_NAME = 256
+# What a device listing shows as the value of a device's o_o_b_e policy. Microsoft's examples show the policy id
+# (get-a-list-of-devices-for-the-specified-batch-and-customer, device-deployment-resources); the one real listing
+# (Partner-Center-PowerShell issue #271) shows a profile's name, "AzureAD Join Default Profile". Which one when is
+# UNCONFIRMED, so by default ("mixed") both: the name for a device whose id ends in an odd hex digit, the id for the
+# others. The value is fixed when the policy is assigned: whether a renamed profile shows its new name is UNCONFIRMED.
+POLICY_VALUE_FORMS = ("mixed", "id", "name")
 
 
 def _letters(value):
@@ -51,8 +60,17 @@ def _enum_value(raw, by_letters):
 
 
 def _pascal_case(name):
-    """remove_oem_preinstalls -> RemoveOemPreinstalls, o_o_b_e -> Oobe: enum names as PartnerCenter.DotNet writes them."""
-    return "Oobe" if name == OOBE_CATEGORY else "".join(part.capitalize() for part in name.split("_"))
+    """remove_oem_preinstalls -> RemoveOemPreinstalls, o_o_b_e -> OOBE, none -> None: enum names as PartnerCenter.DotNet
+    writes them (PolicyCategory declares OOBE)."""
+    return "OOBE" if name == OOBE_CATEGORY else "".join(part.capitalize() for part in name.split("_"))
+
+
+def listed_policy_value(form, device_id, policy):
+    """The value a device listing shows for a device's o_o_b_e policy: the policy's id or its name (see POLICY_VALUE_FORMS)."""
+    by_name = form == "name" or (form == "mixed" and bool(device_id) and device_id[-1].lower() in "13579bdf")
+    if by_name:
+        return policy["name"]
+    return policy["id"]
 
 
 def device_policy(device):
@@ -141,7 +159,7 @@ def update_device_policies(call):
         problems += ["device %s was not found" % short(device_id) for device_id, _value in wanted if device_id.lower() not in stored]
         if problems:
             return call.error(400, CODE_INVALID_INPUT, "Invalid input: %s." % "; ".join(problems[:10]))
-        assignments = [(stored[device_id.lower()]["id"], policies[value.lower()]["id"]) for device_id, value in wanted]
+        assignments = [(stored[device_id.lower()]["id"], policies[value.lower()]) for device_id, value in wanted]
         outcomes = [{"deviceId": stored[device_id.lower()]["id"], "serialNumber": stored[device_id.lower()]["serialNumber"],
                      "productKey": stored[device_id.lower()]["productKey"], "status": None, "errorCode": None,
                      "errorDescription": None} for device_id, _value in wanted]
@@ -156,7 +174,7 @@ def update_device_policies(call):
             "in_progress_device_status": "in-progress",
             "live_times": True,
             # batch_status.py calls it (under the lock) at the first poll that shows a final status.
-            "on_final": _assigner(sim, customer_key, assignments),
+            "on_final": _assigner(sim, customer_key, assignments, customer["policy_value_form"]),
             "device_lists": ([device_view(o, True, "in-progress", False) for o in outcomes],
                              [device_view(o, False, "in-progress", False) for o in outcomes]),
         }
@@ -197,16 +215,18 @@ ROUTES = (
 
 
 # --------------------------------------------------------------- helpers
-def _assigner(sim, customer_key, assignments):
+def _assigner(sim, customer_key, assignments, form):
     """What makes the devices carry their policy (called with the lock held). A device removed meanwhile is skipped.
 
-    Each device is replaced by a copy in its batch's list: the stored dicts are shared with the seed.
+    Each device is replaced by a copy in its batch's list: the stored dicts are shared with the seed. ``policy_id`` is
+    the policy's id; ``policy`` the value the device listing shows (device_batches.py), its id or its name.
     """
     def assign():
-        wanted = dict((device_id.lower(), policy_id) for device_id, policy_id in assignments)
+        wanted = dict((device_id.lower(), policy) for device_id, policy in assignments)
         for batch in sim.state.device_batches[customer_key].values():
-            batch["devices"] = [dict(device, policy=wanted[device["id"].lower()]) if device["id"].lower() in wanted else device
-                                for device in batch["devices"]]
+            batch["devices"] = [dict(device, policy_id=wanted[device["id"].lower()]["id"],
+                                     policy=listed_policy_value(form, device["id"], wanted[device["id"].lower()]))
+                                if device["id"].lower() in wanted else device for device in batch["devices"]]
     return assign
 
 
@@ -227,8 +247,11 @@ def _body_fields(call, current):
         return None, call.error(415, CODE_UNSUPPORTED_MEDIA, "Unsupported media type: send the body as application/json.")
     body, problem = request.json_body()
     if problem is None and current is not None and isinstance(body, dict):
+        # The update documents id as required and unchangeable (update-a-configuration-policy-for-the-specified-customer).
         sent_id = field(body, "id")
-        if sent_id is not None and str(sent_id).lower() != current["id"].lower():
+        if sent_id is None:
+            problem = "id is required: the policy's id, as in the path"
+        elif str(sent_id).lower() != current["id"].lower():
             problem = "the id of a policy cannot change"
     fields = None
     if problem is None:
@@ -277,7 +300,7 @@ def _policy_view(sim, customer, policy):
     """A ConfigurationPolicy as Partner Center shows it, in the customer's spelling. The caller holds the lock."""
     spell = _pascal_case if customer["policy_spelling"] == "PascalCase" else (lambda value: value)
     count = sum(1 for batch in sim.state.device_batches[customer["id"].lower()].values()
-                for device in batch["devices"] if (device.get("policy") or "").lower() == policy["id"].lower())
+                for device in batch["devices"] if (device.get("policy_id") or "").lower() == policy["id"].lower())
     return {
         "id": policy["id"],
         "name": policy["name"],
@@ -314,14 +337,14 @@ def _policy_update_request(request):
 
 # ------------------------------------------------------------------ seed
 def compile_seed(raw, seed):
-    """Each customer's ``policy_spelling``, ``policy_device_count_key`` (its own, else the top-level value), and
-    ``seed.seed_policies`` (lower-case customer id -> lower-case policy id -> policy) from its ``policies``."""
-    defaults = _compile_policy_options(raw, "seed", "snake_case", "devicesAssigned")
+    """Each customer's ``policy_spelling``, ``policy_device_count_key``, ``policy_value_form`` (its own, else the top-level
+    value), and ``seed.seed_policies`` (lower-case customer id -> lower-case policy id -> policy) from its ``policies``."""
+    defaults = _compile_policy_options(raw, "seed", "snake_case", "devicesAssigned", "mixed")
     seed.seed_policies = {}
     for customer_id, customer in (raw.get("customers") or {}).items():
         where = "seed: customer %s" % customer_id
         seed.customers[customer_id.lower()].update(_compile_policy_options(
-            customer, where, defaults["policy_spelling"], defaults["policy_device_count_key"]))
+            customer, where, defaults["policy_spelling"], defaults["policy_device_count_key"], defaults["policy_value_form"]))
         seed.seed_policies[customer_id.lower()] = _compile_policies(customer.get("policies"), where, customer_id)
 
 
@@ -332,14 +355,17 @@ def reset(sim):
         sim.state.policies[key] = dict((policy_id, dict(policy)) for policy_id, policy in policies.items())
 
 
-def _compile_policy_options(raw, where, spelling, count_key):
+def _compile_policy_options(raw, where, spelling, count_key, value_form):
     spelling = raw.get("policy_spelling", spelling)
     if spelling not in POLICY_SPELLINGS:
         raise ValueError("%s: policy_spelling must be one of %s" % (where, ", ".join(POLICY_SPELLINGS)))
     count_key = raw.get("policy_device_count_key", count_key)
     if count_key not in POLICY_COUNT_KEYS:
         raise ValueError("%s: policy_device_count_key must be one of %s" % (where, ", ".join(POLICY_COUNT_KEYS)))
-    return {"policy_spelling": spelling, "policy_device_count_key": count_key}
+    value_form = raw.get("policy_value_form", value_form)
+    if value_form not in POLICY_VALUE_FORMS:
+        raise ValueError("%s: policy_value_form must be one of %s" % (where, ", ".join(POLICY_VALUE_FORMS)))
+    return {"policy_spelling": spelling, "policy_device_count_key": count_key, "policy_value_form": value_form}
 
 
 def _compile_policies(raw, where, customer_id):

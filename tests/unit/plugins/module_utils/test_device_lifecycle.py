@@ -10,21 +10,29 @@ import pytest
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import (
+    ABSENT,
+    REMOVED,
+    REMOVED_UNCONFIRMED,
     assign_profile,
     carries_profile,
     device_profile_id,
+    device_profile_value,
     match_present,
     read_devices,
     remove_device,
     select_devices,
     skip_present_devices,
+    unique_devices,
+    unusable_device_ids,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import upload_devices
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
 
 CUSTOMER = '47021739-3426-40bf-9601-61b4b6d7c793'
 PROFILE_ID = '5a3e7c1b-2d4f-4e6a-8b9c-0d1e2f3a4b5c'
 TRACKING_ID = '0127ed8e-ff72-4983-a3d8-e8d8bd378932'
+DEVICE_1 = 'e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01'
+DEVICE_2 = 'e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a02'
 BATCHES = '/v1/customers/%s/deviceBatches' % CUSTOMER
 
 
@@ -118,27 +126,83 @@ def test_a_device_profile_is_its_oobe_policy_in_any_spelling(key):
     assert not carries_profile(dev('d', policies=[{'key': 'o_o_b_e', 'value': None}]), PROFILE_ID)
 
 
+@pytest.mark.parametrize('value, carries', [
+    (PROFILE_ID, True), (PROFILE_ID.upper(), True), ('Contoso kiosks', True), ('  CONTOSO KIOSKS ', True),
+    ('AzureAD Join Default Profile', False), ('11111111-2222-4333-8444-555555555555', False), (None, False), ('', False),
+], ids=['id', 'id-upper-case', 'name', 'name-other-case-and-spaces', 'another-name', 'another-id', 'none', 'empty'])
+def test_a_device_carries_the_profile_when_its_policy_value_is_the_profile_id_or_name(value, carries):
+    device = dev('d', policies=[{'key': 'o_o_b_e', 'value': value}])
+    assert carries_profile(device, PROFILE_ID, 'Contoso kiosks') is carries
+    assert device_profile_value(device) == (value if value else None)
+
+
+def test_devices_listed_twice_in_two_spellings_are_kept_once():
+    devices = [dev(DEVICE_1, serial_number='A'), dev(DEVICE_1.upper(), serial_number='B'), dev(DEVICE_2), dev(None), dev(None)]
+    assert [(d['id'], d['serial_number']) for d in unique_devices(devices)] == [
+        (DEVICE_1, 'A'), (DEVICE_2, None), (None, None), (None, None)]
+
+
+@pytest.mark.parametrize('device_id', ['..', '.', None, 42, '', 'a/b', 'a%2Fb', 'x?y', 'x#y', 'a\\b', 'a\nb', 'd1'],
+                         ids=['dot-dot', 'dot', 'null', 'number', 'empty', 'slash', 'percent', 'query', 'fragment',
+                              'backslash', 'line-break', 'not-a-guid'])
+def test_a_device_id_from_a_listing_that_is_not_a_guid_is_named(device_id):
+    problems = unusable_device_ids([dev(device_id, serial_number='SN-7', batch_id='b')])
+    assert len(problems) == 1 and "serial number 'SN-7'" in problems[0] and 'its id' in problems[0]
+
+
 @pytest.mark.parametrize('status, headers, body', [
     (202, {'Location': '/customers/%s/batchJobStatus/%s' % (CUSTOMER, TRACKING_ID)}, None),
     (200, {}, {'batchTrackingId': TRACKING_ID}),
 ])
 def test_assign_patches_device_policy_updates_and_reads_the_tracking_id(monkeypatch, status, headers, body):
     client, calls = client_for(monkeypatch, [answer(status, body, headers)])
-    accepted = assign_profile(client, CUSTOMER, ['d1', 'd2'], PROFILE_ID)
+    accepted = assign_profile(client, CUSTOMER, [DEVICE_1, DEVICE_2, DEVICE_1.upper()], PROFILE_ID)
     assert accepted['batch_tracking_id'] == TRACKING_ID and accepted['http_status'] == status
     method, path, sent = calls[0][0], calls[0][1], calls[0][3]
     assert (method, path) == ('PATCH', '/v1/customers/%s/DevicePolicyUpdates' % CUSTOMER)
-    assert sent == {'devices': [{'id': 'd1', 'policies': [{'key': 'o_o_b_e', 'value': PROFILE_ID}]},
-                                {'id': 'd2', 'policies': [{'key': 'o_o_b_e', 'value': PROFILE_ID}]}]}
+    assert sent == {'devices': [{'id': DEVICE_1, 'policies': [{'key': 'o_o_b_e', 'value': PROFILE_ID}]},
+                                {'id': DEVICE_2, 'policies': [{'key': 'o_o_b_e', 'value': PROFILE_ID}]}]}
+
+
+@pytest.mark.parametrize('device_ids, profile_id', [(['..'], PROFILE_ID), ([None], PROFILE_ID), ([DEVICE_1], 'None')],
+                         ids=['device-dot-dot', 'device-null', 'profile-not-a-guid'])
+def test_assign_refuses_ids_without_their_shape_and_sends_nothing(monkeypatch, device_ids, profile_id):
+    client, calls = client_for(monkeypatch, [])
+    with pytest.raises(ResponseError):
+        assign_profile(client, CUSTOMER, device_ids, profile_id)
+    assert calls == []
 
 
 def test_remove_is_idempotent_on_404_and_refusals_are_errors(monkeypatch):
     client, calls = client_for(monkeypatch, [answer(204), answer(404), answer(403, {'code': 1, 'description': 'no'})])
-    assert remove_device(client, CUSTOMER, 'b 1', 'd1') is True
-    assert remove_device(client, CUSTOMER, 'b 1', 'd1') is False
+    assert remove_device(client, CUSTOMER, 'b 1', DEVICE_1) == REMOVED
+    assert remove_device(client, CUSTOMER, 'b 1', DEVICE_1) == ABSENT
     with pytest.raises(ApiError):
-        remove_device(client, CUSTOMER, 'b 1', 'd1')
-    assert calls[0][:2] == ('DELETE', BATCHES + '/b%201/devices/d1')
+        remove_device(client, CUSTOMER, 'b 1', DEVICE_1)
+    assert calls[0][:2] == ('DELETE', BATCHES + '/b%201/devices/' + DEVICE_1)
+
+
+@pytest.mark.parametrize('first', [504, 500], ids=['gateway-timeout', 'server-error'])
+def test_a_404_after_an_attempt_answered_by_a_server_error_is_a_removal_unconfirmed(monkeypatch, first):
+    client, calls = client_for(monkeypatch, [answer(first), answer(404)])
+    client.retries, client._sleep = 1, lambda seconds: None  # pylint: disable=protected-access
+    assert remove_device(client, CUSTOMER, 'b', DEVICE_1) == REMOVED_UNCONFIRMED
+    assert calls[0][2]['MS-RequestId'] == calls[1][2]['MS-RequestId']
+
+
+def test_a_404_after_a_throttled_attempt_is_absent(monkeypatch):
+    client, _calls = client_for(monkeypatch, [answer(429), answer(404)])
+    client.retries, client._sleep = 1, lambda seconds: None  # pylint: disable=protected-access
+    assert remove_device(client, CUSTOMER, 'b', DEVICE_1) == ABSENT
+
+
+@pytest.mark.parametrize('batch_id, device_id', [('b', '..'), ('..', DEVICE_1), ('b', None)],
+                         ids=['device-dot-dot', 'batch-dot-dot', 'device-null'])
+def test_remove_refuses_ids_without_their_shape_and_sends_nothing(monkeypatch, batch_id, device_id):
+    client, calls = client_for(monkeypatch, [])
+    with pytest.raises(ResponseError):
+        remove_device(client, CUSTOMER, batch_id, device_id)
+    assert calls == []
 
 
 @pytest.mark.parametrize('existing, path', [(None, BATCHES), ({'id': 'Laptops'}, BATCHES + '/Laptops/devices')])

@@ -11,6 +11,9 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.auth import 
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import (
+    ABSENT,
+    DELETED,
+    DELETED_UNCONFIRMED,
     create_profile,
     delete_profile,
     desired_view,
@@ -139,9 +142,37 @@ def test_desired_view_keeps_what_options_leave_out_and_says_what_changes():
 
 def test_delete_is_idempotent_on_404(monkeypatch):
     client, calls = client_for(monkeypatch, [answer(204), answer(404)])
-    assert delete_profile(client, CUSTOMER, PROFILE_ID) is True
-    assert delete_profile(client, CUSTOMER, PROFILE_ID) is False
+    assert delete_profile(client, CUSTOMER, PROFILE_ID) == DELETED
+    assert delete_profile(client, CUSTOMER, PROFILE_ID) == ABSENT
     assert [c[0] for c in calls] == ['DELETE', 'DELETE']
+
+
+def test_a_404_after_a_delete_answered_by_a_gateway_timeout_is_a_deletion_unconfirmed(monkeypatch):
+    client, calls = client_for(monkeypatch, [answer(504), answer(404)])
+    client.retries, client._sleep = 1, lambda seconds: None  # pylint: disable=protected-access
+    assert delete_profile(client, CUSTOMER, PROFILE_ID) == DELETED_UNCONFIRMED
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize('profile_id', ['..', '.', None, 7, 'None', 'a/b'],
+                         ids=['dot-dot', 'dot', 'null', 'number', 'none-text', 'slash'])
+def test_a_change_of_a_profile_whose_id_is_not_a_guid_is_refused_before_sending(monkeypatch, profile_id):
+    client, calls = client_for(monkeypatch, [])
+    with pytest.raises(ResponseError):
+        delete_profile(client, CUSTOMER, profile_id)
+    current = policy(id=profile_id)
+    with pytest.raises(ResponseError):
+        update_profile(client, CUSTOMER, current, desired_view(shape_profile(current), 'Kiosks', None, []))
+    assert calls == []
+
+
+def test_update_sends_the_id_once_whatever_spelling_the_answer_gave_its_key(monkeypatch):
+    current = policy()
+    current['Id'] = current.pop('id')
+    client, calls = client_for(monkeypatch, [answer(200, policy())])
+    update_profile(client, CUSTOMER, current, desired_view(shape_profile(current), 'Kiosks', None, []))
+    body = calls[0][2]
+    assert body['id'] == PROFILE_ID and 'Id' not in body
 
 
 def test_delete_refused_is_an_error(monkeypatch):

@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The device module in-process against the simulator: removal by serial number from a listing without hashes, a DELETE
+whose outcome only a retry settles, and what a failed task still reports as removed."""
+
+import harness
+
+CUSTOMER = harness.DEMO_CUSTOMER_ID
+BATCH = 'existing-batch-1'
+DEVICE_1 = 'e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01'
+DEVICE_2 = 'e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a02'
+DEVICES_PATH = '/v1/customers/%s/deviceBatches/%s/devices' % (CUSTOMER, BATCH)
+
+
+def removal(sim_args, simulator, **options):
+    args = dict(sim_args(simulator), customer_id=CUSTOMER, batch_id=BATCH, state='absent')
+    args.update(options)
+    return args
+
+
+def deletes(simulator):
+    return [(entry['path'], entry['status']) for entry in simulator.stats['api_requests'] if entry['method'] == 'DELETE']
+
+
+def strip_hashes_and_product_keys(seed):
+    """As the one real listing shows devices: id, serial number, model, manufacturer, policies; no hash, no product key."""
+    for device in seed['customers'][CUSTOMER]['device_batches'][BATCH]['devices']:
+        device.pop('hardwareHash', None)
+        device.pop('productKey', None)
+
+
+def test_removal_by_serial_number_works_from_a_listing_without_hash_or_product_key(run_module, make_simulator, sim_args):
+    simulator = make_simulator(strip_hashes_and_product_keys)
+    result = run_module('device', removal(sim_args, simulator, serial_numbers=['eb1-0001', 'EB1-0002']))
+    assert not result.failed, result
+    assert [device['id'] for device in result['removed']] == [DEVICE_1, DEVICE_2]
+    assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_1, 204), (DEVICES_PATH + '/' + DEVICE_2, 204)]
+
+
+def test_a_device_named_by_id_in_two_spellings_and_by_serial_is_removed_once(run_module, simulator, sim_args):
+    result = run_module('device', removal(sim_args, simulator, device_ids=[DEVICE_1, DEVICE_1.upper()], serial_numbers=['EB1-0001']))
+    assert not result.failed, result
+    assert [device['id'] for device in result['removed']] == [DEVICE_1]
+    assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_1, 204)]
+
+
+def test_a_delete_that_timed_out_after_it_was_applied_is_a_removal_of_this_task(run_module, simulator, sim_args):
+    simulator.add_fault('late_answer', match='/devices/', seconds=4)
+    result = run_module('device', removal(sim_args, simulator, timeout=1, device_ids=[DEVICE_1]))
+    assert not result.failed, result
+    assert result['changed'] is True
+    assert [device['id'] for device in result['removed']] == [DEVICE_1]
+    assert result['removed_unconfirmed'] == [DEVICE_1] and result['already_absent'] == []
+    assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_1, 204), (DEVICES_PATH + '/' + DEVICE_1, 404)]
+
+
+def test_a_delete_answered_504_after_it_was_applied_is_a_removal_of_this_task(run_module, simulator, sim_args):
+    simulator.add_fault('late_answer', match='/devices/', status=504)
+    result = run_module('device', removal(sim_args, simulator, device_ids=[DEVICE_1]))
+    assert not result.failed, result
+    assert result['changed'] is True and result['removed_unconfirmed'] == [DEVICE_1] and result['already_absent'] == []
+
+
+def test_a_device_someone_else_removed_is_already_absent(run_module, simulator, sim_args):
+    simulator.add_fault('status', match='/devices/', status=404)
+    result = run_module('device', removal(sim_args, simulator, device_ids=[DEVICE_1]))
+    assert not result.failed, result
+    assert result['changed'] is False and result['removed'] == [] and result['already_absent'] == [DEVICE_1]
+
+
+def test_a_failure_after_a_removal_keeps_the_record_of_what_was_removed(run_module, simulator, sim_args):
+    simulator.add_fault('status', match='/devices/' + DEVICE_2, status=403)
+    result = run_module('device', removal(sim_args, simulator, device_ids=[DEVICE_1, DEVICE_2]))
+    assert result.failed and result['http_status'] == 403
+    assert result['changed'] is True
+    assert [device['id'] for device in result['removed']] == [DEVICE_1]
+    assert result['diff']['before']['devices'][0]['id'] == DEVICE_1
+
+
+def test_a_delete_no_attempt_of_which_is_answered_fails_saying_the_device_may_be_gone(run_module, simulator, sim_args):
+    simulator.add_fault('late_answer', match='/devices/' + DEVICE_2, seconds=4, count=-1)
+    result = run_module('device', removal(sim_args, simulator, timeout=1, retries=1, device_ids=[DEVICE_1, DEVICE_2]))
+    assert result.failed
+    assert result['outcome_unknown'] is True
+    assert [device['id'] for device in result['maybe_removed']] == [DEVICE_2]
+    assert [device['id'] for device in result['removed']] == [DEVICE_1]
+    assert 'may have reached Partner Center' in result['msg']
