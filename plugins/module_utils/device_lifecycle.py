@@ -33,42 +33,73 @@ def _lower(value):
 # -- which uploaded devices a batch already holds ------------------------------------------------------
 
 def identity_keys(device):
-    """What identifies a device (snake_case fields), by the identifier sets Partner Center accepts -> [(kind, key)].
+    """The exact identifiers of a device (snake_case fields) -> [(kind, key)]: its hardware hash, its product key (any case).
 
-    A hardware hash (exact), a product key (any case), or serial number + manufacturer + model (any case).
+    Partner Center's device listings carry neither (the one real listing, Partner-Center-PowerShell
+    issue #271, has id, serial number, model, manufacturer and policies only); they are used when present.
     """
     keys = []
     if isinstance(device.get('hardware_hash'), str) and device['hardware_hash'].strip():
         keys.append(('hardware_hash', device['hardware_hash'].strip()))
     if _lower(device.get('product_key')):
         keys.append(('product_key', _lower(device['product_key'])))
-    triple = tuple(_lower(device.get(name)) for name in ('serial_number', 'oem_manufacturer_name', 'model_name'))
-    if all(triple):
-        keys.append(('serial_number_manufacturer_model', triple))
     return keys
+
+
+_MAKER_FIELDS = ('oem_manufacturer_name', 'model_name')
+
+
+def _serial_match(device, candidates):
+    """How ``device`` matches one of ``candidates`` (listed devices with its serial number) -> (listed, matched_by) or (None, None).
+
+    Manufacturer and model are compared where both sides have them; a candidate that differs in either is
+    another device. More than one candidate left (the same serial number from two makers, and the device
+    names no maker) is no match: the device is uploaded and Partner Center decides.
+    """
+    compatible = []
+    for listed in candidates:
+        pairs = [(_lower(device.get(name)), _lower(listed.get(name))) for name in _MAKER_FIELDS]
+        if all(ours is None or theirs is None or ours == theirs for ours, theirs in pairs):
+            compatible.append((listed, all(ours is not None and theirs is not None for ours, theirs in pairs)))
+    if len(compatible) != 1:
+        return None, None
+    listed, full = compatible[0]
+    return listed, 'serial_number_manufacturer_model' if full else 'serial_number'
 
 
 def match_present(devices, batch_devices):
     """Split the devices to upload into those the batch lacks and those it holds.
 
+    A device is held when the listing has its hardware hash or product key, else its serial number (any
+    case) with the same manufacturer and model where both sides name them. A device that only a hardware
+    hash identifies cannot be found in a listing without hashes: it is missing, and uploading it again gets
+    806 (ZtdDeviceAlreadyAssigned) when it is registered already.
+
     Returns (missing indexes, present) where each present entry is a dict: ``index`` (in ``devices``),
     ``device_id`` and ``serial_number`` of the device in the batch, ``matched_by`` (hardware_hash,
-    product_key or serial_number_manufacturer_model).
+    product_key, serial_number_manufacturer_model or serial_number).
     """
-    index = {}
+    index, by_serial = {}, {}
     for listed in batch_devices:
         for key in identity_keys(listed):
             index.setdefault(key, listed)
+        serial = _lower(listed.get('serial_number'))
+        if serial is not None:
+            by_serial.setdefault(serial, []).append(listed)
     missing, present = [], []
     for position, device in enumerate(devices):
+        found, matched_by = None, None
         for key in identity_keys(device):
-            listed = index.get(key)
-            if listed is not None:
-                present.append(dict(index=position, device_id=listed.get('id'),
-                                    serial_number=listed.get('serial_number'), matched_by=key[0]))
+            if key in index:
+                found, matched_by = index[key], key[0]
                 break
-        else:
+        if found is None and _lower(device.get('serial_number')) is not None:
+            found, matched_by = _serial_match(device, by_serial.get(_lower(device['serial_number']), ()))
+        if found is None:
             missing.append(position)
+        else:
+            present.append(dict(index=position, device_id=found.get('id'), serial_number=found.get('serial_number'),
+                                matched_by=matched_by))
     return missing, present
 
 

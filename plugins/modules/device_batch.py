@@ -108,8 +108,14 @@ options:
     description:
       - Whether to read the batch's devices first (every page) and upload only those it does not hold yet, so that a second
         run uploads nothing and reports V(changed=false).
-      - A device is in the batch when one of its identifiers matches a device there - the hardware hash, the product key
-        (any case), or the serial number with manufacturer and model (any case); RV(devices_already_in_batch) lists them.
+      - A device is in the batch when the batch's listing names it - by its serial number (any case), with the same
+        manufacturer and model where both the device given and the listing name them; or by its hardware hash or product
+        key (any case), which Partner Center's listings do not carry as far as Microsoft's published examples show.
+        RV(devices_already_in_batch) lists them.
+      - A device given by its hardware hash alone (or a serial number that two listed devices of different makers share)
+        cannot be found in the listing and is uploaded again on a re-run. Partner Center then answers 806
+        (C(ZtdDeviceAlreadyAssigned)) for it, which means it is already registered to this customer; with O(wait) such a
+        device is listed in RV(devices_already_registered) and marked C(already_registered), not counted as an error.
       - Reading costs one request per 100 devices of the batch (about 100 requests for 10,000 devices).
       - V(false) uploads every device, as earlier releases did; Partner Center then reports those already registered to the
         customer with error 806 (C(ZtdDeviceAlreadyAssigned)).
