@@ -118,6 +118,9 @@ class Response:
         # Set by the client: the MS-RequestId it sent, and how many requests the answer took.
         self.request_id = None
         self.attempts = 1
+        # Earlier attempts of a changing request whose outcome is unknown (a server fault answered, or no answer
+        # after the body may have been delivered): the request may have been applied before this answer.
+        self.unsettled_attempts = 0
 
     def annotate(self, error):
         """Give ``error`` this answer's status and ids where it has none; return it."""
@@ -380,6 +383,7 @@ class PartnerCenterClient:
         # outcome is unknown until an answer to a retry with the same MS-RequestId settles it.
         changes_state = method not in ('GET', 'HEAD') and authenticated
         maybe_delivered = False
+        unsettled = 0
         attempt = 0
         token_retried = False
         while True:
@@ -407,6 +411,8 @@ class PartnerCenterClient:
                             % (request_id, self.correlation_id))
                     raise
                 attempt += 1
+                if changes_state and getattr(error, 'maybe_delivered', False):
+                    unsettled += 1
                 self._pause(target, attempt, error.message, None)
                 continue
 
@@ -418,12 +424,17 @@ class PartnerCenterClient:
                 continue
             if response.status in RETRY_STATUSES and attempt < self.retries:
                 attempt += 1
+                if changes_state and response.status >= 500:
+                    # A server fault does not say whether the request was applied (a gateway's 504 often comes after it was).
+                    unsettled += 1
+                    maybe_delivered = True
                 retry_after = parse_retry_after(response.header('retry-after'))
                 self._pause(target, attempt, 'HTTP %d %s' % (response.status, response.reason), retry_after)
                 continue
             response.request_id = request_id
             # Every retry and the request after a token renewal each sent the request again.
             response.attempts = attempt + 1 + int(token_retried)
+            response.unsettled_attempts = unsettled
             return response
 
     def add_secret(self, secret):
@@ -638,6 +649,8 @@ class PartnerCenterClient:
         )
         # Kept for a wait, whose next poll honours it after the client's own retries are spent.
         error.retry_after = parse_retry_after(response.header('retry-after'))
+        # A refusal of a retry says nothing of an earlier attempt that may have been applied.
+        error.unsettled_attempts = response.unsettled_attempts
         return error
 
 

@@ -12,12 +12,17 @@ import urllib.parse
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import enum_letters
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
     ACCEPTED_STATUSES,
+    NOT_READ,
+    CreationMayBeOurs,
+    UploadOutcomeUnknown,
     batch_devices_path,
     find_device_batch,
     list_batch_devices,
     list_device_batches,
     tracking_id_from,
+    upload_devices,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.devices import api_devices
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import OOBE_CATEGORY
 
@@ -143,6 +148,43 @@ def skip_present_devices(client, customer_id, batch_id, devices, origins, warn=N
     keys = dict(batch_id=name, devices_already_in_batch=present,
                 diff=dict(before=dict(batch_id=name, devices=before), after=dict(batch_id=name, devices=before + added)))
     return [devices[index] for index in found['missing']], [origins[index] for index in found['missing']], keys, found['batch']
+
+
+def upload_once(client, customer_id, batch_id, devices, origins, warn=None, existing=NOT_READ, done=None):
+    """Upload ``devices`` (snake_case) into the batch, creating it when needed, never sending the same devices twice.
+
+    When creating the batch answered 409 after an attempt whose outcome is unknown, that attempt most likely
+    created it: the batch is read and only the devices it lacks are added (none: no second request).
+    ``done`` (a dict) receives what was changed as soon as it is known (``created``, ``create_outcome_unknown``,
+    ``create_request_id``, ``batch_id``, ``devices_found_after_create``), so that a caller whose later request
+    fails still reports it.
+
+    Returns (the upload's result keys as upload_devices gives them, the devices sent in that upload, their origins);
+    with nothing left to add, the keys carry no tracking id and ``upload_request_id`` None.
+    """
+    done = {} if done is None else done
+    try:
+        return upload_devices(client, customer_id, batch_id, api_devices(devices), warn, existing), devices, origins
+    except CreationMayBeOurs as conflict:
+        done.update(created=True, create_outcome_unknown=True, create_request_id=conflict.request_id)
+    found = missing_devices(client, customer_id, batch_id, devices, warn)
+    if found['batch'] is None:
+        raise UploadOutcomeUnknown(
+            'Creating the batch %s got no settled answer, its retry answered 409 (the batch exists), yet the list of '
+            'batches does not show it: nothing more was sent. Check the batch with partnercenter.devices.device_batch_info '
+            'before uploading again.' % batch_id, request_id=done['create_request_id'], correlation_id=client.correlation_id)
+    name = found['batch']['id']
+    done.update(batch_id=name, devices_found_after_create=[
+        dict(device_id=entry['device_id'], serial_number=entry['serial_number'], matched_by=entry['matched_by'],
+             origin=origins[entry['index']]) for entry in found['present']])
+    sent = [devices[index] for index in found['missing']]
+    sent_origins = [origins[index] for index in found['missing']]
+    if not sent:
+        upload = dict(batch_id=name, batch_tracking_id=None, location=None, upload_request_id=None, upload_http_status=None)
+    else:
+        upload = upload_devices(client, customer_id, name, api_devices(sent), warn, existing=found['batch'])
+    upload.update(created=True, create_outcome_unknown=True, create_request_id=done['create_request_id'])
+    return upload, sent, sent_origins
 
 
 # -- finding devices by id or serial number ------------------------------------------------------------

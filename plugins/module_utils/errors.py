@@ -110,7 +110,13 @@ class TokenRequestError(PartnerCenterError):
 
 
 class ApiError(PartnerCenterError):
-    """Partner Center answered with an error status."""
+    """Partner Center answered with an error status.
+
+    ``unsettled_attempts``: how many earlier attempts of the same changing request (same MS-RequestId) got a
+    server fault or no answer, so that the request may have been applied before this refusal.
+    """
+
+    unsettled_attempts = 0
 
 
 class TransportError(PartnerCenterError):

@@ -407,14 +407,13 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
     UploadOutcomeUnknown,
+    mark_already_registered,
     no_tracking_id_message,
     pair_device_outcomes,
-    upload_devices,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import skip_present_devices
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import skip_present_devices, upload_once
 from ansible_collections.partnercenter.devices.plugins.module_utils.devices import (
     DeviceListError,
-    api_devices,
     check_devices,
     read_autopilot_csv,
     read_csv_file,
@@ -488,21 +487,36 @@ def main():
         module.exit_json(**result)
 
     client = module.client()
-    warn = module.module.warn
+    # What was changed, as soon as it is known: a failure after it still reports it.
+    done = {}
     try:
-        result.update(upload_devices(client, params['customer_id'], batch_id, api_devices(devices), warn=warn, **known))
+        upload, devices, origins = upload_once(client, params['customer_id'], batch_id, devices, origins,
+                                               warn=module.module.warn, done=done, **known)
     except UploadOutcomeUnknown as unknown:
         # The devices may be in Partner Center now: say so, and give the idempotency key of the request.
-        result.update(changed=True, outcome_unknown=True, upload_request_id=unknown.request_id,
+        result.update(done, changed=True, outcome_unknown=True, upload_request_id=unknown.request_id,
                       correlation_id=client.correlation_id)
         module.fail(unknown, **result)
     except PartnerCenterError as error:
-        # Nothing was accepted.
-        result['changed'] = False
+        # Nothing was accepted, unless a creation whose answer was lost made the batch.
+        result.update(done, changed=bool(done.get('created')), correlation_id=client.correlation_id)
         module.fail(error, **result)
-    result['correlation_id'] = client.correlation_id
+    result.update(done, upload, correlation_id=client.correlation_id)
+    if upload.get('create_outcome_unknown'):
+        result['devices_count'] = len(devices)
+        if upload['upload_request_id'] is None:
+            # The batch holds every device: nothing was sent again, and the creation's tracking id was lost with its answer.
+            module.module.warn(CREATED_WITHOUT_ANSWER % (batch_id, params['customer_id']))
+            module.exit_json(**result)
     # From here on Partner Center has accepted the devices: every outcome keeps changed, the tracking id and the request id.
     _follow_accepted_upload(module, client, result, devices, origins)
+
+
+CREATED_WITHOUT_ANSWER = (
+    'Creating batch %s (customer %s) got no settled answer and its retry found the batch: it holds every device given, '
+    'so nothing was uploaded again. Its tracking id was lost with the answer; follow the devices with '
+    'partnercenter.devices.device_batch_info.'
+)
 
 
 def _skip_present(module, result, devices, origins):
@@ -559,9 +573,10 @@ def _follow_accepted_upload(module, client, result, devices, origins):
 
 
 def _pair(result, details, devices, origins):
-    """Name the device each outcome is about (upload_index, csv_line), when the details were read."""
+    """Name the device each outcome is about (upload_index, csv_line), and mark those already registered, when the details were read."""
     if details is not None:
         result['device_pairing'] = pair_device_outcomes(details['devices_status'], devices, origins)
+        result['devices_already_registered'] = mark_already_registered(details['devices_status'])
 
 
 if __name__ == '__main__':
