@@ -501,7 +501,8 @@ def main():
         # Nothing was accepted, unless a creation whose answer was lost made the batch.
         result.update(done, changed=bool(done.get('created')), correlation_id=client.correlation_id)
         module.fail(error, **result)
-    result.update(done, upload, correlation_id=client.correlation_id)
+    result.update(done)
+    result.update(upload, correlation_id=client.correlation_id)
     if upload.get('create_outcome_unknown'):
         result['devices_count'] = len(devices)
         if upload['upload_request_id'] is None:
