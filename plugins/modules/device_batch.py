@@ -27,10 +27,14 @@ description:
   - Once Partner Center has accepted the upload, every later failure of the task (a wait that times out, a poll that is
     refused or whose body cannot be used, a status Partner Center does not document) still returns V(changed=true),
     RV(batch_tracking_id) and RV(upload_request_id), so that a re-run does not upload the devices again unknowingly.
-  - When the request was sent but no answer came back and retrying could not settle it (a dropped connection or a
-    timeout), the task fails saying that the devices may have been accepted, with RV(outcome_unknown=true),
-    V(changed=true) and RV(upload_request_id); check the batch with M(partnercenter.devices.device_batch_info) before
-    uploading again.
+  - When the request was sent but no answer settled it (a dropped connection, a timeout, or a server fault (5xx) that
+    retrying with the same C(MS-RequestId) did not turn into an answer), the task fails saying that the devices may have
+    been accepted, with RV(outcome_unknown=true), V(changed=true) and RV(upload_request_id); check the batch with
+    M(partnercenter.devices.device_batch_info) before uploading again.
+  - When creating the batch got no settled answer and its retry answered 409 (the batch exists), the batch is taken as
+    created by that first attempt (it did not exist when the task listed the batches); it is read, and only the devices
+    it lacks are added to it, so that no device is sent twice; the result says so with RV(create_outcome_unknown).
+    Whatever fails afterwards, the result keeps RV(created) and V(changed=true).
   - With O(wait), waiting works as in M(partnercenter.devices.batch_upload_status) (throttled polls only delay the
     next one; a status Partner Center does not document ends the wait at once), and each device outcome is paired
     with the device that was sent (RV(device_pairing)), so that even hash-only devices, whose outcomes Partner Center
@@ -186,7 +190,9 @@ batch_id:
   type: str
   sample: contoso-2026-11-laptops
 devices_count:
-  description: How many devices were uploaded (in check mode, how many would be); with O(skip_existing), those the batch lacked.
+  description:
+    - How many devices were uploaded (in check mode, how many would be); with O(skip_existing), those the batch lacked.
+    - With RV(create_outcome_unknown), how many were added after the creation whose answer was lost.
   returned: always
   type: int
   sample: 3
@@ -195,27 +201,66 @@ devices_already_in_batch:
   description:
     - With O(skip_existing), the devices given that the batch holds already and that were not uploaded, each with C(origin)
       (C(devices[2]) or C(laptops.csv line 5)), C(device_id) and C(serial_number) of the device in the batch, and
-      C(matched_by) (V(hardware_hash), V(product_key) or V(serial_number_manufacturer_model)).
+      C(matched_by) (V(serial_number) when manufacturer and model could not both be compared, V(serial_number_manufacturer_model),
+      V(hardware_hash) or V(product_key)).
   returned: when O(skip_existing=true)
   type: list
   elements: dict
   sample: [{"origin": "laptops.csv line 2", "device_id": "e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01",
-            "serial_number": "LAPTOP-0001", "matched_by": "hardware_hash"}]
+            "serial_number": "LAPTOP-0001", "matched_by": "serial_number"}]
 diff:
   version_added: 0.2.0
   description: With O(skip_existing), the devices given that the batch holds (C(before)) and, after, those plus the ones uploaded.
   returned: when O(skip_existing=true)
   type: dict
 created:
-  description: Whether the upload created the batch (V(false) when the devices were added to an existing one).
-  returned: success, not in check mode
+  description:
+    - Whether the upload created the batch (V(false) when the devices were added to an existing one).
+    - With RV(create_outcome_unknown), V(true) - the creation whose answer was lost is taken to have made the batch.
+  returned: success, not in check mode; failure, once a creation is known or taken to have happened
   type: bool
   sample: true
+create_outcome_unknown:
+  version_added: 0.2.0
+  description:
+    - V(true) when creating the batch got no settled answer (a server fault or a lost answer) and its retry answered 409;
+      the batch was read and only the devices it lacked were added (RV(devices_count) of them, none when it held all).
+      RV(devices_found_after_create) lists the devices given that it held. RV(batch_tracking_id) is then the tracking id
+      of that addition; the creation's own was lost with its answer (null when nothing was added, with a warning).
+  returned: when it happened, also when the task then fails
+  type: bool
+  sample: true
+create_request_id:
+  version_added: 0.2.0
+  description: With RV(create_outcome_unknown), the C(MS-RequestId) of the creation request whose answer was lost, for Partner Center support.
+  returned: when RV(create_outcome_unknown)
+  type: str
+devices_found_after_create:
+  version_added: 0.2.0
+  description:
+    - With RV(create_outcome_unknown), the devices given that the batch held when it was read after the 409, and that were
+      not sent again; each as in RV(devices_already_in_batch).
+    - A device given by its hardware hash alone cannot be found this way and is sent again; its outcome is then 806, read
+      as already registered (RV(devices_already_registered)).
+  returned: when RV(create_outcome_unknown) and the batch was read
+  type: list
+  elements: dict
+devices_already_registered:
+  version_added: 0.2.0
+  description:
+    - With O(wait), the entries of RV(batch_upload_details.devices_status) whose outcome is error 806
+      (C(ZtdDeviceAlreadyAssigned)) - the device is registered to this customer already, as for a device uploaded again
+      because the batch's listing cannot name it (one given by its hardware hash alone). They are not errors, and not in
+      RV(devices_with_errors).
+  returned: when O(wait=true) and the details were read
+  type: list
+  elements: dict
 batch_tracking_id:
   description:
     - The id that tracks Partner Center's processing of this upload, from the C(Location) of its answer (or its body). Give
       it to M(partnercenter.devices.batch_upload_status) or the C(partnercenter.devices.wait_for_batch_upload) role.
-    - Null when Partner Center accepted the upload without naming it (a warning says how to find the batch).
+    - Null when Partner Center accepted the upload without naming it (a warning says how to find the batch), and with
+      RV(create_outcome_unknown) when nothing was left to add.
   returned: once Partner Center accepted the upload, also when the task then fails
   type: str
   sample: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
@@ -228,8 +273,9 @@ upload_http_status:
 outcome_unknown:
   version_added: 0.2.0
   description:
-    - V(true) when the upload request was sent and no answer came back (a dropped connection or a timeout not settled by
-      retrying), so Partner Center may have accepted the devices. The task fails; check the batch with
+    - V(true) when the upload request was sent and no answer settled it (a dropped connection, a timeout or a server
+      fault (5xx) not settled by retrying, or a refusal of a retry after such an attempt), so Partner Center may have
+      accepted the devices. The task fails; check the batch with
       M(partnercenter.devices.device_batch_info) before uploading again.
   returned: failure, when the outcome of the upload is unknown
   type: bool
@@ -254,6 +300,7 @@ upload_request_id:
     - The C(MS-RequestId) of the upload request Partner Center accepted, for Partner Center support. It is Partner
       Center's idempotency key for the request.
     - When RV(outcome_unknown), the C(MS-RequestId) of the request whose outcome is unknown.
+    - Null with RV(create_outcome_unknown) when nothing was left to add (see RV(create_request_id)).
   returned: once Partner Center accepted the upload (also when the task then fails), and when RV(outcome_unknown)
   type: str
   sample: 9f3c4b2a-1d5e-4f60-8a7b-0c1d2e3f4a5b
@@ -290,6 +337,8 @@ batch_upload_details:
         - Each entry also names the device it is about, the collection's own keys - C(upload_index), its index in the
           devices sent (in O(devices), or the data rows of the CSV); C(csv_line), its line in the CSV (null for
           O(devices)); C(paired_by), V(serial_number), V(product_key) or V(position); all null when it could not be paired.
+        - C(already_registered), another key of the collection's own, is V(true) for an outcome with error 806
+          (C(ZtdDeviceAlreadyAssigned)), the device being registered to this customer already (see RV(devices_already_registered)).
         - With O(return_devices=with_errors), only the devices of RV(devices_with_errors); with O(return_devices=none), none.
         - "The error codes and their remediation: U(https://github.com/partnercenter/devices/blob/main/docs/docsite/rst/device-error-codes.rst)."
       type: list
@@ -330,7 +379,9 @@ complete:
   type: bool
   sample: true
 devices_with_errors:
-  description: With O(wait), the entries of RV(batch_upload_details.devices_status) that carry an error, each with its C(remediation).
+  description:
+    - With O(wait), the entries of RV(batch_upload_details.devices_status) that carry an error, each with its C(remediation).
+    - Not those RV(devices_already_registered) lists (error 806).
   returned: when O(wait=true)
   type: list
   elements: dict
