@@ -136,7 +136,8 @@ seealso:
     link: https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-an-existing-batch-for-the-specified-customer
 notes:
   - Only the batch O(batch_id) is read for O(skip_existing); a device registered to the customer in another batch is
-    uploaded, and Partner Center reports it with error 806 (C(ZtdDeviceAlreadyAssigned)) and changes nothing for it.
+    uploaded, and Partner Center reports it with error 806 (C(ZtdDeviceAlreadyAssigned)) and changes nothing for it
+    (with O(wait), in RV(devices_already_registered)).
   - A request that times out is retried with the same C(MS-RequestId), so Partner Center does not apply it twice.
   - Without O(wait), the device outcomes are not paired with the devices sent; read them with
     M(partnercenter.devices.batch_upload_status).
