@@ -116,7 +116,12 @@ def batch_status_path(customer_id, batch_tracking_id):
 
 
 def device_has_error(device):
-    """A device carries an error when it has an error code or the error status."""
+    """A device carries an error when it has an error code or the error status.
+
+    An outcome a caller marked ``already_registered`` (806 for a device uploaded again) is not an error.
+    """
+    if device.get('already_registered'):
+        return False
     return bool(device.get('error_code')) or normalize_status(device.get('status')) == DEVICE_ERROR_STATUS
 
 

@@ -118,9 +118,14 @@ class Response:
         # Set by the client: the MS-RequestId it sent, and how many requests the answer took.
         self.request_id = None
         self.attempts = 1
-        # Set by the client: an earlier attempt of this changing request may have been applied (it went
-        # unanswered, or a server error answered it), so a 404 or 409 now may be that attempt's doing.
-        self.maybe_applied_before = False
+        # Earlier attempts of a changing request whose outcome is unknown (a server fault answered, or no answer
+        # after the request may have been delivered): the request may have been applied before this answer.
+        self.unsettled_attempts = 0
+
+    @property
+    def maybe_applied_before(self):
+        """True when an earlier attempt of this changing request may have been applied (see unsettled_attempts)."""
+        return self.unsettled_attempts > 0
 
     def annotate(self, error):
         """Give ``error`` this answer's status and ids where it has none; return it."""
@@ -383,9 +388,7 @@ class PartnerCenterClient:
         # outcome is unknown until an answer to a retry with the same MS-RequestId settles it.
         changes_state = method not in ('GET', 'HEAD') and authenticated
         maybe_delivered = False
-        # An earlier attempt may have been applied though its answer said nothing of it: it went out and no
-        # answer came, or a server error answered (a gateway that timed out waiting for the service).
-        maybe_applied = False
+        unsettled = 0
         attempt = 0
         token_retried = False
         while True:
@@ -413,7 +416,8 @@ class PartnerCenterClient:
                             % (request_id, self.correlation_id))
                     raise
                 attempt += 1
-                maybe_applied = maybe_applied or (changes_state and maybe_delivered)
+                if changes_state and getattr(error, 'maybe_delivered', False):
+                    unsettled += 1
                 self._pause(target, attempt, error.message, None)
                 continue
 
@@ -425,14 +429,17 @@ class PartnerCenterClient:
                 continue
             if response.status in RETRY_STATUSES and attempt < self.retries:
                 attempt += 1
-                maybe_applied = maybe_applied or (changes_state and response.status >= 500)
+                if changes_state and response.status >= 500:
+                    # A server fault does not say whether the request was applied (a gateway's 504 often comes after it was).
+                    unsettled += 1
+                    maybe_delivered = True
                 retry_after = parse_retry_after(response.header('retry-after'))
                 self._pause(target, attempt, 'HTTP %d %s' % (response.status, response.reason), retry_after)
                 continue
             response.request_id = request_id
-            response.maybe_applied_before = maybe_applied
             # Every retry and the request after a token renewal each sent the request again.
             response.attempts = attempt + 1 + int(token_retried)
+            response.unsettled_attempts = unsettled
             return response
 
     def add_secret(self, secret):
@@ -647,7 +654,8 @@ class PartnerCenterClient:
         )
         # Kept for a wait, whose next poll honours it after the client's own retries are spent.
         error.retry_after = parse_retry_after(response.header('retry-after'))
-        error.maybe_applied_before = response.maybe_applied_before
+        # A refusal of a retry says nothing of an earlier attempt that may have been applied.
+        error.unsettled_attempts = response.unsettled_attempts
         return error
 
 

@@ -8,6 +8,7 @@ import urllib.parse
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import is_guid
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import snake_case_keys
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import is_already_registered
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     ApiError,
     PartnerCenterError,
@@ -136,7 +137,15 @@ ACCEPTED_STATUSES = tuple(range(200, 300))
 
 
 class UploadOutcomeUnknown(PartnerCenterError):
-    """The upload request was sent but no answer came back: Partner Center may have accepted the devices."""
+    """The upload request was sent but no answer settled it: Partner Center may have accepted the devices."""
+
+
+class CreationMayBeOurs(PartnerCenterError):
+    """Creating the batch answered 409 after an attempt whose outcome is unknown (a server fault, a lost answer).
+
+    The batch did not exist when the task listed the batches, so it is most likely the one that attempt created,
+    with its devices: the caller reads it and uploads only what it lacks, never the same devices again.
+    """
 
 
 def outcome_unknown(error):
@@ -147,7 +156,23 @@ def outcome_unknown(error):
     return isinstance(error, TransportError) and bool(error.outcome_unknown)
 
 
-def _post_devices(client, path, body):
+def _unknown(body, path, why, error):
+    count = len(body if isinstance(body, list) else body.get('devices', ()))
+    return UploadOutcomeUnknown(
+        'The upload of %d device%s to %s may have been accepted by Partner Center: %s (%s). Do not assume it failed: '
+        'check the batch with partnercenter.devices.device_batch_info (its devices) before uploading again; a new upload '
+        'of devices that were accepted gets error 806 (ZtdDeviceAlreadyAssigned) for them. Give upload_request_id (the '
+        'MS-RequestId, Partner Center\'s idempotency key) to Partner Center support if needed.'
+        % (count, '' if count == 1 else 's', path, why, error.message),
+        http_status=error.http_status, error_code=error.error_code, error_description=error.error_description,
+        request_id=error.request_id, correlation_id=error.correlation_id)
+
+
+def _post_devices(client, path, body, creating=False):
+    """POST an upload; UploadOutcomeUnknown when it may have been applied without an answer saying so.
+
+    A 409 to a creation after an attempt whose outcome is unknown is CreationMayBeOurs; without one, the ApiError.
+    """
     # An app-only credential refused here needs a user's credential: say that first, not the general credentials hint.
     hint = _APP_USER_HINT if getattr(client.auth, 'kind', None) == 'app-only' else None
     try:
@@ -155,16 +180,21 @@ def _post_devices(client, path, body):
     except TransportError as error:
         if not outcome_unknown(error):
             raise
-        unknown = UploadOutcomeUnknown(
-            'The upload of %d device%s to %s may have been accepted by Partner Center: the request was sent but no answer '
-            'came back (%s). Do not assume it failed: check the batch with partnercenter.devices.device_batch_info '
-            '(its devices) before uploading again; a new upload of devices that were accepted gets error 806 '
-            '(ZtdDeviceAlreadyAssigned) for them. Give upload_request_id (the MS-RequestId, Partner Center\'s '
-            'idempotency key) to Partner Center support if needed.'
-            % (len(body if isinstance(body, list) else body.get('devices', ())),
-               '' if len(body if isinstance(body, list) else body.get('devices', ())) == 1 else 's', path, error.message),
-            request_id=error.request_id, correlation_id=error.correlation_id)
-        raise unknown from None
+        raise _unknown(body, path, 'the request was sent but no answer came back', error) from None
+    except ApiError as error:
+        if creating and error.http_status == 409 and error.unsettled_attempts:
+            raise CreationMayBeOurs(
+                'Creating the batch got no settled answer (a server fault or a lost answer), and its retry found the '
+                'batch existing (409): %s' % error.message,
+                http_status=409, error_code=error.error_code, error_description=error.error_description,
+                request_id=error.request_id, correlation_id=error.correlation_id) from None
+        if error.http_status is not None and error.http_status >= 500:
+            raise _unknown(body, path, 'Partner Center answered with a server fault, which does not say whether the '
+                           'request was applied', error) from None
+        if error.unsettled_attempts:
+            raise _unknown(body, path, 'an earlier attempt of the same request got no settled answer before this refusal',
+                           error) from None
+        raise
     return response
 
 
@@ -179,14 +209,16 @@ def upload_devices(client, customer_id, batch_id, devices, warn=None, existing=N
 
     Returns a dict: batch_id (as Partner Center spells it), created, batch_tracking_id (None when the
     accepted answer names none), location, upload_request_id, http_status of the accepted answer.
-    Raises UploadOutcomeUnknown when the request went out and no answer settled it.
+    Raises UploadOutcomeUnknown when the request went out and no answer settled it, and CreationMayBeOurs
+    when creating the batch answered 409 after such an attempt (device_lifecycle.upload_once reads it then).
     """
     if existing is NOT_READ:
         existing = find_device_batch(client, customer_id, batch_id, warn)
     created = existing is None
     if created:
         try:
-            response = _post_devices(client, device_batches_path(customer_id), {'batchId': batch_id, 'devices': devices})
+            response = _post_devices(client, device_batches_path(customer_id), {'batchId': batch_id, 'devices': devices},
+                                     creating=True)
         except ApiError as error:
             if error.http_status != 409:
                 raise
@@ -273,3 +305,17 @@ def pair_device_outcomes(outcomes, sent, origins):
     if methods == set(['identifiers', 'position']):
         return 'identifiers_and_position'
     return methods.pop()
+
+
+def mark_already_registered(outcomes):
+    """Mark each device outcome ``already_registered`` (True for error 806, else False); return the marked ones.
+
+    806 (ZtdDeviceAlreadyAssigned) means the device is registered to this customer already: what a re-run
+    gets for a device the batch's listing cannot name (one given by its hardware hash alone), not a failure.
+    """
+    marked = []
+    for outcome in outcomes:
+        outcome['already_registered'] = is_already_registered(outcome.get('error_code'), outcome.get('error_description'))
+        if outcome['already_registered']:
+            marked.append(outcome)
+    return marked

@@ -138,3 +138,9 @@ def remediation_hint(device, batch_tracking_id=None):
     if entry is not None:
         return entry['remediation']
     return UNKNOWN_ERROR_HINT % (DOCS_URL, ' (%s)' % batch_tracking_id if batch_tracking_id else '')
+
+
+def is_already_registered(error_code, error_description):
+    """True for error 806 (ZtdDeviceAlreadyAssigned): the device is registered to this customer's tenant already."""
+    entry = find_device_error(error_code, error_description)
+    return entry is not None and entry['code'] == '806'

@@ -12,12 +12,17 @@ import urllib.parse
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import enum_letters
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
     ACCEPTED_STATUSES,
+    NOT_READ,
+    CreationMayBeOurs,
+    UploadOutcomeUnknown,
     batch_devices_path,
     find_device_batch,
     list_batch_devices,
     list_device_batches,
     tracking_id_from,
+    upload_devices,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.devices import api_devices
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import OOBE_CATEGORY
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import (
@@ -42,42 +47,73 @@ def _lower(value):
 # -- which uploaded devices a batch already holds ------------------------------------------------------
 
 def identity_keys(device):
-    """What identifies a device (snake_case fields), by the identifier sets Partner Center accepts -> [(kind, key)].
+    """The exact identifiers of a device (snake_case fields) -> [(kind, key)]: its hardware hash, its product key (any case).
 
-    A hardware hash (exact), a product key (any case), or serial number + manufacturer + model (any case).
+    Partner Center's device listings carry neither (the one real listing, Partner-Center-PowerShell
+    issue #271, has id, serial number, model, manufacturer and policies only); they are used when present.
     """
     keys = []
     if isinstance(device.get('hardware_hash'), str) and device['hardware_hash'].strip():
         keys.append(('hardware_hash', device['hardware_hash'].strip()))
     if _lower(device.get('product_key')):
         keys.append(('product_key', _lower(device['product_key'])))
-    triple = tuple(_lower(device.get(name)) for name in ('serial_number', 'oem_manufacturer_name', 'model_name'))
-    if all(triple):
-        keys.append(('serial_number_manufacturer_model', triple))
     return keys
+
+
+_MAKER_FIELDS = ('oem_manufacturer_name', 'model_name')
+
+
+def _serial_match(device, candidates):
+    """How ``device`` matches one of ``candidates`` (listed devices with its serial number) -> (listed, matched_by) or (None, None).
+
+    Manufacturer and model are compared where both sides have them; a candidate that differs in either is
+    another device. More than one candidate left (the same serial number from two makers, and the device
+    names no maker) is no match: the device is uploaded and Partner Center decides.
+    """
+    compatible = []
+    for listed in candidates:
+        pairs = [(_lower(device.get(name)), _lower(listed.get(name))) for name in _MAKER_FIELDS]
+        if all(ours is None or theirs is None or ours == theirs for ours, theirs in pairs):
+            compatible.append((listed, all(ours is not None and theirs is not None for ours, theirs in pairs)))
+    if len(compatible) != 1:
+        return None, None
+    listed, full = compatible[0]
+    return listed, 'serial_number_manufacturer_model' if full else 'serial_number'
 
 
 def match_present(devices, batch_devices):
     """Split the devices to upload into those the batch lacks and those it holds.
 
+    A device is held when the listing has its hardware hash or product key, else its serial number (any
+    case) with the same manufacturer and model where both sides name them. A device that only a hardware
+    hash identifies cannot be found in a listing without hashes: it is missing, and uploading it again gets
+    806 (ZtdDeviceAlreadyAssigned) when it is registered already.
+
     Returns (missing indexes, present) where each present entry is a dict: ``index`` (in ``devices``),
     ``device_id`` and ``serial_number`` of the device in the batch, ``matched_by`` (hardware_hash,
-    product_key or serial_number_manufacturer_model).
+    product_key, serial_number_manufacturer_model or serial_number).
     """
-    index = {}
+    index, by_serial = {}, {}
     for listed in batch_devices:
         for key in identity_keys(listed):
             index.setdefault(key, listed)
+        serial = _lower(listed.get('serial_number'))
+        if serial is not None:
+            by_serial.setdefault(serial, []).append(listed)
     missing, present = [], []
     for position, device in enumerate(devices):
+        found, matched_by = None, None
         for key in identity_keys(device):
-            listed = index.get(key)
-            if listed is not None:
-                present.append(dict(index=position, device_id=listed.get('id'),
-                                    serial_number=listed.get('serial_number'), matched_by=key[0]))
+            if key in index:
+                found, matched_by = index[key], key[0]
                 break
-        else:
+        if found is None and _lower(device.get('serial_number')) is not None:
+            found, matched_by = _serial_match(device, by_serial.get(_lower(device['serial_number']), ()))
+        if found is None:
             missing.append(position)
+        else:
+            present.append(dict(index=position, device_id=found.get('id'), serial_number=found.get('serial_number'),
+                                matched_by=matched_by))
     return missing, present
 
 
@@ -121,6 +157,43 @@ def skip_present_devices(client, customer_id, batch_id, devices, origins, warn=N
     keys = dict(batch_id=name, devices_already_in_batch=present,
                 diff=dict(before=dict(batch_id=name, devices=before), after=dict(batch_id=name, devices=before + added)))
     return [devices[index] for index in found['missing']], [origins[index] for index in found['missing']], keys, found['batch']
+
+
+def upload_once(client, customer_id, batch_id, devices, origins, warn=None, existing=NOT_READ, done=None):
+    """Upload ``devices`` (snake_case) into the batch, creating it when needed, never sending the same devices twice.
+
+    When creating the batch answered 409 after an attempt whose outcome is unknown, that attempt most likely
+    created it: the batch is read and only the devices it lacks are added (none: no second request).
+    ``done`` (a dict) receives what was changed as soon as it is known (``created``, ``create_outcome_unknown``,
+    ``create_request_id``, ``batch_id``, ``devices_found_after_create``), so that a caller whose later request
+    fails still reports it.
+
+    Returns (the upload's result keys as upload_devices gives them, the devices sent in that upload, their origins);
+    with nothing left to add, the keys carry no tracking id and ``upload_request_id`` None.
+    """
+    done = {} if done is None else done
+    try:
+        return upload_devices(client, customer_id, batch_id, api_devices(devices), warn, existing), devices, origins
+    except CreationMayBeOurs as conflict:
+        done.update(created=True, create_outcome_unknown=True, create_request_id=conflict.request_id)
+    found = missing_devices(client, customer_id, batch_id, devices, warn)
+    if found['batch'] is None:
+        raise UploadOutcomeUnknown(
+            'Creating the batch %s got no settled answer, its retry answered 409 (the batch exists), yet the list of '
+            'batches does not show it: nothing more was sent. Check the batch with partnercenter.devices.device_batch_info '
+            'before uploading again.' % batch_id, request_id=done['create_request_id'], correlation_id=client.correlation_id)
+    name = found['batch']['id']
+    done.update(batch_id=name, devices_found_after_create=[
+        dict(device_id=entry['device_id'], serial_number=entry['serial_number'], matched_by=entry['matched_by'],
+             origin=origins[entry['index']]) for entry in found['present']])
+    sent = [devices[index] for index in found['missing']]
+    sent_origins = [origins[index] for index in found['missing']]
+    if not sent:
+        upload = dict(batch_id=name, batch_tracking_id=None, location=None, upload_request_id=None, upload_http_status=None)
+    else:
+        upload = upload_devices(client, customer_id, name, api_devices(sent), warn, existing=found['batch'])
+    upload.update(created=True, create_outcome_unknown=True, create_request_id=done['create_request_id'])
+    return upload, sent, sent_origins
 
 
 # -- finding devices by id or serial number ------------------------------------------------------------

@@ -112,12 +112,17 @@ class TokenRequestError(PartnerCenterError):
 class ApiError(PartnerCenterError):
     """Partner Center answered with an error status.
 
-    ``maybe_applied_before`` is true when an earlier attempt of the same changing request (same
-    MS-RequestId) may have been applied: it went unanswered, or a server error answered it. A 404
-    to a DELETE, or a 409 to a create, may then be that attempt's own doing.
+    ``unsettled_attempts``: how many earlier attempts of the same changing request (same MS-RequestId) got a
+    server fault or no answer, so that the request may have been applied before this refusal.
     """
 
-    maybe_applied_before = False
+    unsettled_attempts = 0
+
+    @property
+    def maybe_applied_before(self):
+        """True when an earlier attempt of the same changing request may have been applied: a 404 to a DELETE, or
+        a 409 to a create, may then be that attempt's own doing."""
+        return self.unsettled_attempts > 0
 
 
 class TransportError(PartnerCenterError):

@@ -27,10 +27,14 @@ description:
   - Once Partner Center has accepted the upload, every later failure of the task (a wait that times out, a poll that is
     refused or whose body cannot be used, a status Partner Center does not document) still returns V(changed=true),
     RV(batch_tracking_id) and RV(upload_request_id), so that a re-run does not upload the devices again unknowingly.
-  - When the request was sent but no answer came back and retrying could not settle it (a dropped connection or a
-    timeout), the task fails saying that the devices may have been accepted, with RV(outcome_unknown=true),
-    V(changed=true) and RV(upload_request_id); check the batch with M(partnercenter.devices.device_batch_info) before
-    uploading again.
+  - When the request was sent but no answer settled it (a dropped connection, a timeout, or a server fault (5xx) that
+    retrying with the same C(MS-RequestId) did not turn into an answer), the task fails saying that the devices may have
+    been accepted, with RV(outcome_unknown=true), V(changed=true) and RV(upload_request_id); check the batch with
+    M(partnercenter.devices.device_batch_info) before uploading again.
+  - When creating the batch got no settled answer and its retry answered 409 (the batch exists), the batch is taken as
+    created by that first attempt (it did not exist when the task listed the batches); it is read, and only the devices
+    it lacks are added to it, so that no device is sent twice; the result says so with RV(create_outcome_unknown).
+    Whatever fails afterwards, the result keeps RV(created) and V(changed=true).
   - With O(wait), waiting works as in M(partnercenter.devices.batch_upload_status) (throttled polls only delay the
     next one; a status Partner Center does not document ends the wait at once), and each device outcome is paired
     with the device that was sent (RV(device_pairing)), so that even hash-only devices, whose outcomes Partner Center
@@ -108,8 +112,14 @@ options:
     description:
       - Whether to read the batch's devices first (every page) and upload only those it does not hold yet, so that a second
         run uploads nothing and reports V(changed=false).
-      - A device is in the batch when one of its identifiers matches a device there - the hardware hash, the product key
-        (any case), or the serial number with manufacturer and model (any case); RV(devices_already_in_batch) lists them.
+      - A device is in the batch when the batch's listing names it - by its serial number (any case), with the same
+        manufacturer and model where both the device given and the listing name them; or by its hardware hash or product
+        key (any case), which Partner Center's listings do not carry as far as Microsoft's published examples show.
+        RV(devices_already_in_batch) lists them.
+      - A device given by its hardware hash alone (or a serial number that two listed devices of different makers share)
+        cannot be found in the listing and is uploaded again on a re-run. Partner Center then answers 806
+        (C(ZtdDeviceAlreadyAssigned)) for it, which means it is already registered to this customer; with O(wait) such a
+        device is listed in RV(devices_already_registered) and marked C(already_registered), not counted as an error.
       - Reading costs one request per 100 devices of the batch (about 100 requests for 10,000 devices).
       - V(false) uploads every device, as earlier releases did; Partner Center then reports those already registered to the
         customer with error 806 (C(ZtdDeviceAlreadyAssigned)).
@@ -126,7 +136,8 @@ seealso:
     link: https://learn.microsoft.com/partner-center/developer/upload-a-list-of-devices-to-an-existing-batch-for-the-specified-customer
 notes:
   - Only the batch O(batch_id) is read for O(skip_existing); a device registered to the customer in another batch is
-    uploaded, and Partner Center reports it with error 806 (C(ZtdDeviceAlreadyAssigned)) and changes nothing for it.
+    uploaded, and Partner Center reports it with error 806 (C(ZtdDeviceAlreadyAssigned)) and changes nothing for it
+    (with O(wait), in RV(devices_already_registered)).
   - A request that times out is retried with the same C(MS-RequestId), so Partner Center does not apply it twice.
   - Without O(wait), the device outcomes are not paired with the devices sent; read them with
     M(partnercenter.devices.batch_upload_status).
@@ -180,7 +191,9 @@ batch_id:
   type: str
   sample: contoso-2026-11-laptops
 devices_count:
-  description: How many devices were uploaded (in check mode, how many would be); with O(skip_existing), those the batch lacked.
+  description:
+    - How many devices were uploaded (in check mode, how many would be); with O(skip_existing), those the batch lacked.
+    - With RV(create_outcome_unknown), how many were added after the creation whose answer was lost.
   returned: always
   type: int
   sample: 3
@@ -189,27 +202,66 @@ devices_already_in_batch:
   description:
     - With O(skip_existing), the devices given that the batch holds already and that were not uploaded, each with C(origin)
       (C(devices[2]) or C(laptops.csv line 5)), C(device_id) and C(serial_number) of the device in the batch, and
-      C(matched_by) (V(hardware_hash), V(product_key) or V(serial_number_manufacturer_model)).
+      C(matched_by) (V(serial_number) when manufacturer and model could not both be compared, V(serial_number_manufacturer_model),
+      V(hardware_hash) or V(product_key)).
   returned: when O(skip_existing=true)
   type: list
   elements: dict
   sample: [{"origin": "laptops.csv line 2", "device_id": "e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01",
-            "serial_number": "LAPTOP-0001", "matched_by": "hardware_hash"}]
+            "serial_number": "LAPTOP-0001", "matched_by": "serial_number"}]
 diff:
   version_added: 0.2.0
   description: With O(skip_existing), the devices given that the batch holds (C(before)) and, after, those plus the ones uploaded.
   returned: when O(skip_existing=true)
   type: dict
 created:
-  description: Whether the upload created the batch (V(false) when the devices were added to an existing one).
-  returned: success, not in check mode
+  description:
+    - Whether the upload created the batch (V(false) when the devices were added to an existing one).
+    - With RV(create_outcome_unknown), V(true) - the creation whose answer was lost is taken to have made the batch.
+  returned: success, not in check mode; failure, once a creation is known or taken to have happened
   type: bool
   sample: true
+create_outcome_unknown:
+  version_added: 0.2.0
+  description:
+    - V(true) when creating the batch got no settled answer (a server fault or a lost answer) and its retry answered 409;
+      the batch was read and only the devices it lacked were added (RV(devices_count) of them, none when it held all).
+      RV(devices_found_after_create) lists the devices given that it held. RV(batch_tracking_id) is then the tracking id
+      of that addition; the creation's own was lost with its answer (null when nothing was added, with a warning).
+  returned: when it happened, also when the task then fails
+  type: bool
+  sample: true
+create_request_id:
+  version_added: 0.2.0
+  description: With RV(create_outcome_unknown), the C(MS-RequestId) of the creation request whose answer was lost, for Partner Center support.
+  returned: when RV(create_outcome_unknown)
+  type: str
+devices_found_after_create:
+  version_added: 0.2.0
+  description:
+    - With RV(create_outcome_unknown), the devices given that the batch held when it was read after the 409, and that were
+      not sent again; each as in RV(devices_already_in_batch).
+    - A device given by its hardware hash alone cannot be found this way and is sent again; its outcome is then 806, read
+      as already registered (RV(devices_already_registered)).
+  returned: when RV(create_outcome_unknown) and the batch was read
+  type: list
+  elements: dict
+devices_already_registered:
+  version_added: 0.2.0
+  description:
+    - With O(wait), the entries of RV(batch_upload_details.devices_status) whose outcome is error 806
+      (C(ZtdDeviceAlreadyAssigned)) - the device is registered to this customer already, as for a device uploaded again
+      because the batch's listing cannot name it (one given by its hardware hash alone). They are not errors, and not in
+      RV(devices_with_errors).
+  returned: when O(wait=true) and the details were read
+  type: list
+  elements: dict
 batch_tracking_id:
   description:
     - The id that tracks Partner Center's processing of this upload, from the C(Location) of its answer (or its body). Give
       it to M(partnercenter.devices.batch_upload_status) or the C(partnercenter.devices.wait_for_batch_upload) role.
-    - Null when Partner Center accepted the upload without naming it (a warning says how to find the batch).
+    - Null when Partner Center accepted the upload without naming it (a warning says how to find the batch), and with
+      RV(create_outcome_unknown) when nothing was left to add.
   returned: once Partner Center accepted the upload, also when the task then fails
   type: str
   sample: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
@@ -222,8 +274,9 @@ upload_http_status:
 outcome_unknown:
   version_added: 0.2.0
   description:
-    - V(true) when the upload request was sent and no answer came back (a dropped connection or a timeout not settled by
-      retrying), so Partner Center may have accepted the devices. The task fails; check the batch with
+    - V(true) when the upload request was sent and no answer settled it (a dropped connection, a timeout or a server
+      fault (5xx) not settled by retrying, or a refusal of a retry after such an attempt), so Partner Center may have
+      accepted the devices. The task fails; check the batch with
       M(partnercenter.devices.device_batch_info) before uploading again.
   returned: failure, when the outcome of the upload is unknown
   type: bool
@@ -248,6 +301,7 @@ upload_request_id:
     - The C(MS-RequestId) of the upload request Partner Center accepted, for Partner Center support. It is Partner
       Center's idempotency key for the request.
     - When RV(outcome_unknown), the C(MS-RequestId) of the request whose outcome is unknown.
+    - Null with RV(create_outcome_unknown) when nothing was left to add (see RV(create_request_id)).
   returned: once Partner Center accepted the upload (also when the task then fails), and when RV(outcome_unknown)
   type: str
   sample: 9f3c4b2a-1d5e-4f60-8a7b-0c1d2e3f4a5b
@@ -284,6 +338,8 @@ batch_upload_details:
         - Each entry also names the device it is about, the collection's own keys - C(upload_index), its index in the
           devices sent (in O(devices), or the data rows of the CSV); C(csv_line), its line in the CSV (null for
           O(devices)); C(paired_by), V(serial_number), V(product_key) or V(position); all null when it could not be paired.
+        - C(already_registered), another key of the collection's own, is V(true) for an outcome with error 806
+          (C(ZtdDeviceAlreadyAssigned)), the device being registered to this customer already (see RV(devices_already_registered)).
         - With O(return_devices=with_errors), only the devices of RV(devices_with_errors); with O(return_devices=none), none.
         - "The error codes and their remediation: U(https://github.com/partnercenter/devices/blob/main/docs/docsite/rst/device-error-codes.rst)."
       type: list
@@ -324,7 +380,9 @@ complete:
   type: bool
   sample: true
 devices_with_errors:
-  description: With O(wait), the entries of RV(batch_upload_details.devices_status) that carry an error, each with its C(remediation).
+  description:
+    - With O(wait), the entries of RV(batch_upload_details.devices_status) that carry an error, each with its C(remediation).
+    - Not those RV(devices_already_registered) lists (error 806).
   returned: when O(wait=true)
   type: list
   elements: dict
@@ -401,14 +459,13 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
     UploadOutcomeUnknown,
+    mark_already_registered,
     no_tracking_id_message,
     pair_device_outcomes,
-    upload_devices,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import skip_present_devices
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import skip_present_devices, upload_once
 from ansible_collections.partnercenter.devices.plugins.module_utils.devices import (
     DeviceListError,
-    api_devices,
     check_devices,
     read_autopilot_csv,
     read_csv_file,
@@ -482,21 +539,37 @@ def main():
         module.exit_json(**result)
 
     client = module.client()
-    warn = module.module.warn
+    # What was changed, as soon as it is known: a failure after it still reports it.
+    done = {}
     try:
-        result.update(upload_devices(client, params['customer_id'], batch_id, api_devices(devices), warn=warn, **known))
+        upload, devices, origins = upload_once(client, params['customer_id'], batch_id, devices, origins,
+                                               warn=module.module.warn, done=done, **known)
     except UploadOutcomeUnknown as unknown:
         # The devices may be in Partner Center now: say so, and give the idempotency key of the request.
-        result.update(changed=True, outcome_unknown=True, upload_request_id=unknown.request_id,
+        result.update(done, changed=True, outcome_unknown=True, upload_request_id=unknown.request_id,
                       correlation_id=client.correlation_id)
         module.fail(unknown, **result)
     except PartnerCenterError as error:
-        # Nothing was accepted.
-        result['changed'] = False
+        # Nothing was accepted, unless a creation whose answer was lost made the batch.
+        result.update(done, changed=bool(done.get('created')), correlation_id=client.correlation_id)
         module.fail(error, **result)
-    result['correlation_id'] = client.correlation_id
+    result.update(done)
+    result.update(upload, correlation_id=client.correlation_id)
+    if upload.get('create_outcome_unknown'):
+        result['devices_count'] = len(devices)
+        if upload['upload_request_id'] is None:
+            # The batch holds every device: nothing was sent again, and the creation's tracking id was lost with its answer.
+            module.module.warn(CREATED_WITHOUT_ANSWER % (batch_id, params['customer_id']))
+            module.exit_json(**result)
     # From here on Partner Center has accepted the devices: every outcome keeps changed, the tracking id and the request id.
     _follow_accepted_upload(module, client, result, devices, origins)
+
+
+CREATED_WITHOUT_ANSWER = (
+    'Creating batch %s (customer %s) got no settled answer and its retry found the batch: it holds every device given, '
+    'so nothing was uploaded again. Its tracking id was lost with the answer; follow the devices with '
+    'partnercenter.devices.device_batch_info.'
+)
 
 
 def _skip_present(module, result, devices, origins):
@@ -553,9 +626,10 @@ def _follow_accepted_upload(module, client, result, devices, origins):
 
 
 def _pair(result, details, devices, origins):
-    """Name the device each outcome is about (upload_index, csv_line), when the details were read."""
+    """Name the device each outcome is about (upload_index, csv_line), and mark those already registered, when the details were read."""
     if details is not None:
         result['device_pairing'] = pair_device_outcomes(details['devices_status'], devices, origins)
+        result['devices_already_registered'] = mark_already_registered(details['devices_status'])
 
 
 if __name__ == '__main__':

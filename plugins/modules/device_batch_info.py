@@ -117,7 +117,9 @@ raw_device_batches:
 devices:
   description:
     - With O(batch_id), every device of the batch, from all pages. Only the snake_case form is returned, since a
-      batch can hold thousands of devices with a hardware hash of about 4,000 characters each.
+      batch can hold thousands of devices.
+    - Partner Center's listings, as far as Microsoft's published examples show, carry no hardware hash, product key nor
+      allowed operations; these keys are then null. A device is recognised by its serial number, manufacturer and model.
   returned: when O(batch_id) is given
   type: list
   elements: dict
@@ -129,10 +131,10 @@ devices:
       description: The device's serial number, or null.
       type: str
     product_key:
-      description: The Windows product key ID, or null.
+      description: The Windows product key ID, or null (Partner Center's listings do not show it).
       type: str
     hardware_hash:
-      description: The Windows Autopilot hardware hash, or null.
+      description: The Windows Autopilot hardware hash, or null (Partner Center's listings do not show it).
       type: str
     oem_manufacturer_name:
       description: The manufacturer, or null.
@@ -148,19 +150,18 @@ devices:
       type: list
       elements: dict
     allowed_operations:
-      description: What Partner Center allows on the device, such as V(PATCH) and V(DELETE).
+      description: What Partner Center allows on the device, such as V(PATCH) and V(DELETE), when the listing says (it is absent otherwise).
       type: list
       elements: str
   sample:
     - id: 4f0d6a4e-0a8e-4c2b-9d38-2f1b5c6e7a80
       serial_number: LAPTOP-0001
       product_key: null
-      hardware_hash: T0FBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB
+      hardware_hash: null
       oem_manufacturer_name: Microsoft Corporation
       model_name: Surface Laptop 5
       uploaded_date: "2026-11-24T10:00:05Z"
-      policies: []
-      allowed_operations: [PATCH, DELETE]
+      policies: [{key: o_o_b_e, value: AzureAD Join Default Profile}]
       attributes: {object_type: Device}
 batch_id:
   description: With O(batch_id), the name of the batch.

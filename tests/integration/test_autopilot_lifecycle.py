@@ -260,9 +260,10 @@ def _hash(seed):
 @CASES.case
 def device_batch_uploads_only_the_missing_devices(simulator):
     new = [{'hardware_hash': _hash(1), 'serial_number': 'LC-0001'}]
-    # Two devices the batch holds (by hardware hash; by serial + manufacturer + model, in another case) and one it lacks.
+    # Two devices the batch holds and one it lacks. The listing has no hardware hash: a CSV row (hash + serial number) is
+    # found by its serial number; a serial + manufacturer + model device (in another case) by all three.
     devices = [
-        {'hardware_hash': 'Odkq+WV57gxJdju8cvlmBqDIuVNkLzHY9CzWBHbpzDEdFS3vwgtON0CWEbnZ4pvl'},
+        {'hardware_hash': 'Odkq+WV57gxJdju8cvlmBqDIuVNkLzHY9CzWBHbpzDEdFS3vwgtON0CWEbnZ4pvl', 'serial_number': 'EB1-0001'},
         {'serial_number': 'eb1-0003', 'oem_manufacturer_name': 'hp', 'model_name': 'HP ProDesk 600 G5 Desktop Mini'},
     ] + new
     options = dict(batch_id=BATCH_1, devices=devices)
@@ -273,7 +274,7 @@ def device_batch_uploads_only_the_missing_devices(simulator):
     first = ok((yield step(simulator, 'device_batch.yml', **options)))
     assert first['changed'] is True and first['devices_count'] == 1
     assert [(d['origin'], d['matched_by']) for d in first['devices_already_in_batch']] == [
-        ('devices[0]', 'hardware_hash'), ('devices[1]', 'serial_number_manufacturer_model')]
+        ('devices[0]', 'serial_number'), ('devices[1]', 'serial_number_manufacturer_model')]
     posts = [r for r in simulator.stats['api_requests'] if r['method'] == 'POST']
     assert [(p['path'], p['device_count']) for p in posts] == [
         ('/v1/customers/%s/deviceBatches/%s/devices' % (CUSTOMER, BATCH_1), 1)]

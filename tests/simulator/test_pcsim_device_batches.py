@@ -55,17 +55,34 @@ def test_devices_are_paged_with_a_continuation_token(sim, base, app_token):
     items = [item for page in pages for item in page["items"]]
     assert [d["serialNumber"] for d in items] == ["EB2-%06d" % n for n in range(1, 251)]
     assert len({d["id"] for d in items}) == 250 and all(GUID.match(d["id"]) for d in items)
+    # Microsoft's shape (the listing of Partner-Center-PowerShell issue #271): no hardwareHash, productKey, allowedOperations.
     assert items[0] == {
-        "id": items[0]["id"], "serialNumber": "EB2-000001", "productKey": None, "hardwareHash": items[0]["hardwareHash"],
+        "id": items[0]["id"], "serialNumber": "EB2-000001",
         "modelName": "Surface Laptop 5", "oemManufacturerName": "Microsoft Corporation",
         "policies": [{"key": "o_o_b_e", "value": None}], "uploadedDate": "2025-02-17T16:40:00Z",
-        "allowedOperations": ["PATCH", "DELETE"], "attributes": {"objectType": "Device"},
+        "attributes": {"objectType": "Device"},
     }
-    assert len(base64.b64decode(items[0]["hardwareHash"], validate=True)) >= 32
     # the same token again gives the same page; every request went to the same URL
     status, _headers, raw = http_call("GET", url, headers=api_headers(app_token, **{"MS-ContinuationToken": pages[0]["continuationToken"]}))
     assert json.loads(raw)["items"] == pages[1]["items"]
     assert {r["path"] for r in sim.stats["api_requests"]} == {url[len(base):]}
+
+
+def test_a_single_page_listing_has_empty_links_as_microsoft_sends_it(base, app_token):
+    page = json.loads(http_call("GET", devices_url(base, EXISTING_DEVICE_BATCH), headers=api_headers(app_token))[2])
+    assert page["links"] == {} and "continuationToken" not in page
+    assert [sorted(item) for item in page["items"]] == [
+        ["attributes", "id", "modelName", "oemManufacturerName", "policies", "serialNumber", "uploadedDate"]] * 3
+
+
+def test_the_documented_listing_form_adds_hash_key_operations_and_a_self_link(make_sim):
+    simulator = make_sim(seed_with(device_listing="documented"))
+    token = get_token(simulator.url)
+    page = json.loads(http_call("GET", devices_url(simulator.url, PAGED_DEVICE_BATCH), headers=api_headers(token))[2])
+    item = page["items"][0]
+    assert item["productKey"] is None and item["allowedOperations"] == ["PATCH", "DELETE"]
+    assert len(base64.b64decode(item["hardwareHash"], validate=True)) >= 32
+    assert page["links"]["self"]["uri"].endswith("/deviceBatches/%s/devices" % PAGED_DEVICE_BATCH) and "next" in page["links"]
 
 
 def test_unknown_continuation_token_is_400(base, app_token):
@@ -102,6 +119,7 @@ def test_device_paging_through_links_next_with_a_query(make_sim):
     lambda s: s["customers"][harness.DEMO_CUSTOMER_ID]["device_batches"].update({"EXISTING-BATCH-1": {}}),
     lambda s: s["customers"][harness.DEMO_CUSTOMER_ID]["device_batches"]["existing-batch-2"].update(generate_devices=-1),
     lambda s: s.update(device_paging="pages"),
+    lambda s: s.update(device_listing="full"),
 ])
 def test_bad_device_batch_seeds_are_rejected(change):
     assert_seed_rejected(change)

@@ -14,8 +14,8 @@ import pytest
 
 import harness
 import pcsim
-from simulator_client import (api_headers, app_form, assert_no_secret, assert_pc_error, batch_url, get_batch, get_token, http_call,
-                              seed_with, token_call)
+from simulator_client import (api_headers, app_form, assert_no_secret, assert_pc_error, batch_url, batches_url, create_batch, get_batch,
+                              get_token, hashed_device, http_call, seed_with, token_call)
 
 
 def test_status_fault_does_not_advance_progression(sim, base, app_token):
@@ -68,6 +68,34 @@ def test_drop_fault_closes_without_response(sim, base, app_token):
     records = sim.stats["api_requests"]
     assert records[0]["fault"] == "drop" and records[0]["status"] is None
     assert sim.stats["polls"][harness.DEMO_BATCH_CLEAN] == 1
+
+
+def _batch_names(base, token):
+    return [b["id"] for b in json.loads(http_call("GET", batches_url(base), headers=api_headers(token))[2])["items"]]
+
+
+@pytest.mark.parametrize("replay, retry_status", [(True, 202), (False, 409)], ids=["replayed", "not-replayed"])
+def test_applied_fault_applies_the_upload_then_answers_504(sim, base, user_token, replay, retry_status):
+    sim.add_fault("applied", match="/deviceBatches$", replay=replay)
+    request_id = "6e1c3b0a-5d4f-4e2a-9b8c-7d6e5f4a3b2c"
+    status, headers, raw = create_batch(base, user_token, "applied-1", [hashed_device("APPLIED-1")], **{"MS-RequestId": request_id})
+    assert_pc_error(status, headers, raw, 504, pcsim.CODE_SIMULATOR_BASE + 504)
+    assert "Location" not in headers
+    assert "applied-1" in _batch_names(base, user_token)
+    # The same request again: replayed (202) when the service honours MS-RequestId, else a new creation (409).
+    status, headers, raw = create_batch(base, user_token, "applied-1", [hashed_device("APPLIED-1")], **{"MS-RequestId": request_id})
+    assert status == retry_status, raw
+    records = [r for r in sim.stats["api_requests"] if r["method"] == "POST"]
+    assert [(r["fault"], r["status"]) for r in records] == [("applied", 504), (None, retry_status)]
+    assert records[0]["tracking_id"] is not None
+
+
+def test_applied_fault_can_drop_the_answer(sim, base, user_token):
+    sim.add_fault("applied", match="/deviceBatches$", drop=True)
+    with pytest.raises(ConnectionError):
+        create_batch(base, user_token, "applied-2", [hashed_device("APPLIED-2")])
+    assert "applied-2" in _batch_names(base, user_token)
+    assert [(r["fault"], r["status"]) for r in sim.stats["api_requests"]][0] == ("applied", None)
 
 
 def test_invalid_json_fault(sim, base, app_token):
@@ -154,6 +182,8 @@ def test_seed_faults_per_batch_and_top_level(make_sim):
     ({"kind": "delay", "seconds": -1}, "seconds"),
     ({"kind": "drop", "count": 0}, "count"),
     ({"kind": "drop", "match": "("}, "regular expression"),
+    ({"kind": "applied", "status": 404}, "status"),
+    ({"kind": "applied", "replay": "no"}, "replay"),
 ])
 def test_invalid_faults_are_rejected(sim, base, fault, message):
     status, _headers, raw = http_call("POST", base + "/_simulator/faults", json.dumps(fault).encode("utf-8"),

@@ -102,7 +102,12 @@ def api_endpoint(sim, request, fault, label):
     if route is not None and route.record is not None:
         request.record = route.record(request, params)
     late = fault if fault is not None and fault["kind"] == "late_answer" else None
-    if fault is not None and late is None:
+    if fault is not None and fault["kind"] == "applied":
+        # Handled as usual, then the answer is lost on its way back.
+        request.replayable = fault["replay"]
+        _checks_then_handler(sim, request, headers)
+        response = faults.applied_answer(fault, headers)
+    elif fault is not None and late is None:
         response = faults.fault_response(sim, fault, request, headers, token_endpoint=False)
     else:
         response = _checks_then_handler(sim, request, headers)

@@ -19,7 +19,7 @@ from .errors import CODE_ACCESS_DENIED, CODE_SIMULATOR_BASE, pc_error, throttled
 from .messages import Response, json_bytes
 
 MAX_DELAY_SECONDS = 600
-FAULT_KINDS = ("status", "delay", "drop", "invalid_json", "truncated", "expire_token", "late_answer")
+FAULT_KINDS = ("status", "delay", "drop", "invalid_json", "truncated", "expire_token", "late_answer", "applied")
 _FAULT_COMMON_KEYS = frozenset(("match", "kind", "count", "after"))
 _FAULT_KIND_KEYS = {
     "status": frozenset(("status", "retry_after", "code", "description", "body", "data")),
@@ -31,6 +31,7 @@ _FAULT_KIND_KEYS = {
     # The request is applied, then its answer is held (a client times out) and may be replaced by an error status,
     # as a gateway answers 504 when the service behind it finished too late.
     "late_answer": frozenset(("seconds", "status")),
+    "applied": frozenset(("status", "drop", "replay")),
 }
 
 GATEWAY_HTML = (
@@ -118,6 +119,8 @@ def normalize_fault(raw, default_match="api"):
             if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
                 raise ValueError("a late_answer status must be an error status, an integer between 400 and 599")
             spec["status"] = status
+    elif kind == "applied":
+        _normalize_applied_fault(raw, spec)
     elif kind in ("invalid_json", "truncated"):
         status = raw.get("status", 200)
         if isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599 or status in (204, 304):
@@ -128,6 +131,31 @@ def normalize_fault(raw, default_match="api"):
                 raise ValueError("an invalid_json body must be a string")
             spec["body"] = raw["body"]
     return spec
+
+
+def _normalize_applied_fault(raw, spec):
+    """An ``applied`` fault: the request is handled (and applied), then its answer is lost.
+
+    ``status`` (default 504) replaces the answer, or ``drop: true`` closes the connection instead (a timeout
+    as the client sees it). ``replay`` (default true): whether a retry with the same MS-RequestId replays the
+    accepted upload, as Partner Center's headers page says MS-RequestId makes a retry safe; false serves what a
+    service that does not honour it answers (creating the batch again: 409).
+    """
+    status = raw.get("status", 504)
+    if isinstance(status, bool) or not isinstance(status, int) or not 500 <= status <= 599:
+        raise ValueError("an applied fault's status must be an integer between 500 and 599")
+    for name in ("drop", "replay"):
+        if name in raw and not isinstance(raw[name], bool):
+            raise ValueError("an applied fault's %s must be true or false" % name)
+    spec.update(status=status, drop=raw.get("drop", False), replay=raw.get("replay", True))
+
+
+def applied_answer(fault, headers):
+    """What an ``applied`` fault answers once the request was handled: the fault's status (the answer lost at a gateway), or nothing."""
+    if fault["drop"]:
+        return Response(None, action="drop")
+    description = "Simulated HTTP %d from the Partner Center simulator (the request was applied)." % fault["status"]
+    return pc_error(fault["status"], CODE_SIMULATOR_BASE + fault["status"], description, headers)
 
 
 def _normalize_status_fault(raw, spec):

@@ -51,6 +51,8 @@ class Request:
         self.headers = headers
         self.body = body
         self.record = None
+        # False when a fault makes the service forget this request's MS-RequestId (no idempotent replay of it).
+        self.replayable = True
         self._json = None
 
     def json_body(self):

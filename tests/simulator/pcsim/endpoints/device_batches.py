@@ -7,7 +7,7 @@
 - ``GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices``: a batch's devices, a page at a time.
 
 Also the seed's device batches and registered devices (``device_batches``, ``registered_devices``,
-``registered_elsewhere``, ``device_page_size``, ``device_paging``, ``empty_device_batch_list_status``) and the
+``registered_elsewhere``, ``device_page_size``, ``device_paging``, ``device_listing``, ``empty_device_batch_list_status``) and the
 registries of device identifiers that uploads (uploads.py, which adds devices to these batches) check.
 Run-time state: ``sim.state.device_batches``, ``sim.state.registries`` and ``sim.state.continuations``.
 """
@@ -28,6 +28,12 @@ DEFAULT_DEVICE_PAGE_SIZE = 100
 # links.next only, with a query (seekOperation=Next) and a /v1 uri, as the SDK's generic pager follows.
 DEVICE_PAGING_MODES = ("continuation", "next_link_query")
 DEVICE_ALLOWED_OPERATIONS = ("PATCH", "DELETE")
+# What a batch's device listing shows of each device. "microsoft": what the one real listing published shows
+# (Partner-Center-PowerShell issue #271, debug output of GET .../deviceBatches/{id}/devices): id, serialNumber,
+# modelName, oemManufacturerName, policies, uploadedDate, attributes, and "links": {} on a single page; no
+# hardwareHash, productKey nor allowedOperations. "documented": every field of the Device resource of the REST
+# reference, with a self link (UNCONFIRMED: no real answer shows them).
+DEVICE_LISTING_FORMS = ("microsoft", "documented")
 
 
 # -------------------------------------------------------------- handlers
@@ -81,8 +87,9 @@ def list_batch_devices(call):
             next_token = secrets.token_urlsafe(24)
             sim.state.continuations[next_token] = (customer_key, batch_key, offset + page_size)
     uri = _devices_uri(customer, batch["id"])
-    body = {"totalCount": total, "items": [_device_item(device) for device in devices],
-            "links": {"self": {"uri": uri, "method": "GET", "headers": []}}}
+    documented = sim.seed.device_listing == "documented"
+    body = {"totalCount": total, "items": [_device_item(device, documented) for device in devices],
+            "links": {"self": {"uri": uri, "method": "GET", "headers": []}} if documented else {}}
     if next_token is not None and paging == "next_link_query":
         body["links"]["next"] = {"uri": "/v1%s?seekOperation=Next" % uri, "method": "GET",
                                  "headers": [{"key": "MS-ContinuationToken", "value": next_token}]}
@@ -103,21 +110,22 @@ def _devices_uri(customer, batch_id):
     return "/customers/%s/deviceBatches/%s/devices" % (customer["id"], quote(batch_id, safe=""))
 
 
-def _device_item(device):
-    """A Device resource as the device list shows it."""
-    return {
+def _device_item(device, documented=False):
+    """A Device resource as the device list shows it (see DEVICE_LISTING_FORMS)."""
+    item = {
         "id": device["id"],
         "serialNumber": device["serialNumber"],
-        "productKey": device["productKey"],
-        "hardwareHash": device["hardwareHash"],
         "modelName": device["modelName"],
         "oemManufacturerName": device["oemManufacturerName"],
         # Its Autopilot profile, which autopilot.py's DevicePolicyUpdates sets; value null for none, as Partner Center shows it.
         "policies": [{"key": "o_o_b_e", "value": device.get("policy")}],
         "uploadedDate": device["uploadedDate"],
-        "allowedOperations": list(DEVICE_ALLOWED_OPERATIONS),
         "attributes": {"objectType": "Device"},
     }
+    if documented:
+        item.update(productKey=device["productKey"], hardwareHash=device["hardwareHash"],
+                    allowedOperations=list(DEVICE_ALLOWED_OPERATIONS))
+    return item
 
 
 def stored_device(device_id, device, uploaded):
@@ -166,7 +174,7 @@ def is_registered(registry, device):
 
 # ------------------------------------------------------------------ seed
 def compile_seed(raw, seed):
-    """``seed.device_page_size``, ``device_paging``, ``registered_elsewhere`` (a registry), ``seed_device_batches``
+    """``seed.device_page_size``, ``device_paging``, ``device_listing``, ``registered_elsewhere`` (a registry), ``seed_device_batches``
     and ``seed_registries`` (lower-case customer id -> ...), and each customer's ``empty_device_batch_list_status``."""
     page_size = raw.get("device_page_size", DEFAULT_DEVICE_PAGE_SIZE)
     if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
@@ -177,6 +185,9 @@ def compile_seed(raw, seed):
     seed.device_paging = raw.get("device_paging", "continuation")
     if seed.device_paging not in DEVICE_PAGING_MODES:
         raise ValueError("seed: device_paging must be one of %s" % ", ".join(DEVICE_PAGING_MODES))
+    seed.device_listing = raw.get("device_listing", "microsoft")
+    if seed.device_listing not in DEVICE_LISTING_FORMS:
+        raise ValueError("seed: device_listing must be one of %s" % ", ".join(DEVICE_LISTING_FORMS))
     seed.seed_device_batches = {}
     seed.seed_registries = {}
     for customer_id, customer in (raw.get("customers") or {}).items():

@@ -97,7 +97,8 @@ def _upload(call, creating):
             batches[batch_id.lower()] = batch
         tracking_id = _process_upload_locked(sim, customer, batch, devices)
         location = "/customers/%s/batchJobStatus/%s" % (customer["id"], tracking_id)
-        sim.state.replays[replay_key] = {"tracking_id": tracking_id, "location": location}
+        if request.replayable:
+            sim.state.replays[replay_key] = {"tracking_id": tracking_id, "location": location}
     request.record["tracking_id"] = tracking_id
     return _upload_answer(call, location)
 

@@ -655,3 +655,29 @@ def test_token_is_redacted_from_final_transport_error(make):
     with pytest.raises(TransportError) as caught:
         harness.client.get_json(PATH, 'x')
     assert TOKEN not in caught.value.message
+
+
+# -- attempts whose outcome is unknown ------------------------------------------------------------------
+
+
+def _delivered_timeout():
+    error = TransportError('pc.example.test did not answer within 30 s (timeout)')
+    error.maybe_delivered = True
+    return error
+
+
+@pytest.mark.parametrize('method, first, unsettled', [
+    ('POST', answer(504, {'code': 900504}), 1),
+    ('POST', answer(500, {'code': 900500}), 1),
+    ('POST', _delivered_timeout(), 1),
+    ('POST', answer(429, {'statusCode': 429}), 0),
+    ('POST', TransportError('pc.example.test refused the connection'), 0),
+    ('GET', answer(504, {'code': 900504}), 0),
+], ids=['post-504', 'post-500', 'post-timeout-after-sending', 'post-429', 'post-refused-connection', 'get-504'])
+def test_a_refusal_after_an_attempt_that_may_have_been_applied_says_so(make, method, first, unsettled):
+    harness = make([first, answer(409, {'code': 900409, 'description': 'Conflict'})], retries=1)
+    with pytest.raises(ApiError) as raised:
+        harness.client.request(method, PATH, body={'a': 1} if method == 'POST' else None)
+    assert raised.value.http_status == 409
+    assert raised.value.unsettled_attempts == unsettled
+    assert len(set(harness.transport.request_ids())) == 1

@@ -14,6 +14,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch
     UploadOutcomeUnknown,
     list_batch_devices,
     list_device_batches,
+    mark_already_registered,
     outcome_unknown,
     pair_device_outcomes,
     upload_devices,
@@ -214,3 +215,17 @@ def test_pairing_mixed_and_none():
     outcomes = [{'serial_number': 'A'}, {'serial_number': None}]
     assert pair_device_outcomes(outcomes, devices, origins) == 'identifiers_and_position'
     assert pair_device_outcomes([], devices, origins) == 'none'
+
+
+@pytest.mark.parametrize('code, description, registered', [
+    ('806', 'ZtdDeviceAlreadyAssigned', True),
+    (None, 'ZtdDeviceAlreadyAssigned', True),
+    ('806', None, True),
+    ('808', 'ZtdDeviceAssignedToOtherTenant', False),
+    (None, 'ZtdDeviceDuplicated', False),
+    (None, None, False),
+], ids=['806', '806-by-name', '806-by-code', '808', 'duplicated', 'no-error'])
+def test_an_806_outcome_is_marked_already_registered(code, description, registered):
+    outcome = dict(error_code=code, error_description=description)
+    assert mark_already_registered([outcome]) == ([outcome] if registered else [])
+    assert outcome['already_registered'] is registered

@@ -70,12 +70,52 @@ def test_present_devices_match_by_any_accepted_identifier_set():
         dict(product_key='pk-abc'),                                                               # product key, any case
         dict(serial_number='s3', oem_manufacturer_name='CONTOSO', model_name='x1'),               # the triple, any case
         dict(serial_number='S3', oem_manufacturer_name='Fabrikam', model_name='X1'),              # another maker: missing
-        dict(hardware_hash='T1RIRVI=', serial_number='S3'),                                       # serial alone: missing
+        dict(hardware_hash='T1RIRVI=', serial_number='S3'),                                       # serial, no maker to compare
     ]
     missing, present = match_present(sent, listed)
-    assert missing == [3, 4]
+    assert missing == [3]
     assert [(p['index'], p['device_id'], p['matched_by']) for p in present] == [
-        (0, 'd1', 'hardware_hash'), (1, 'd2', 'product_key'), (2, 'd3', 'serial_number_manufacturer_model')]
+        (0, 'd1', 'hardware_hash'), (1, 'd2', 'product_key'), (2, 'd3', 'serial_number_manufacturer_model'),
+        (4, 'd3', 'serial_number')]
+
+
+def listing_as_microsoft_sends_it(*serials):
+    """Shaped devices of a listing as Partner Center sends it: no hardware hash, no product key."""
+    return [dev('d%d' % number, serial_number=serial, oem_manufacturer_name='Microsoft Corporation', model_name='Surface Laptop 5')
+            for number, serial in enumerate(serials, 1)]
+
+
+@pytest.mark.parametrize('device, matched_by', [
+    (dict(hardware_hash='SEFTSA==', serial_number='csv-0001'), 'serial_number'),
+    (dict(hardware_hash='SEFTSA==', product_key='PK', serial_number='CSV-0001'), 'serial_number'),
+    (dict(serial_number='CSV-0001', oem_manufacturer_name='microsoft corporation', model_name='SURFACE LAPTOP 5'),
+     'serial_number_manufacturer_model'),
+    (dict(hardware_hash='SEFTSA==', serial_number='CSV-0001', model_name='Surface Laptop 5'), 'serial_number'),
+], ids=['hash-and-serial', 'hash-key-and-serial', 'serial-maker-model', 'serial-and-model'])
+def test_a_listing_without_hashes_matches_by_serial_number(device, matched_by):
+    missing, present = match_present([device], listing_as_microsoft_sends_it('CSV-0001'))
+    assert missing == [] and [(p['device_id'], p['matched_by']) for p in present] == [('d1', matched_by)]
+
+
+@pytest.mark.parametrize('device', [
+    dict(hardware_hash='SEFTSA=='),
+    dict(product_key='PK-1'),
+    dict(hardware_hash='SEFTSA==', serial_number='CSV-0001', model_name='Surface Pro 9'),
+    dict(serial_number='CSV-0001', oem_manufacturer_name='HP', model_name='Surface Laptop 5'),
+    dict(hardware_hash='SEFTSA==', serial_number='CSV-0002'),
+], ids=['hash-only', 'key-only', 'other-model', 'other-maker', 'other-serial'])
+def test_a_listing_without_hashes_leaves_unmatched_devices_to_upload(device):
+    missing, present = match_present([device], listing_as_microsoft_sends_it('CSV-0001'))
+    assert missing == [0] and present == []
+
+
+def test_a_serial_number_two_makers_share_is_no_match_for_a_device_that_names_none():
+    listed = [dev('d1', serial_number='S1', oem_manufacturer_name='HP', model_name='A'),
+              dev('d2', serial_number='S1', oem_manufacturer_name='Dell', model_name='B')]
+    missing, present = match_present([dict(hardware_hash='SEFTSA==', serial_number='S1'),
+                                      dict(serial_number='S1', oem_manufacturer_name='dell', model_name='b')], listed)
+    assert missing == [0]
+    assert [(p['index'], p['device_id']) for p in present] == [(1, 'd2')]
 
 
 def test_skip_present_reads_every_page_and_keeps_origins(monkeypatch):

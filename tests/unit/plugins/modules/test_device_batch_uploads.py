@@ -1,0 +1,153 @@
+# -*- coding: utf-8 -*-
+# Copyright: partnercenter.devices contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""device_batch in-process against the simulator: re-runs against listings without hashes, 806 as already
+registered, and a creation whose answer was lost."""
+
+import base64
+
+import harness
+
+CUSTOMER = harness.DEMO_CUSTOMER_ID
+CSV_HEADER = 'Device Serial Number,Windows Product ID,Hardware Hash\r\n'
+
+
+def hardware_hash(label):
+    """A well-formed hardware hash (64 bytes, base64) that no seeded device has."""
+    return base64.b64encode(('inproc-%s-' % label).encode().ljust(64, b'#')).decode()
+
+
+def csv_of(*serials):
+    """A Windows Autopilot CSV as Get-WindowsAutopilotInfo writes it: serial number and hash, no product key, no maker."""
+    return CSV_HEADER + ''.join('%s,,%s\r\n' % (serial, hardware_hash(serial)) for serial in serials)
+
+
+def upload_args(sim_args, simulator, batch_id, **options):
+    return dict(sim_args(simulator, 'app+user'), customer_id=CUSTOMER, batch_id=batch_id, **options)
+
+
+def posts(simulator):
+    """The upload POSTs the simulator received: (path, MS-RequestId, status, fault)."""
+    return [(r['path'], r['request_id'], r['status'], r['fault']) for r in simulator.stats['api_requests'] if r['method'] == 'POST']
+
+
+def listed_serials(simulator, batch_id):
+    """The serial numbers the simulator's batch holds (each device registered once)."""
+    with simulator.lock:
+        batch = simulator.state.device_batches[CUSTOMER.lower()][batch_id.lower()]
+        return sorted(device['serialNumber'] for device in batch['devices'])
+
+
+# -- re-runs against a listing without hashes -----------------------------------------------------------------
+
+def test_a_rerun_of_a_csv_upload_against_a_listing_without_hashes_uploads_nothing(run_module, simulator, sim_args):
+    args = upload_args(sim_args, simulator, 'inproc-csv', csv_content=csv_of('CSV-0001', 'CSV-0002'))
+    first = run_module('device_batch', args)
+    assert not first.failed, first
+    assert first['changed'] is True and first['created'] is True and first['devices_count'] == 2
+    before = len(posts(simulator))
+    second = run_module('device_batch', args)
+    assert not second.failed, second
+    assert second['changed'] is False and second['devices_count'] == 0
+    assert [(d['origin'], d['serial_number'], d['matched_by']) for d in second['devices_already_in_batch']] == [
+        ('csv_content line 2', 'CSV-0001', 'serial_number'), ('csv_content line 3', 'CSV-0002', 'serial_number')]
+    assert len(posts(simulator)) == before
+
+
+def test_a_hash_only_device_uploaded_again_is_reported_already_registered(run_module, simulator, sim_args):
+    devices = [{'hardware_hash': hardware_hash('only')}, {'hardware_hash': hardware_hash('serial'), 'serial_number': 'HO-0002'}]
+    args = upload_args(sim_args, simulator, 'inproc-hash-only', devices=devices, wait=True, poll_interval=0.1, wait_timeout=30)
+    first = run_module('device_batch', args)
+    assert not first.failed, first
+    assert first['devices_already_registered'] == [] and first['devices_with_errors'] == []
+    second = run_module('device_batch', args)
+    assert not second.failed, second
+    # The device with a serial number is found in the listing; the hash-only one cannot be, and is sent again.
+    assert [d['origin'] for d in second['devices_already_in_batch']] == ['devices[1]']
+    assert second['devices_count'] == 1
+    (outcome,) = second['batch_upload_details']['devices_status']
+    assert (outcome['error_code'], outcome['error_description']) == ('806', 'ZtdDeviceAlreadyAssigned')
+    assert outcome['already_registered'] is True and outcome['upload_index'] == 0
+    assert second['devices_already_registered'] == [outcome]
+    assert second['devices_with_errors'] == []
+
+
+def test_an_808_outcome_stays_an_error(run_module, make_simulator, sim_args):
+    simulator = make_simulator(lambda seed: seed['registered_elsewhere'].append({'serialNumber': 'ELSEWHERE-9'}))
+    args = upload_args(sim_args, simulator, 'inproc-808', devices=[{'hardware_hash': hardware_hash('e'), 'serial_number': 'ELSEWHERE-9'}],
+                       wait=True, poll_interval=0.1, wait_timeout=30)
+    result = run_module('device_batch', args)
+    assert not result.failed, result
+    assert [d['error_code'] for d in result['devices_with_errors']] == ['808']
+    assert result['devices_already_registered'] == []
+    assert result['batch_upload_details']['devices_status'][0]['already_registered'] is False
+
+
+# -- a creation whose answer was lost -------------------------------------------------------------------------
+
+def lose_the_creation_answer(simulator, **fault):
+    """The creation POST is applied, then answered 504 (after the list of batches, which has the same path)."""
+    fault.setdefault('replay', False)
+    simulator.add_fault('applied', match=r'/deviceBatches$', after=1, **fault)
+
+
+def test_a_creation_answered_504_then_409_uploads_once_and_says_its_outcome_was_unknown(run_module, simulator, sim_args):
+    lose_the_creation_answer(simulator)
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'inproc-lost', csv_content=csv_of('LOST-0001', 'LOST-0002')))
+    assert not result.failed, result
+    assert result['changed'] is True and result['created'] is True and result['create_outcome_unknown'] is True
+    assert result['devices_count'] == 0 and result['batch_tracking_id'] is None
+    assert [d['serial_number'] for d in result['devices_found_after_create']] == ['LOST-0001', 'LOST-0002']
+    sent = posts(simulator)
+    # One intent: the creation and its retry (one MS-RequestId); nothing to .../devices.
+    assert [(path, status, fault) for path, _request_id, status, fault in sent] == [
+        ('/v1/customers/%s/deviceBatches' % CUSTOMER, 504, 'applied'), ('/v1/customers/%s/deviceBatches' % CUSTOMER, 409, None)]
+    assert len(set(request_id for _path, request_id, _status, _fault in sent)) == 1
+    assert result['create_request_id'] == sent[0][1]
+    assert listed_serials(simulator, 'inproc-lost') == ['LOST-0001', 'LOST-0002']
+
+
+def test_after_a_lost_creation_only_what_the_batch_lacks_is_uploaded(run_module, simulator, sim_args):
+    lose_the_creation_answer(simulator)
+    # The hash-only device is in the batch too, but the listing cannot show it: it is sent again, and gets 806.
+    devices = [{'hardware_hash': hardware_hash('lost-a'), 'serial_number': 'LOST-A'}, {'hardware_hash': hardware_hash('lost-b')}]
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'inproc-lost-2', devices=devices, skip_existing=False,
+                                                    wait=True, poll_interval=0.1, wait_timeout=30))
+    assert not result.failed, result
+    assert result['create_outcome_unknown'] is True and result['created'] is True and result['devices_count'] == 1
+    sent = posts(simulator)
+    assert [path.rsplit('/', 1)[-1] for path, _r, _s, _f in sent] == ['deviceBatches', 'deviceBatches', 'devices']
+    assert result['upload_request_id'] == sent[2][1]
+    assert [d['origin'] for d in result['devices_found_after_create']] == ['devices[0]']
+    (outcome,) = result['batch_upload_details']['devices_status']
+    assert outcome['upload_index'] == 0 and outcome['already_registered'] is True
+    assert result['devices_with_errors'] == []
+
+
+def test_a_failure_after_a_lost_creation_still_says_the_batch_was_created(run_module, simulator, sim_args):
+    lose_the_creation_answer(simulator)
+    simulator.add_fault('status', match=r'/devices$', status=403, count=1)
+    devices = [{'hardware_hash': hardware_hash('lost-c')}]
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'inproc-lost-3', devices=devices))
+    assert result.failed
+    assert result['changed'] is True and result['created'] is True and result['create_outcome_unknown'] is True
+    assert result['http_status'] == 403
+
+
+def test_a_creation_whose_retry_is_replayed_is_not_uploaded_again(run_module, simulator, sim_args):
+    lose_the_creation_answer(simulator, replay=True)
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'inproc-replayed', csv_content=csv_of('REPLAY-1')))
+    assert not result.failed, result
+    assert result['created'] is True and result['batch_tracking_id'] is not None
+    assert 'create_outcome_unknown' not in result
+    assert [status for _path, _request_id, status, _fault in posts(simulator)] == [504, 202]
+    assert listed_serials(simulator, 'inproc-replayed') == ['REPLAY-1']
+
+
+def test_an_upload_answered_only_with_server_faults_has_an_unknown_outcome(run_module, simulator, sim_args):
+    simulator.add_fault('applied', match=r'/deviceBatches$', after=1, count=-1, replay=False)
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'inproc-faults', csv_content=csv_of('FAULT-1'), retries=0))
+    assert result.failed
+    assert result['outcome_unknown'] is True and result['changed'] is True
+    assert result['http_status'] == 504 and result['upload_request_id']
+    assert 'may have been accepted' in result['msg']
