@@ -49,16 +49,31 @@ def module_args(args):
 
 
 class ModuleResult(dict):
-    """A module's result (the JSON it printed) with its exit code; ``failed`` is True after fail_json."""
+    """A module's result (the JSON it printed) with its exit code; ``failed`` is True after fail_json.
 
-    def __init__(self, result, rc, output):
+    ``warnings`` holds the module's warnings wherever ansible-core put them: in the result, or, once controller code
+    has been imported into the test process (ansible-core 2.19 and newer then hand a module's warnings to the
+    controller's display), on standard error as ``[WARNING]:`` lines. The display shows a given text once per process,
+    so a case that asserts a warning should make its text its own (a simulator URL, a batch name of the case).
+    """
+
+    def __init__(self, result, rc, output, errors=''):
         super().__init__(result)
         self.rc = rc
         self.output = output
+        shown = [' '.join(line.split(None, 1)[1:]) for line in errors.splitlines() if line.startswith('[WARNING]:')]
+        self.warnings = [_warning_text(warning) for warning in result.get('warnings') or []] + shown
 
     @property
     def failed(self):
         return bool(self.get('failed')) or self.rc != 0
+
+
+def _warning_text(warning):
+    """A warning of a module result as text: ansible-core 2.19 and newer return a summary object, older ones text."""
+    if isinstance(warning, dict):
+        return (warning.get('event') or {}).get('msg', '')
+    return warning
 
 
 def sim_args(sim, kind='app-only', **extra):
@@ -99,13 +114,14 @@ def run_module(capsys, monkeypatch):
         with module_args(args):
             with pytest.raises(SystemExit) as exit_info:
                 module.main()
-        output = capsys.readouterr().out
+        captured = capsys.readouterr()
+        output = captured.out
         try:
             result = json.loads(output.strip().splitlines()[-1])
         except (ValueError, IndexError):
             raise AssertionError('module %s printed no JSON result: %r' % (name, output[-2000:])) from None
         code = exit_info.value.code
-        return ModuleResult(result, 0 if code is None else code, output)
+        return ModuleResult(result, 0 if code is None else code, output, captured.err)
 
     return run
 

@@ -28,3 +28,10 @@ def test_the_test_environment_does_not_reach_the_module_unless_a_case_sets_it(ru
         monkeypatch.setenv(name, value)
     result = run_module('device_batch_info', dict(customer_id=harness.EXAMPLE_CUSTOMER_ID))
     assert not result.failed, result
+
+
+def test_a_module_warning_reaches_the_test(run_module, simulator, sim_args):
+    result = run_module('device_batch_info', dict(sim_args(simulator, validate_certs=False),
+                                                  customer_id=harness.EXAMPLE_CUSTOMER_ID))
+    assert not result.failed, result
+    assert any('validate_certs is false' in warning for warning in result.warnings), result.warnings
