@@ -51,6 +51,8 @@ def module_args(args):
 class ModuleResult(dict):
     """A module's result (the JSON it printed) with its exit code; ``failed`` is True after fail_json.
 
+    ``output`` and ``errors`` hold what the module wrote on standard output and standard error.
+
     ``warnings`` holds the module's warnings wherever ansible-core put them: in the result, or, once controller code
     has been imported into the test process (ansible-core 2.19 and newer then hand a module's warnings to the
     controller's display), on standard error as ``[WARNING]:`` lines. The display shows a given text once per process,
@@ -61,6 +63,7 @@ class ModuleResult(dict):
         super().__init__(result)
         self.rc = rc
         self.output = output
+        self.errors = errors
         shown = [' '.join(line.split(None, 1)[1:]) for line in errors.splitlines() if line.startswith('[WARNING]:')]
         self.warnings = [_warning_text(warning) for warning in result.get('warnings') or []] + shown
 

@@ -5,21 +5,25 @@
 
 A case is a dict:
 
-- ``id``: unique; ``group``: which ansible-playbook run it belongs to (runs go side by side; the long
-  groups of SPLIT run in parts, see split_groups);
+- ``id``: unique, the pytest id of its test (``pytest tests/hostile -k <id>``); ``kind``: input, server, token,
+  shape, sim or role (the rows of the figures that report.py prints);
 - ``module``: access_token, status (batch_upload_status, one batch), bulk (its ``batches``),
   device_batch, device_batch_info, or role (wait_for_batch_upload);
 - ``args``: the module's options (for the role: its variables, plus the shared options in ``args``);
   ``{H}`` and ``{S}`` stand for the hostile server's and the simulator's URLs, ``{TMP}`` for a
-  scratch directory with the files of ``files.py``;
+  scratch directory with the files of ``suite.make_files``;
 - ``expect``: ``failed`` (bool), ``msg`` (substrings the message must hold), ``result`` (keys and
-  values the result must hold), ``bound`` (seconds the case may take, module start-up included);
+  values the result must hold), ``bound`` (seconds the module may take: a bound that catches a hang, not a
+  timing, see ``suite.allowed_time``);
 - ``counters``: the most requests the hostile server may see per behaviour (``'t:ok~x': 2``);
-- ``faults``: simulator faults to inject first (the simulator is reset before each such case);
+- ``faults``: simulator faults to inject first, into a fresh simulator;
 - ``depends_on``: set when the case needs a fix outside this suite's owner (reported, not hidden).
 
-Every case also gets the suite's global checks: no ``Module failed``, no ``Traceback``, no secret
-in any output at -vvvv, no request to the ``never`` behaviour (bad input stopped before sending).
+test_hostile.py runs every case but the role's in-process, one test per case, against a fresh hostile
+server (and simulator); test_no_secret_at_vvvv.py runs the role's cases and those of FLOW in one
+ansible-playbook run at -vvvv. Every case also gets the suite's global checks: no escaped exception, no
+``Traceback``, no secret in any output, no request to the ``never`` behaviour (bad input stopped before
+sending).
 """
 
 import copy
@@ -34,7 +38,7 @@ SECRETS = (HOSTILE_CLIENT_SECRET, HOSTILE_REFRESH_TOKEN, HOSTILE_ACCESS_TOKEN, U
 
 CUSTOMER = harness.EXAMPLE_CUSTOMER_ID
 BATCH = harness.EXAMPLE_BATCH_ID
-# Slack over a computed bound: module start-up, ansible-playbook's own work, a loaded machine.
+# Slack over a computed bound: the module's own work on a loaded machine.
 SLACK = 10.0
 # Of a clear failure or a correct answer, with nothing slow on the way (the machine may be loaded).
 QUICK = 15.0
@@ -81,12 +85,12 @@ MODULE_OF = {'access_token': 'access_token', 'status': 'status', 'status_wait': 
 CASES = []
 
 
-def case(case_id, variant, shared, expect, group, extra=None, **more):
+def case(case_id, variant, shared, expect, kind, extra=None, **more):
     """Add one case: ``variant`` names MODULE_ARGS (or 'role'), ``shared`` the shared options."""
     args = copy.deepcopy(MODULE_ARGS.get(variant, {}))
     args.update(shared)
     args.update(extra or {})
-    entry = dict(id=case_id, module=MODULE_OF.get(variant, variant), variant=variant, args=args, expect=expect, group=group)
+    entry = dict(id=case_id, module=MODULE_OF.get(variant, variant), variant=variant, args=args, expect=expect, kind=kind)
     entry.update(more)
     CASES.append(entry)
 
@@ -185,7 +189,7 @@ case('input-csv-content-control', 'device_batch', hostile_shared(), fails('csv_c
 for behaviour in ('drip-headers', 'drip-body', 'stall'):
     for variant in ('status', 'bulk', 'device_batch_info', 'device_batch'):
         case('server-%s-%s' % (behaviour, variant), variant, hostile_shared(api=behaviour),
-             fails('did not answer within 2 s (timeout', bound=2 + SLACK), 'server2')
+             fails('did not answer within 2 s (timeout', bound=2 + SLACK), 'server')
     case('server-%s-access-token' % behaviour, 'access_token', hostile_shared(token=behaviour),
          fails('did not answer within 2 s (timeout', bound=2 + SLACK), 'server')
     case('server-%s-status-retries' % behaviour, 'status', hostile_shared(api=behaviour, retries=1),
@@ -222,8 +226,8 @@ SERVER_FAILURES = (
 for behaviour, message in SERVER_FAILURES:
     case('server-%s-status' % behaviour, 'status', hostile_shared(api=behaviour), fails(message), 'server')
 for behaviour, message in SERVER_FAILURES[:12]:
-    case('server-%s-bulk' % behaviour, 'bulk', hostile_shared(api=behaviour), fails('2 of 2 batches failed', message), 'server2')
-    case('server-%s-device-batch-info' % behaviour, 'device_batch_info', hostile_shared(api=behaviour), fails(message), 'server2')
+    case('server-%s-bulk' % behaviour, 'bulk', hostile_shared(api=behaviour), fails('2 of 2 batches failed', message), 'server')
+    case('server-%s-device-batch-info' % behaviour, 'device_batch_info', hostile_shared(api=behaviour), fails(message), 'server')
 
 case('server-error-data-returned', 'status', hostile_shared(api='error-data'),
      fails('Access denied', error_code='2032', error_data=['the user lacks the Admin agent role', '{"roles": []}', 'third', 'fourth']),
@@ -380,24 +384,22 @@ case('role-processing-retries-0', 'role', hostile_shared(api='processing'), fail
 case('role-status-list', 'role', hostile_shared(api='status-list'), fails('status'), 'role', extra=ROLE_VARS,
      depends_on='H2 (shaping)')
 
-# Groups that would run longer than the rest are split, round robin so that each part gets its share
-# of slow cases: one long group started last would finish the whole test run alone.
-SPLIT = {'input': 3, 'server': 3, 'server2': 3, 'sim': 2}
-
-
-def split_groups():
-    """Rename the cases of each group in SPLIT to its parts: input-1, input-2, ..."""
-    seen = {}
-    for entry in CASES:
-        parts = SPLIT.get(entry['group'])
-        if parts:
-            index = seen.get(entry['group'], 0)
-            seen[entry['group']] = index + 1
-            entry['group'] = '%s-%d' % (entry['group'], index % parts + 1)
-
-
-split_groups()
-GROUPS = sorted(set(entry['group'] for entry in CASES))
+# The module cases that the -vvvv playbook flow runs beside the role's: servers that echo a credential back, a URL with a
+# password, tokens issued and rotated. ``env``: the case takes tenant_id, client_id and client_secret from the
+# PARTNER_CENTER_* environment (HOSTILE_CLIENT_SECRET) instead of task arguments.
+FLOW = (
+    ('token-echo-secret-access_token', 'env'),
+    ('token-echo-secret-status', 'args'),
+    ('server-echo-auth-status', 'env'),
+    ('server-echo-auth-html-status', 'args'),
+    ('input-base-url-userinfo-status', 'args'),
+    ('input-access-token-crlf-device_batch', 'env'),
+    ('token-refresh-grant-rotates', 'args'),
+    ('sim-access-token-app-user-rotates', 'args'),
+    ('sim-upload-ok', 'args'),
+)
+# The role's cases whose credentials come from the environment (the others give them as module defaults).
+ROLE_FROM_ENV = ('role-ok', 'role-token-echo-secret')
 
 
 def check_unique():

@@ -1,19 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Running the hostile cases and judging them; shared by test_hostile.py and report.py.
+"""Running the hostile cases and judging them; shared by test_hostile.py, test_no_secret_at_vvvv.py and report.py.
 
-One ansible-playbook run (at -vvvv) per group of cases, against a fresh hostile server and a fresh
-simulator. Each case is judged on its own expectation; the whole output of the run is judged for
-``Module failed``, ``Traceback`` and every secret (the suite's, the simulator's, and every token
-either server issued, in plain and escaped forms).
+A case runs in-process (``run_case``: the module's ``main()`` against a fresh hostile server and, when it needs one,
+a fresh simulator) or, for the role and the -vvvv flow, in one ansible-playbook run (``run_flow``). Each case is
+judged on its own expectation (``judge``) and on what it printed (``output_problems``): no escaped exception, no
+``Traceback``, no secret (the suite's, the simulator's, and every token either server issued, in plain and escaped
+forms), no request that a local check should have stopped.
 """
 
 import base64
+import contextlib
 import json
 import math
 import os
+import signal
 import sys
+import time
+import traceback
 import urllib.parse
 
 HOSTILE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -26,12 +31,15 @@ import harness  # noqa: E402  pylint: disable=wrong-import-position
 import cases as case_table  # noqa: E402  pylint: disable=wrong-import-position
 from servers import HostileServer  # noqa: E402  pylint: disable=wrong-import-position
 
-PLAYBOOK = os.path.join(HOSTILE_DIR, 'playbooks', 'hostile.yml')
+FLOW_PLAYBOOK = os.path.join(HOSTILE_DIR, 'playbooks', 'flow.yml')
 FORBIDDEN_OUTPUT = harness.ESCAPED_EXCEPTION_OUTPUT
-CALLBACK_DIR = os.path.join(HOSTILE_DIR, 'callback_plugins')
-# The looping tasks of playbooks/hostile.yml, by the module their cases run.
-LOOP_TASKS = {'access_token': 'Get access tokens', 'status': 'Read batch upload statuses',
-              'device_batch': 'Upload devices', 'device_batch_info': 'List device batches and devices'}
+# The collection's module each case's ``module`` runs.
+MODULES = {'access_token': 'access_token', 'status': 'batch_upload_status', 'device_batch': 'device_batch',
+           'device_batch_info': 'device_batch_info'}
+# Results that carry a token by design (access_token's; its action plugin hides them from the output).
+TOKEN_KEYS = ('access_token', 'refresh_token')
+# A case still running after this long has hung: it is stopped, so that the other cases still run.
+HANG_SECONDS = 60
 HASH = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWg=='
 HEADER = 'Device Serial Number,Windows Product ID,Hardware Hash\n'
 
@@ -61,7 +69,8 @@ def make_files(directory):
             handle.write('LARGE-%06d,,%s\n' % (number, big_hash))
 
 
-def _substitute(value, urls):
+def substitute(value, urls):
+    """``value`` with {H}, {S} and {TMP} replaced by ``urls``, and non-finite numbers as text."""
     if isinstance(value, str):
         for key, url in urls.items():
             value = value.replace('{%s}' % key, url)
@@ -70,20 +79,90 @@ def _substitute(value, urls):
         # As a user would write them in YAML; the option's float conversion reads them.
         return str(value)
     if isinstance(value, list):
-        return [_substitute(item, urls) for item in value]
+        return [substitute(item, urls) for item in value]
     if isinstance(value, dict):
-        return dict((key, _substitute(item, urls)) for key, item in value.items())
+        return dict((key, substitute(item, urls)) for key, item in value.items())
     return value
 
 
-# Options whose values the cases pass by reference: the loop items are printed at -vvvv, so the
+
+
+# -- in-process --------------------------------------------------------------------------------------
+
+
+class CaseHung(BaseException):
+    """A case still running after HANG_SECONDS. Not an Exception, so that no handler in the module takes it for its own."""
+
+
+@contextlib.contextmanager
+def hang_guard(seconds=HANG_SECONDS):
+    """Stop what runs inside after ``seconds`` with CaseHung (tests run in the main thread, where signals arrive)."""
+    def stop(unused_signum, unused_frame):
+        raise CaseHung('still running after %d s' % seconds)
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def needs_simulator(entry):
+    """Whether a case names the simulator ({S})."""
+    return '{S}' in json.dumps(entry['args'])
+
+
+def run_case(entry, run_module, server, simulator, files):
+    """Run one case in-process; return (the case as run, its outcome, the text it printed).
+
+    The outcome is {'failed', 'result', 'elapsed'}; ``result`` holds the module's warnings as text and, for
+    access_token, ``has_refresh_token`` instead of its tokens (which are its result by design and left out of the text
+    judged for secrets, as its action plugin leaves them out of a playbook's output).
+    """
+    urls = {'H': server.url, 'TMP': files}
+    if simulator is not None:
+        urls['S'] = simulator.url
+    entry = substitute(entry, urls)
+    for fault in entry.get('faults') or []:
+        simulator.add_fault_dict(fault)
+    # An option set to None is left out, as the flow's tasks omit it.
+    args = dict((key, value) for key, value in entry['args'].items() if value is not None)
+    started = time.monotonic()
+    try:
+        with hang_guard():
+            ran = run_module(MODULES[entry['module']], args)
+    except CaseHung as exc:
+        return entry, dict(failed=True, result={'msg': 'the case hung: %s' % exc}, elapsed=time.monotonic() - started), ''
+    except Exception as exc:  # pylint: disable=broad-except
+        # Escaped from main(): in a playbook, "Module failed" with the traceback. Judged as that.
+        shown = traceback.format_exc()
+        return entry, dict(failed=True, result={'msg': 'Task failed: Module failed: %r' % exc}, elapsed=time.monotonic() - started), shown
+    elapsed = time.monotonic() - started
+    result = dict(ran)
+    result['warnings'] = list(ran.warnings)
+    if entry['module'] == 'access_token':
+        result['has_refresh_token'] = isinstance(result.get('refresh_token'), str)
+        for key in TOKEN_KEYS:
+            result.pop(key, None)
+    lines = [line for line in ran.output.splitlines() if not line.startswith('{')]
+    shown = '\n'.join(lines + [json.dumps(result), ran.errors])
+    return entry, dict(failed=ran.failed, result=result, elapsed=elapsed), shown
+
+
+# -- the -vvvv playbook flow ----------------------------------------------------------------------------
+
+# Options whose values the flow passes by reference: a case is a loop item, printed at -vvvv, so its
 # secrets (and URLs that may hold one) travel in the extra variable hostile_secrets instead.
 BY_REFERENCE = ('client_secret', 'refresh_token', 'access_token', 'base_url', 'authority_url')
+# What a case that takes its credentials from the environment leaves out of its arguments.
+FROM_ENVIRONMENT = ('tenant_id', 'client_id', 'client_secret')
 
 
-def _by_reference(group_cases):
+def _by_reference(flow_cases):
     secrets = {}
-    for entry in group_cases:
+    for entry in flow_cases:
         for key in BY_REFERENCE:
             if key in entry['args']:
                 reference = 'ref-%d' % len(secrets)
@@ -92,8 +171,27 @@ def _by_reference(group_cases):
     return secrets
 
 
-def run_group(group, simulator, collections_path, workdir):
-    """Run every case of ``group``; return (PlaybookRun, hostile server, the cases as run)."""
+def flow_cases():
+    """The cases of the -vvvv flow (the role's and FLOW), each with ``credentials``: 'env' or 'args'."""
+    by_id = dict((entry['id'], entry) for entry in case_table.CASES)
+    chosen = [(entry['id'], 'env' if entry['id'] in case_table.ROLE_FROM_ENV else 'args')
+              for entry in case_table.CASES if entry['module'] == 'role']
+    chosen += list(case_table.FLOW)
+    found = []
+    for case_id, credentials in chosen:
+        entry = dict(by_id[case_id], credentials=credentials)
+        if credentials == 'env':
+            entry['args'] = dict((key, value) for key, value in entry['args'].items() if key not in FROM_ENVIRONMENT)
+        found.append(entry)
+    return found
+
+
+def run_flow(simulator, collections_path, workdir):
+    """Run the flow's cases in one ansible-playbook run at -vvvv; return (PlaybookRun, hostile server, cases, outcomes).
+
+    PARTNER_CENTER_TENANT_ID, _CLIENT_ID and _CLIENT_SECRET (the hostile one) are set for the run; a case with
+    ``credentials: env`` gives none of them itself.
+    """
     files = os.path.join(workdir, 'files')
     os.makedirs(files, exist_ok=True)
     make_files(files)
@@ -101,57 +199,41 @@ def run_group(group, simulator, collections_path, workdir):
     server.start()
     try:
         urls = {'H': server.url, 'S': simulator.url, 'TMP': files}
-        group_cases = [_substitute(entry, urls) for entry in case_table.CASES if entry['group'] == group]
-        references = _by_reference(group_cases)
-        timer_file = os.path.join(workdir, 'timer.json')
-        env = {'ANSIBLE_CALLBACK_PLUGINS': CALLBACK_DIR, 'ANSIBLE_CALLBACKS_ENABLED': 'hostile_timer',
-               'ANSIBLE_LOOKUP_PLUGINS': harness.LOOKUP_DIR, 'HOSTILE_TIMER_FILE': timer_file}
-        run = harness.run_playbook(PLAYBOOK, collections_path, workdir, verbosity=4, timeout=600, env=env, judge_escapes=False,
-                                   extra_vars={'hostile_cases': group_cases, 'simulator_url': simulator.url,
-                                               'hostile_secrets': references})
+        cases = [substitute(entry, urls) for entry in flow_cases()]
+        references = _by_reference(cases)
+        env = {'PARTNER_CENTER_TENANT_ID': harness.TENANT_ID, 'PARTNER_CENTER_CLIENT_ID': harness.CLIENT_ID,
+               'PARTNER_CENTER_CLIENT_SECRET': case_table.HOSTILE_CLIENT_SECRET}
+        run = harness.run_playbook(FLOW_PLAYBOOK, collections_path, workdir, verbosity=4, timeout=900, env=env, judge_escapes=False,
+                                   extra_vars={'hostile_cases': cases, 'hostile_secrets': references})
     finally:
         server.stop()
-    run.outcomes = outcomes(run.results, timer_file)
-    return run, server, group_cases
+    outcomes = dict((run.results.get('included') or {}).items())
+    return run, server, cases, outcomes
 
 
-def outcomes(saved, timer_file):
-    """Case id -> {'failed', 'result', 'elapsed'} from the saved results and the item times."""
-    found = dict((key, value) for key, value in (saved.get('included') or {}).items())
-    timings = []
-    if os.path.exists(timer_file):
-        with open(timer_file, encoding='utf-8') as handle:
-            timings = json.load(handle)
-    for module, task_name in LOOP_TASKS.items():
-        results = (saved.get('looped') or {}).get(module) or []
-        task = next((entry for entry in timings if entry['name'] == task_name), None)
-        ends = task['items'] if task else []
-        for index, result in enumerate(results):
-            if index < len(ends):
-                elapsed = ends[index] - (ends[index - 1] if index else task['start'])
-            else:
-                elapsed = float('inf')
-            item = result.get('item') or {}
-            result = dict(result)
-            result['has_refresh_token'] = isinstance(result.get('refresh_token'), str)
-            found[item.get('id')] = dict(failed=bool(result.get('failed')), result=result, elapsed=elapsed)
-    return found
+# -- judging ----------------------------------------------------------------------------------------------
 
 
 def secrets_of(server, simulator):
-    """Every secret that must never be printed: the suite's, the simulator's, and every token issued."""
+    """Every secret that must never be printed, in every form it may take: the suite's, the simulator's, and every
+    token either server issued; plain, percent-encoded, JSON-escaped, as Python's repr shows it, base64 (alone and as
+    HTTP Basic's ``client_id:secret``), as HTML character entities, and each long piece of one holding a line break."""
     values = set(harness.SECRETS) | set(case_table.SECRETS)
-    values.add(case_table.HOSTILE_ACCESS_TOKEN)
     values.update(server.issued)
-    stats = simulator.stats
-    values.update(stats.get('issued_tokens', []))
-    values.update(stats.get('issued_refresh_tokens', []))
+    if simulator is not None:
+        stats = simulator.stats
+        values.update(stats.get('issued_tokens', []))
+        values.update(stats.get('issued_refresh_tokens', []))
     values.add('wrong-secret-DO-NOT-LEAK-0Aa1')
     forms = set()
     for value in values:
         if not value:
             continue
-        forms.update((value, urllib.parse.quote(value, safe=''), urllib.parse.quote_plus(value), json.dumps(value)[1:-1]))
+        forms.update((value, urllib.parse.quote(value, safe=''), urllib.parse.quote_plus(value), json.dumps(value)[1:-1],
+                      repr(value)[1:-1], base64.b64encode(value.encode('utf-8')).decode('ascii'),
+                      ''.join('&#%d;' % ord(char) for char in value), ''.join('&#x%x;' % ord(char) for char in value)))
+        forms.update(base64.b64encode(('%s:%s' % (client_id, value)).encode('utf-8')).decode('ascii')
+                     for client_id in (harness.CLIENT_ID, urllib.parse.quote_plus(harness.CLIENT_ID)))
         # Tokens issued with a line break (the crlf-token behaviour): each half must stay hidden too.
         forms.update(part for part in value.replace('\r', '\n').split('\n') if len(part) >= 12)
     return forms
@@ -172,7 +254,10 @@ def _warned(expected, result, output):
 
 
 def allowed_time(bound):
-    """How long a case may take before it counts as over its bound: the bound, with room for a loaded machine."""
+    """How long a case may take before it counts as over its bound: the bound, with room for a loaded machine.
+
+    The bound catches hangs, not slowness: a busy 2-core machine may run a case a few times slower than its stated
+    bound, while a hang runs to HANG_SECONDS (in-process) or the flow's 60 s task timeout."""
     return min(bound * 2 + 10, 55.0)
 
 
@@ -197,8 +282,6 @@ def judge(entry, outcome, server, output=None):
     for key, value in expect['result'].items():
         if not _holds(result, key, value):
             problems.append('result %s is %r, expected %r' % (key, result.get(key), value))
-    # The bound catches hangs, not slowness: a busy 2-core machine may run a case a few times slower than its
-    # stated bound, while a hang runs to the 60 s task timeout of the suite's playbook.
     if outcome['elapsed'] > allowed_time(expect['bound']):
         problems.append('took %.1f s, bound %.1f s (%.1f s allowed under load)'
                         % (outcome['elapsed'], expect['bound'], allowed_time(expect['bound'])))
@@ -211,39 +294,18 @@ def judge(entry, outcome, server, output=None):
     return problems
 
 
-def judge_run(run, server, simulator, group_cases):
-    """(per-case problems dict, global problems list) for one run."""
-    per_case = {}
-    for entry in group_cases:
-        per_case[entry['id']] = judge(entry, run.outcomes.get(entry['id']), server, run.output)
-    global_problems = []
-    if run.returncode != 0:
-        global_problems.append('ansible-playbook exited %d: %s' % (run.returncode, run.output[-3000:]))
+def output_problems(output, server, simulator):
+    """The suite's global checks on what a case (or a run) printed, and on the requests the hostile server saw."""
+    problems = []
     for text in FORBIDDEN_OUTPUT:
-        if text in run.output:
-            at = run.output.index(text)
-            global_problems.append('%r in the output: %s' % (text, run.output[max(0, at - 600):at + 600]))
-    for secret in secrets_of(server, simulator):
-        if secret in run.output:
-            at = run.output.index(secret)
-            global_problems.append('a secret in the output: ...%s...' % run.output[max(0, at - 300):at].replace(secret, '<SECRET>'))
+        if text in output:
+            at = output.index(text)
+            problems.append('%r in the output: %s' % (text, output[max(0, at - 600):at + 600]))
+    for secret in sorted(secrets_of(server, simulator)):
+        if secret in output:
+            at = output.index(secret)
+            problems.append('a secret in the output: ...%s<SECRET>...' % output[max(0, at - 300):at])
     never = dict((key, count) for key, count in server.counts.items() if key.endswith(':never'))
     if never:
-        global_problems.append('requests reached the hostile server although local checks should have stopped them: %s' % never)
-    return per_case, global_problems
-
-
-def figures(group_cases, run, per_case):
-    """Counts for docs/docsite/rst/reliability.rst: cases, clear errors, correct results, and what went wrong."""
-    counts = dict(cases=len(group_cases), clear_errors=0, correct_results=0, failing=0, over_bound=0)
-    for entry in group_cases:
-        problems = per_case[entry['id']]
-        if problems:
-            counts['failing'] += 1
-            counts['over_bound'] += int(any(problem.startswith('took ') for problem in problems))
-        elif entry['expect']['failed']:
-            counts['clear_errors'] += 1
-        else:
-            counts['correct_results'] += 1
-    counts['tracebacks'] = sum(run.output.count(text) for text in FORBIDDEN_OUTPUT)
-    return counts
+        problems.append('requests reached the hostile server although local checks should have stopped them: %s' % never)
+    return problems
