@@ -12,6 +12,7 @@ forms), no request that a local check should have stopped.
 
 import base64
 import contextlib
+import faulthandler
 import json
 import math
 import os
@@ -40,6 +41,7 @@ MODULES = {'access_token': 'access_token', 'status': 'batch_upload_status', 'dev
 TOKEN_KEYS = ('access_token', 'refresh_token')
 # A case still running after this long has hung: it is stopped, so that the other cases still run.
 HANG_SECONDS = 60
+LAST_RESORT_SECONDS = 30
 HASH = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVpBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWg=='
 HEADER = 'Device Serial Number,Windows Product ID,Hardware Hash\n'
 
@@ -96,15 +98,21 @@ class CaseHung(BaseException):
 
 @contextlib.contextmanager
 def hang_guard(seconds=HANG_SECONDS):
-    """Stop what runs inside after ``seconds`` with CaseHung (tests run in the main thread, where signals arrive)."""
+    """Stop what runs inside after ``seconds`` with CaseHung (tests run in the main thread, where signals arrive).
+
+    A module that waits for its own threads (the bulk read) cannot be stopped so: past another LAST_RESORT_SECONDS the
+    process prints every thread's stack and ends, and pytest-xdist reports the test that was running as crashed.
+    """
     def stop(unused_signum, unused_frame):
         raise CaseHung('still running after %d s' % seconds)
 
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)
+    faulthandler.dump_traceback_later(seconds + LAST_RESORT_SECONDS, exit=True, file=2)  # standard error, not a captured one
     try:
         yield
     finally:
+        faulthandler.cancel_dump_traceback_later()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
