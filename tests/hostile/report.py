@@ -133,7 +133,7 @@ def main():
         table.append([FLOW_ROW + ' (not in the total)'] + [rows[FLOW_ROW][key] for key in KEYS])
     print('\n'.join(rst.list_table(['area', 'cases', 'held', 'clear errors', 'correct results', 'not as stated',
                                     'past their bound', 'secrets shown', 'tracebacks'], table)))
-    print('\nAnd %d checks of the suite itself, %d passed. Wall time: %.0f s with %d jobs.'
+    print('\nChecks of the suite itself: %d, %d passed. Wall time: %.0f s with %d jobs.'
           % (own_checks[0], own_checks[1], elapsed, args.jobs))
     for problem in problems:
         print('- %s' % problem)
