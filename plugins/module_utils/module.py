@@ -6,12 +6,13 @@
 It adds the shared options (documented once in the ``partner_center`` doc fragment), checks
 them before any request, builds the client and its credential, and turns the client's
 exceptions into ``fail_json`` with redacted messages. Any other exception that escapes a module
-after the wrapper is built becomes a clear failure too (a last net, see ``_install_net``).
+after the wrapper is built becomes a clear failure too: each module's ``main()`` is decorated with
+``report_unexpected_exceptions``, as a module normally catches its own exceptions.
 """
 
+import functools
 import json
 import re
-import sys
 
 from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, env_fallback
@@ -134,6 +135,34 @@ def remove_values_where_needed(value, no_log_values, remove_values):
     return masked
 
 
+# The PartnerCenterModule of the main() that runs now, once it is built (see report_unexpected_exceptions).
+_RUNNING = {'module': None}
+
+
+def report_unexpected_exceptions(main):
+    """Decorate a module's ``main()``: an exception that escapes it becomes a clear failure, not a traceback.
+
+    The failure says that this is a bug in the collection, with the collection's version, the exception's type and
+    the request ids, every secret masked (``PartnerCenterModule.fail_unexpected``). An exception raised before the
+    module's PartnerCenterModule is built (the argument spec itself) is left to ansible-core.
+    """
+    @functools.wraps(main)
+    def run():
+        _RUNNING['module'] = None
+        try:
+            return main()
+        except Exception as exception:  # pylint: disable=broad-except
+            module = _RUNNING['module']
+            if module is None:
+                raise
+            module.fail_unexpected(exception)
+        finally:
+            _RUNNING['module'] = None
+        return None
+
+    return run
+
+
 class PartnerCenterModule:
     """An AnsibleModule with the shared Partner Center options and a client built from them."""
 
@@ -144,37 +173,8 @@ class PartnerCenterModule:
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self._client = None
-        self._install_net()
+        _RUNNING['module'] = self
         self._check_shared_options()
-
-    # -- the last net ----------------------------------------------------------------------------
-
-    def _install_net(self):
-        """Turn an exception that escapes the module into a clear failure instead of a traceback.
-
-        ansible-core 2.19 runs a module inside its own ``try``/``except Exception`` (the AnsiballZ
-        loader) and reports what it catches as "Module failed" with a traceback; older versions
-        let it reach the interpreter, which calls ``sys.excepthook``. Both paths are covered, with
-        no change to the modules themselves. This is a net for bugs, not the way errors are handled.
-        """
-        previous_hook = sys.excepthook
-
-        def hook(kind, value, traceback):
-            if isinstance(value, Exception):
-                self.fail_unexpected(value)
-            previous_hook(kind, value, traceback)
-
-        sys.excepthook = hook
-        loader = sys.modules.get('ansible.module_utils._internal._ansiballz._loader')
-        handler = getattr(loader, '_handle_exception', None)
-        if handler is not None and not getattr(handler, 'partnercenter_net', False):
-            def handle_exception(exception, *args, **kwargs):
-                if isinstance(exception, Exception):
-                    self.fail_unexpected(exception)
-                return handler(exception, *args, **kwargs)
-
-            handle_exception.partnercenter_net = True
-            loader._handle_exception = handle_exception  # pylint: disable=protected-access
 
     def fail_unexpected(self, exception):
         """Fail the task for an exception the collection did not expect: a bug, said as such, without a traceback."""

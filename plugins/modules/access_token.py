@@ -136,9 +136,10 @@ correlation_id:
 '''
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule, report_unexpected_exceptions
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(supports_check_mode=True)
     client = module.client()

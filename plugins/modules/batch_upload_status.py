@@ -514,10 +514,11 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch_fact import module_sets_fact, with_batch_fact
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule, report_unexpected_exceptions
 from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(

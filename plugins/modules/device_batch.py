@@ -472,7 +472,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.devices impo
     read_device_list,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule, report_unexpected_exceptions
 from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 
 DEVICE_OPTIONS = dict(
@@ -500,6 +500,7 @@ def read_devices(module):
     return read_autopilot_csv(content, os.path.basename(path))
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(

@@ -208,9 +208,10 @@ request_id:
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import list_batch_devices, list_device_batches
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule, report_unexpected_exceptions
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(

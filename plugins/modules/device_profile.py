@@ -302,7 +302,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifec
     unusable_device_ids,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, TransportError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule, report_unexpected_exceptions
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import (
     get_profile,
     list_profiles,
@@ -353,6 +353,7 @@ def resolve_profile(module, client):
     return profile_id, matches[0][1].get('name')
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(
