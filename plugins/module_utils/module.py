@@ -15,6 +15,7 @@ import json
 import re
 
 from ansible.module_utils import basic
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import (
@@ -65,6 +66,10 @@ WAIT_ARGUMENT_SPEC = dict(
 )
 
 _SECRET_OPTIONS = ('client_secret', 'refresh_token', 'access_token')
+# The ansible-core versions whose AnsibleModule masks its result through basic.remove_values (read in their basic.py,
+# and tested by make test-matrix); see PartnerCenterModule._exit.
+MASKING_SWAP_VERSIONS = ('2.16', '2.17', '2.18', '2.19', '2.20', '2.21')
+ANSIBLE_CORE_MINOR = '.'.join(ANSIBLE_CORE_VERSION.split('.')[:2])
 _LOCALE_PATTERN = re.compile(r'[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*')
 _ISSUES_URL = 'https://github.com/partnercenter/devices/issues'
 
@@ -290,12 +295,16 @@ class PartnerCenterModule:
     def _exit(self, exit_method, **result):
         """``exit_method(**result)``, with ansible-core's masking of the result walking only what can hold a secret.
 
-        AnsibleModule masks its whole result with ``remove_values`` (basic.py's own name for it, in ansible-core 2.16
-        to 2.21) after adding the invocation, warnings and deprecations; for a large batch that walk costs more than
-        reading the batch. Emptying ``no_log_values`` would not help (the walk runs anyway) and would not mask what
-        ansible-core adds; swapping the function for this exit alone keeps ansible-core's masking where a secret can
-        be, and a version that stops using the name simply masks everything again.
+        AnsibleModule masks its whole result with ``remove_values`` after adding the invocation, warnings and
+        deprecations; for a large batch that walk costs more than reading the batch. Emptying ``no_log_values`` would
+        not help (the walk runs anyway) and would not mask what ansible-core adds. This is the one place the
+        collection touches ansible-core's internals: on the versions whose basic.py is known to call ``remove_values``
+        by that name (MASKING_SWAP_VERSIONS, each tested), it is swapped for this exit alone, keeping ansible-core's
+        masking wherever a secret can be; any other version masks the whole result as it always does.
         """
+        if ANSIBLE_CORE_MINOR not in MASKING_SWAP_VERSIONS:
+            exit_method(**result)
+            return
         masking = basic.remove_values
 
         def remove_values(value, no_log_values):
