@@ -16,8 +16,6 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.errors impor
 BATCH_STATUSES = ('unknown', 'queued', 'processing', 'finished', 'finished_with_errors')
 # Batch statuses after which Partner Center does no more work on the batch.
 COMPLETE_STATUSES = frozenset(('finished', 'finished_with_errors'))
-# Statuses a wait keeps polling through.
-PENDING_STATUSES = frozenset(('unknown', 'queued', 'processing'))
 # Device statuses: the resource page lists in-progress, finished and finished_with_errors; the SDKs
 # reuse the batch enum. Shaped as in_progress, the snake_case form of in-progress.
 DEVICE_STATUSES = BATCH_STATUSES + ('in_progress',)
@@ -128,11 +126,6 @@ def device_has_error(device):
 def is_complete(status):
     """True once Partner Center has finished the batch, with or without device errors (any spelling)."""
     return normalize_status(status) in COMPLETE_STATUSES
-
-
-def is_pending(status):
-    """True while a wait should go on polling: queued, processing, unknown (or no status yet)."""
-    return status is None or normalize_status(status) in PENDING_STATUSES
 
 
 def _type_name(value):
