@@ -52,6 +52,9 @@ BACKOFF_BASE = 1.0
 MAX_RETRY_WAIT = 60.0
 # How much of a body that is not what we expected goes into an error message.
 BODY_EXCERPT_BYTES = 200
+# How much of the body is read to make that excerpt: secrets are masked before it is cut, so that an echoed
+# secret (up to eight characters a character as an HTML reference) is never shown in part.
+EXCERPT_WINDOW_BYTES = BODY_EXCERPT_BYTES * 8
 # No answer is read past this many bytes: far above any real Partner Center or Entra ID answer
 # (a page of 100 devices with hardware hashes is about 0.5 MiB), low enough that a hostile or
 # broken server cannot fill the memory. Documented in the partner_center doc fragment.
@@ -115,9 +118,10 @@ class Response:
         self.reason = reason or http.client.responses.get(status, '')
         self.headers = dict((str(key).lower(), value) for key, value in (headers or {}).items())
         self.body = body or b''
-        # Set by the client: the MS-RequestId it sent, and how many requests the answer took.
+        # Set by the client: the MS-RequestId it sent, how many requests the answer took, and its redaction.
         self.request_id = None
         self.attempts = 1
+        self.redact = None
 
     def annotate(self, error):
         """Give ``error`` this answer's status and ids where it has none; return it."""
@@ -132,11 +136,15 @@ class Response:
         return self.headers.get(name.lower())
 
     def excerpt(self):
-        """The first bytes of the body, printable, for error messages."""
-        text = self.body[:BODY_EXCERPT_BYTES].decode('utf-8', 'replace')
+        """The start of the body, printable, secrets masked, for error messages."""
+        window = self.body[:EXCERPT_WINDOW_BYTES]
+        text = window.decode('utf-8', 'replace')
+        if self.redact is not None:
+            # Before cutting: a secret cut in two would not be recognised.
+            text = self.redact(text)
         text = ' '.join(text.split())
-        if len(self.body) > BODY_EXCERPT_BYTES:
-            text += '...'
+        if len(text) > BODY_EXCERPT_BYTES or len(self.body) > len(window):
+            text = text[:BODY_EXCERPT_BYTES] + '...'
         return text
 
     def json(self, what):
@@ -391,6 +399,7 @@ class PartnerCenterClient:
             try:
                 self._check_headers(headers, target)
                 response = self._send_once(method, url, headers, body)
+                response.redact = self.redact
             except TransportError as error:
                 error.request_id = error.request_id or request_id
                 error.correlation_id = error.correlation_id or self.correlation_id
@@ -509,6 +518,7 @@ class PartnerCenterClient:
                     raise self._timeout_error(host, deadline, body) from None
                 # Say what did come back: the status, the content type and the first bytes.
                 partial = Response(raw.getcode(), getattr(raw, 'reason', None), raw.headers, error.partial)
+                partial.redact = self.redact
                 raise TransportError(
                     '%s answered HTTP %d (content type %s) but closed the connection after %d of %s bytes (truncated body): %r'
                     % (host, partial.status, partial.header('content-type') or 'none', len(error.partial),
