@@ -318,8 +318,10 @@ class PartnerCenterClient:
     """Sends Partner Center requests with the documented headers, retries and error handling.
 
     ``auth`` is one of the classes in ``auth.py``: it hands out a bearer token and may renew it
-    once when Partner Center answers 401. ``warn`` receives one line per retry; ``sleep`` and
-    ``rand`` are replaceable so tests never wait for real.
+    when Partner Center answers 401: once in the client's life, or with ``renewal_interval`` at
+    most once in that many seconds of ``clock`` (a monotonic clock); never for a 401 with code
+    900421. ``warn`` receives one line per retry; ``sleep`` and ``rand`` are replaceable so tests
+    never wait for real.
     """
 
     def __init__(self, base_url, auth, timeout=30, validate_certs=True, locale='en-US',
@@ -344,7 +346,7 @@ class PartnerCenterClient:
         # concurrency; with it (a client that lives for days, as the event source's) at most one in that many seconds.
         self.token_renewals = 0
         self.renewal_interval = renewal_interval
-        self._clock = clock
+        self.clock = clock
         self._last_renewal = None
 
     # -- public API -------------------------------------------------------------------------
@@ -507,10 +509,10 @@ class PartnerCenterClient:
             if self.renewal_interval is None:
                 if self.token_renewals >= 1:
                     return False
-            elif self._last_renewal is not None and self._clock() - self._last_renewal < self.renewal_interval:
+            elif self._last_renewal is not None and self.clock() - self._last_renewal < self.renewal_interval:
                 return False
             self.token_renewals += 1
-            self._last_renewal = self._clock()
+            self._last_renewal = self.clock()
             self.auth.invalidate()
             return True
 
