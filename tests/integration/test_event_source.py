@@ -311,3 +311,29 @@ def test_refused_credentials_send_one_event_per_batch_and_keep_backing_off(case,
     text = json.dumps(events) + caplog.text
     for secret in harness.SECRETS + (NO_MFA_REFRESH_TOKEN, 'not-the-secret-DO-NOT-LEAK-0000') + tuple(simulator.stats['issued_tokens']):
         assert secret not in text
+
+
+ECHO_BATCH = 'e3c4a7d0-5ec2-4e7a-9c0d-6b1f2a3c4d5e'
+
+
+def _echoing_batch(seed):
+    """A batch whose devices' errors echo the caller's bearer token and the client secret (a careless service)."""
+    seed['customers'][harness.EXAMPLE_CUSTOMER_ID]['batches'][ECHO_BATCH] = {
+        'statuses': ['finished'], 'echo_bearer_token': True, 'devices': [
+            {'serialNumber': 'ECHO-TOKEN', 'status': 'finished_with_errors', 'errorDescription': 'carried {bearer_token}'},
+            {'serialNumber': 'ECHO-SECRET', 'status': 'finished_with_errors',
+             'errorDescription': 'secret %s' % harness.CLIENT_SECRET}]}
+
+
+def test_an_event_holds_no_secret_a_service_echoes(make_simulator, monkeypatch):
+    simulator = make_simulator(_echoing_batch)
+    for key, value in harness.simulator_credentials(simulator.url).items():
+        monkeypatch.setenv(key, value)
+    events, dummy = run_source({'batches': [entry(ECHO_BATCH, harness.EXAMPLE_CUSTOMER_ID)], 'delay': 0.1},
+                               until=complete(ECHO_BATCH), settle=0.1)
+    assert kinds(events) == [(ECHO_BATCH, 'batch_complete')]
+    described = dict((device['serial_number'], device['error_description'])
+                     for device in events[0]['partner_center_batch']['devices_with_errors'])
+    assert described == {'ECHO-TOKEN': 'carried ********', 'ECHO-SECRET': 'secret ********'}
+    for secret in harness.SECRETS + tuple(simulator.stats['issued_tokens']):
+        assert secret not in json.dumps(events)

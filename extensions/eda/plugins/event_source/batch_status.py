@@ -367,8 +367,15 @@ class BatchWatcher:
                 continue
             event = self._poll_one(key, item)
             if event is not None:
-                events.append(event)
+                events.append(self._masked(event))
         return events
+
+    def _masked(self, event):
+        """``event`` with every secret the client knows masked, also where the service echoed one (a device's error)."""
+        text = json.dumps(event, default=str)
+        if self.client.redact(text) == text:
+            return event
+        return _redact_strings(event, self.client.redact)
 
     def _poll_one(self, key, item):
         try:
@@ -451,6 +458,16 @@ class BatchWatcher:
             'devices_with_errors_count': len(devices_with_errors),
             'polls': item.polls,
         }}
+
+
+def _redact_strings(value, redact):
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return dict((key, _redact_strings(item, redact)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_redact_strings(item, redact) for item in value]
+    return value
 
 
 def _credentials_refused(error):
