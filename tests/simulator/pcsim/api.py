@@ -7,7 +7,8 @@ An endpoint module (``endpoints/*.py``) declares ``ROUTES``, a tuple of :class:`
 :func:`api_endpoint` builds the response headers, lets a fault answer if one hits, else runs the checks
 below in this order (README: "Partner Center API") and calls the route's handler with a :class:`Call`:
 
-1. bearer token (401; 401 code 900421 for an app+user token without an MFA claim, seed ``mfa_enforced``)  2. MS-RequestId / MS-CorrelationId (400)  3. Accept (406)
+1. bearer token (401; 401 code 900421 for an app+user token without an MFA claim, seed ``mfa_enforced``)
+2. MS-RequestId / MS-CorrelationId (400)  3. Accept (406)
 4. route (404) and method (405, ``Allow`` lists the path's methods)
 5. path ids: ``customer_id`` and the route's ``guid_params`` must be GUIDs (400)
 6. throttling (429)  7. customer known (404) and with a relationship (403)  8. agent role of an app+user token (403)

@@ -273,7 +273,7 @@ def _parse_batches_text(path, data):
             return json.loads(text)
         except ValueError:
             pass
-        return yaml.load(text, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))  # nosec B506 - a safe loader
+        return yaml.load(text, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))
     except RecursionError:
         raise ValueError('batches_file %s is nested too deeply to read: it must be a list of batches.' % path) from None
     except yaml.YAMLError as error:

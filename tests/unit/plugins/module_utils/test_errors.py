@@ -3,6 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Unit tests of errors.py: redact() and the exception classes' structured fields."""
 
+import base64
+import html
+
 import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
@@ -124,8 +127,6 @@ ECHOED_CLIENT_ID = '5d2a7c1e-3f4b-4a6c-9d8e-0f1a2b3c4d5e'
 
 def _visible(masked, secret):
     """Whether ``secret`` can still be read in ``masked`` in any of the spellings these tests use."""
-    import base64
-    import html
     decoded = html.unescape(masked.replace(REDACTED, '\x00'))
     decoded = decoded.encode('latin-1', 'backslashreplace').decode('unicode_escape', 'ignore') if '\\u' in decoded else decoded
     if secret in decoded:
@@ -143,7 +144,6 @@ def _visible(masked, secret):
 @pytest.mark.parametrize('prefix', ['', 'a', 'ab', ECHOED_CLIENT_ID + ':'], ids=['aligned', 'one-byte-in', 'two-bytes-in', 'client-id-colon'])
 @pytest.mark.parametrize('urlsafe', [False, True], ids=['standard', 'urlsafe'])
 def test_a_secret_inside_base64_is_masked(prefix, urlsafe):
-    import base64
     encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
     echoed = encode((prefix + ECHOED_SECRET).encode()).decode()
     masked = redact('invalid_client: credentials %s were refused' % echoed, {ECHOED_SECRET})
@@ -152,7 +152,6 @@ def test_a_secret_inside_base64_is_masked(prefix, urlsafe):
 
 
 def test_http_basic_credentials_echoed_by_a_server_are_masked_even_for_an_unknown_secret():
-    import base64
     header = 'Basic ' + base64.b64encode(b'some-client:some-password').decode()
     assert redact('the request carried Authorization: %s.' % header) == 'the request carried Authorization: Basic ********.'
 
