@@ -337,3 +337,31 @@ def test_an_event_holds_no_secret_a_service_echoes(make_simulator, monkeypatch):
     assert described == {'ECHO-TOKEN': 'carried ********', 'ECHO-SECRET': 'secret ********'}
     for secret in harness.SECRETS + tuple(simulator.stats['issued_tokens']):
         assert secret not in json.dumps(events)
+
+
+def test_the_source_recovers_from_refused_tokens_by_renewing_again(simulator, monkeypatch):
+    """Through main() and a list-backed queue: a token refused twice in a row is renewed again once the interval is over."""
+    for key, value in harness.simulator_credentials(simulator.url).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(SOURCE, 'TOKEN_RENEWAL_INTERVAL', 0.5)
+    # The first token and its renewal are both refused (401 for good: expire_token): only a later renewal helps.
+    simulator.add_fault('expire_token', match='batchJobStatus', count=2)
+    events, dummy = run_source({'batches': [entry(harness.DEMO_BATCH_STUCK)], 'delay': 0.1, 'status_changes': True},
+                               until=lambda events: bool(events), seconds=15, settle=0.1)
+    assert kinds(events) == [(harness.DEMO_BATCH_STUCK, 'batch_status_changed')]
+    statuses = [request['status'] for request in simulator.stats['api_requests']]
+    assert statuses[:2] == [401, 401] and statuses[-1] == 200
+    assert len(simulator.stats['token_requests']) == 3
+
+
+def test_refused_credentials_through_main_send_one_event_per_batch(simulator, monkeypatch):
+    for key, value in harness.simulator_credentials(simulator.url).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv('PARTNER_CENTER_CLIENT_SECRET', 'not-the-secret-DO-NOT-LEAK-0000')
+    batches = [entry(harness.DEMO_BATCH_STUCK), entry(harness.DEMO_BATCH_CLEAN)]
+    events, dummy = run_source({'batches': batches, 'delay': 0.1}, until=lambda events: len(events) >= 2, settle=1.5)
+    assert sorted(kinds(events)) == sorted((item['batch_tracking_id'], 'batch_poll_failed') for item in batches)
+    assert all(event['partner_center_batch']['will_retry'] for event in events)
+    # Polled again meanwhile, ever more slowly, without another event.
+    assert len(simulator.stats['token_requests']) > 2
+    assert 'not-the-secret-DO-NOT-LEAK-0000' not in json.dumps(events)
