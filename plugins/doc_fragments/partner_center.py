@@ -35,6 +35,11 @@ options:
       - A refresh token from the secure application model's one-time consent (with MFA), for
         B(app+user) credentials (C(grant_type=refresh_token)). Keep it in a vault.
       - Takes precedence over O(client_secret) alone. Entra ID lets it expire after 90 days unused.
+      - Partner Center refuses (HTTP 401, error code C(900421)) an app+user call whose token has no MFA claim,
+        which is the case for every token of a refresh token from a consent made without MFA. The task then
+        fails at once, without renewing the token (renewing cannot add the claim), naming the code and the
+        request ids; consent again with MFA, or use app-only credentials where the call accepts them (reading a
+        batch upload status, adding devices to an existing batch).
       - If not set, the environment variable E(PARTNER_CENTER_REFRESH_TOKEN) is used.
     type: str
   access_token:

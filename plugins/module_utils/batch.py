@@ -10,9 +10,11 @@ import urllib.parse
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import remediation_hint
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, ResponseError
 
-# Batch statuses, as Partner Center documents them (snake_case). The .NET SDK reads a status in
-# snake_case, camelCase or PascalCase, in any letter case; so do we, and the shaped status is
-# always the documented spelling. ``unknown`` "should never happen" (REST reference).
+# Batch statuses, as Partner Center documents them (snake_case). The .NET SDK reads snake_case,
+# camelCase and PascalCase, and only those: its EnumJsonConverter is case-sensitive, so another
+# spelling (FINISHED_WITH_ERRORS) becomes Unknown there. We read those spellings and any letter
+# case as well, and the shaped status is always the documented spelling. ``unknown`` "should never
+# happen" (REST reference).
 BATCH_STATUSES = ('unknown', 'queued', 'processing', 'finished', 'finished_with_errors')
 # Batch statuses after which Partner Center does no more work on the batch.
 COMPLETE_STATUSES = frozenset(('finished', 'finished_with_errors'))

@@ -20,6 +20,7 @@ import email.utils
 import http.client
 import json
 import random
+import re
 import socket
 import ssl
 import threading
@@ -52,6 +53,9 @@ BACKOFF_BASE = 1.0
 MAX_RETRY_WAIT = 60.0
 # How much of a body that is not what we expected goes into an error message.
 BODY_EXCERPT_BYTES = 200
+# How much of the body is read to make that excerpt: secrets are masked before it is cut, so that an echoed
+# secret (up to eight characters a character as an HTML reference) is never shown in part.
+EXCERPT_WINDOW_BYTES = BODY_EXCERPT_BYTES * 8
 # No answer is read past this many bytes: far above any real Partner Center or Entra ID answer
 # (a page of 100 devices with hardware hashes is about 0.5 MiB), low enough that a hostile or
 # broken server cannot fill the memory. Documented in the partner_center doc fragment.
@@ -60,12 +64,47 @@ _READ_CHUNK = 64 * 1024
 # Exceptions a shaping function may raise on a body whose form it does not expect.
 _SHAPE_ERRORS = (TypeError, ValueError, KeyError, AttributeError, IndexError, RecursionError)
 
+# Partner Center's error code for an app+user call whose token carries no MFA claim (HTTP 401), enforced
+# since 2026. A token renewed from the same refresh token carries none either.
+MFA_REQUIRED_CODE = '900421'
+_MFA_CODE_PATTERN = re.compile(r'(?<![0-9])900421(?![0-9])')
+_MFA_HINT = (
+    'The access token carries no multi-factor authentication (MFA) claim, which Partner Center requires on every app+user '
+    'call since 2026; a token renewed from the same refresh token has none either, so it was not renewed. Get a refresh '
+    'token from a consent made with MFA (the secure application model) and use it in refresh_token. Or use app-only '
+    'credentials (client_id and client_secret, without refresh_token) where the call accepts them: reading a batch upload '
+    'status and adding devices to an existing batch do; creating a new device batch needs app+user credentials.'
+)
+
 _AUTH_HINT = (
     'The batch and device endpoints accept an access token for Partner Center issued to app-only '
     'credentials or to app+user credentials (secure application model) whose user holds the Admin '
     'agent or Sales agent role; check the credential kind, the tenant and that the application is '
     'registered in Partner Center.'
 )
+
+
+def mfa_required(response):
+    """Whether a 401 is Partner Center's refusal of a token without an MFA claim (error code 900421).
+
+    No Microsoft page shows that answer's body: the code is looked for in the error body's ``code`` (text or a
+    number), in its description or message, and in the WWW-Authenticate header.
+    """
+    if response.status != 401:
+        return False
+    if _MFA_CODE_PATTERN.search(str(response.header('www-authenticate') or '')):
+        return True
+    try:
+        payload = parse_json(response.body) if response.body else None
+    except (ValueError, RecursionError):
+        return bool(_MFA_CODE_PATTERN.search(response.body[:EXCERPT_WINDOW_BYTES].decode('utf-8', 'replace')))
+    if not isinstance(payload, dict):
+        return False
+    error = payload.get('error')
+    fields = [payload.get('code'), payload.get('statusCode'), payload.get('description'), payload.get('message')]
+    if isinstance(error, dict):
+        fields += [error.get('code'), error.get('message')]
+    return any(_MFA_CODE_PATTERN.search(text) for text in (_scalar_text(value) for value in fields) if text)
 
 
 def new_guid():
@@ -115,9 +154,10 @@ class Response:
         self.reason = reason or http.client.responses.get(status, '')
         self.headers = dict((str(key).lower(), value) for key, value in (headers or {}).items())
         self.body = body or b''
-        # Set by the client: the MS-RequestId it sent, and how many requests the answer took.
+        # Set by the client: the MS-RequestId it sent, how many requests the answer took, and its redaction.
         self.request_id = None
         self.attempts = 1
+        self.redact = None
         # Earlier attempts of a changing request whose outcome is unknown (a server fault answered, or no answer
         # after the request may have been delivered): the request may have been applied before this answer.
         self.unsettled_attempts = 0
@@ -140,11 +180,15 @@ class Response:
         return self.headers.get(name.lower())
 
     def excerpt(self):
-        """The first bytes of the body, printable, for error messages."""
-        text = self.body[:BODY_EXCERPT_BYTES].decode('utf-8', 'replace')
+        """The start of the body, printable, secrets masked, for error messages."""
+        window = self.body[:EXCERPT_WINDOW_BYTES]
+        text = window.decode('utf-8', 'replace')
+        if self.redact is not None:
+            # Before cutting: a secret cut in two would not be recognised.
+            text = self.redact(text)
         text = ' '.join(text.split())
-        if len(self.body) > BODY_EXCERPT_BYTES:
-            text += '...'
+        if len(text) > BODY_EXCERPT_BYTES or len(self.body) > len(window):
+            text = text[:BODY_EXCERPT_BYTES] + '...'
         return text
 
     def json(self, what):
@@ -282,12 +326,15 @@ class PartnerCenterClient:
     """Sends Partner Center requests with the documented headers, retries and error handling.
 
     ``auth`` is one of the classes in ``auth.py``: it hands out a bearer token and may renew it
-    once when Partner Center answers 401. ``warn`` receives one line per retry; ``sleep`` and
-    ``rand`` are replaceable so tests never wait for real.
+    when Partner Center answers 401: once in the client's life, or with ``renewal_interval`` at
+    most once in that many seconds of ``clock`` (a monotonic clock); never for a 401 with code
+    900421. ``warn`` receives one line per retry; ``sleep`` and ``rand`` are replaceable so tests
+    never wait for real.
     """
 
     def __init__(self, base_url, auth, timeout=30, validate_certs=True, locale='en-US',
-                 correlation_id=None, retries=5, warn=None, sleep=time.sleep, rand=random.random):
+                 correlation_id=None, retries=5, warn=None, sleep=time.sleep, rand=random.random,
+                 renewal_interval=None, clock=time.monotonic):
         self.base_url = base_url.rstrip('/')
         self.auth = auth
         self.timeout = timeout
@@ -303,8 +350,12 @@ class PartnerCenterClient:
         self._renewal_lock = threading.Lock()
         # Secrets the client has seen (tokens it fetched, credentials it sent): masked in messages.
         self.secrets = set()
-        # Token renewals after a 401: at most one per task (per client), whatever the concurrency.
+        # Token renewals after a 401. Without renewal_interval at most one per client (a task), whatever the
+        # concurrency; with it (a client that lives for days, as the event source's) at most one in that many seconds.
         self.token_renewals = 0
+        self.renewal_interval = renewal_interval
+        self.clock = clock
+        self._last_renewal = None
 
     # -- public API -------------------------------------------------------------------------
 
@@ -400,6 +451,7 @@ class PartnerCenterClient:
             try:
                 self._check_headers(headers, target)
                 response = self._send_once(method, url, headers, body)
+                response.redact = self.redact
             except TransportError as error:
                 error.request_id = error.request_id or request_id
                 error.correlation_id = error.correlation_id or self.correlation_id
@@ -422,9 +474,11 @@ class PartnerCenterClient:
                 continue
 
             renewable = authenticated and getattr(self.auth, 'renewable', False)
-            if response.status == 401 and renewable and not token_retried and self._renew_token(token):
+            if (response.status == 401 and renewable and not token_retried and not mfa_required(response)
+                    and self._renew_token(token)):
                 # The token may have expired or been revoked since it was issued: ask Entra ID for
-                # a new one, once per task. A 401 for the renewed token is a real refusal.
+                # a new one, once per task (or per renewal_interval). A 401 for the renewed token is a
+                # real refusal. Not after 900421: a token from the same refresh token lacks MFA too.
                 token_retried = True
                 continue
             if response.status in RETRY_STATUSES and attempt < self.retries:
@@ -462,15 +516,20 @@ class PartnerCenterClient:
 
         A task asks Entra ID for a new token at most once, whatever the concurrency: side-by-side
         requests (the bulk read) refused the same token share one renewal, and a 401 for the renewed
-        token is final for every request.
+        token is final for every request. A client with ``renewal_interval`` renews after any later
+        401 too, at most once in that many seconds.
         """
         with self._renewal_lock:
             if self.auth.token(self) != rejected:
                 # Another request already replaced it: try the new one.
                 return True
-            if self.token_renewals >= 1:
+            if self.renewal_interval is None:
+                if self.token_renewals >= 1:
+                    return False
+            elif self._last_renewal is not None and self.clock() - self._last_renewal < self.renewal_interval:
                 return False
             self.token_renewals += 1
+            self._last_renewal = self.clock()
             self.auth.invalidate()
             return True
 
@@ -525,6 +584,7 @@ class PartnerCenterClient:
                     raise self._timeout_error(host, deadline, body) from None
                 # Say what did come back: the status, the content type and the first bytes.
                 partial = Response(raw.getcode(), getattr(raw, 'reason', None), raw.headers, error.partial)
+                partial.redact = self.redact
                 raise TransportError(
                     '%s answered HTTP %d (content type %s) but closed the connection after %d of %s bytes (truncated body): %r'
                     % (host, partial.status, partial.header('content-type') or 'none', len(error.partial),
@@ -624,6 +684,10 @@ class PartnerCenterClient:
         code = _scalar_text(code)
         description = _scalar_text(description)
         data = data if isinstance(data, list) and data else None
+        mfa = mfa_required(response)
+        if mfa:
+            # The code the answer carries, wherever it was found (a description, the WWW-Authenticate header).
+            code = MFA_REQUIRED_CODE
         request_id = response.header('ms-requestid') or response.request_id
         correlation_id = response.header('ms-correlationid') or self.correlation_id
         message = 'Partner Center refused %s %s: HTTP %d %s' % (method, path, response.status, response.reason)
@@ -638,7 +702,9 @@ class PartnerCenterClient:
         message += ' [MS-RequestId %s, MS-CorrelationId %s]' % (request_id, correlation_id)
         if response.attempts > 1:
             message += ' after %d attempts' % response.attempts
-        if response.status in (401, 403):
+        if mfa:
+            message += '. ' + _MFA_HINT
+        elif response.status in (401, 403):
             if refusal_hint:
                 message = refusal_hint + ' ' + message + '.'
             else:

@@ -113,8 +113,12 @@ def resolve(get, environ=None, use_environment=True):
     return options
 
 
-def build_client(options, warn=None):
-    """The shared client (and its credential) for options from ``resolve``; CredentialError when they do not add up."""
+def build_client(options, warn=None, renewal_interval=None):
+    """The shared client (and its credential) for options from ``resolve``; CredentialError when they do not add up.
+
+    ``renewal_interval``: for a client that lives long (the event source), renew a refused token after any 401,
+    at most once in that many seconds, instead of once in the client's life.
+    """
     client = PartnerCenterClient(
         options['base_url'], auth_from_options(options),
         timeout=options['timeout'],
@@ -123,6 +127,7 @@ def build_client(options, warn=None):
         correlation_id=options['correlation_id'],
         retries=options['retries'],
         warn=warn,
+        renewal_interval=renewal_interval,
     )
     client.secrets.update(options[name] for name in SECRET_OPTIONS if options.get(name))
     return client

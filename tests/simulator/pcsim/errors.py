@@ -17,6 +17,11 @@ CODE_SIMULATOR_BASE = 900000      # 900000 + HTTP status: 405, 406, 409, 415, ap
 CODE_CONFLICT = CODE_SIMULATOR_BASE + 409            # a device batch of that name already exists
 CODE_UNSUPPORTED_MEDIA = CODE_SIMULATOR_BASE + 415   # POST body that is not declared as JSON
 CODE_APP_USER_REQUIRED = CODE_SIMULATOR_BASE + 403   # app-only token on an upload that needs app+user
+# 401 to an app+user call whose token has no MFA claim, enforced since 2026 (Partner Center announcements relayed by
+# partners: tagydes.com "MFA enforcement for Partner Center APIs is live", 2026-06-15; cloudcockpit.com "Understanding
+# Microsoft MFA requirements", 2026-03). The body is UNCONFIRMED (no Microsoft page shows it): Partner Center's error
+# body with the code as a number, the least convenient of its documented forms (the code is documented as a string).
+CODE_MFA_REQUIRED = 900421
 
 # Device error shorthands usable in a seed ("error": "808"). Autopilot documents the
 # last three by name only, so they carry no errorCode.
