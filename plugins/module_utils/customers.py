@@ -106,6 +106,17 @@ def shape_customers_page(body):
     return [shape_customer(item) for item in items]
 
 
+def cached_listing_problem(cached):
+    """None when ``cached`` has the form of list_customers' customers (what an inventory cache holds), else what is wrong."""
+    if not isinstance(cached, list):
+        return 'it is a %s, not a list of customers' % type(cached).__name__
+    for index, customer in enumerate(cached):
+        if (not isinstance(customer, dict) or set(customer) != set(CUSTOMER_KEYS) or _text(customer['customer_id']) is None
+                or any(value is not None and not isinstance(value, str) for value in customer.values())):
+            return 'item %d is not a customer as the plugin caches one' % index
+    return None
+
+
 def list_customers(client, page_size=DEFAULT_PAGE_SIZE, field=None, value=None):
     """Every customer of the partner (those whose ``field`` starts with ``value``, when given) -> (customers, pages).
 
