@@ -6,7 +6,7 @@
 Partner Center documents ``size`` (the page size) and ``filter``, a URL-encoded JSON object
 ``{"Field": "CompanyName" | "Domain", "Value": ..., "Operator": "starts_with"}`` (``starts_with`` is
 the only operator; the value matches without regard to case). The pages are followed as the SDK
-does, through ``paging.read_pages``: ``links.next`` as given, else ``continuationToken``.
+does, through ``paging.read_pages``: ``links.next`` (its continuation header only), else ``continuationToken``.
 """
 
 import json

@@ -153,6 +153,25 @@ def test_refusals_are_clear_and_hold_no_secret(simulator, collections_path, tmp_
     assert 'HTTP 429' in listed.stderr
 
 
+def test_a_listing_of_many_pages_smaller_than_asked_is_read_whole(make_simulator, collections_path, tmp_path):
+    # 250 more customers: the simulator serves at most 100 a page whatever size asks, each page's totalCount its own count.
+    def many(seed):
+        for number in range(250):
+            seed['customers']['00000000-0000-4000-8000-%012d' % number] = {
+                'company_name': 'Many %03d' % number, 'domain': 'many%03d.onmicrosoft.com' % number, 'batches': {}}
+
+    simulator = make_simulator(many)
+    listed = inventory(collections_path, simulator, tmp_path, 'plugin: partnercenter.devices.customers\npage_size: 500\n', '--list')
+    assert listed.returncode == 0, listed.stderr
+    customers = listed_customers(simulator)
+    assert len(customers) > 250
+    assert sorted(host_vars(listed)) == sorted(customer['companyProfile']['domain'] for customer in customers)
+    requests = customer_requests(simulator)
+    assert len(requests) == (len(customers) + 99) // 100
+    # The first page asks 500; the next links carry the size the service serves.
+    assert 'size=500' in requests[0]['path'] and all('seekOperation=Next' in record['path'] for record in requests[1:])
+
+
 def play(collections_path, simulator, workdir, config, tasks):
     """ansible-playbook over the inventory ``config``: every host, the local connection, no facts."""
     inventory_path = os.path.join(str(workdir), 'customers.partnercenter.yml')
