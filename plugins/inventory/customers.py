@@ -69,7 +69,8 @@ options:
   page_size:
     description:
       - How many customers each page of the listing holds (the C(size) of the request). Partner Center does not
-        document a maximum; 500 is the largest its own clients ask for.
+        document a maximum; 500 is the largest its own clients ask for. It may send fewer a page than asked (and a
+        page's C(totalCount) counts that page only), and every page is read, up to 1000 pages.
     type: int
     default: 500
 notes:
