@@ -16,6 +16,7 @@ read, and a server that hands out a new token on every page cannot keep a task b
 request or MAX_PAGES ends it clearly.
 """
 
+import re
 import urllib.parse
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError
@@ -28,6 +29,8 @@ MAX_PAGES = 1000
 # A next request is a GET; its headers are few and short.
 MAX_NEXT_HEADERS = 16
 MAX_HEADER_VALUE_CHARS = 8192
+# A header name a warning may repeat: a plain token, short.
+_SHOWN_HEADER_NAME = re.compile(r'[A-Za-z0-9._-]{1,64}')
 
 
 def _type_name(value):
@@ -75,7 +78,7 @@ def _next_headers(next_link):
 
 def _header_name_shown(name):
     """A header name from an answer as a warning shows it: only when it is a plain token, and short."""
-    if isinstance(name, str) and 0 < len(name) <= 64 and all(char.isalnum() or char in '-_.' for char in name) and name.isascii():
+    if isinstance(name, str) and _SHOWN_HEADER_NAME.fullmatch(name):
         return name
     return 'an entry whose key is no header name'
 
