@@ -11,10 +11,12 @@ version_added: 0.1.0
 description:
   - Without O(batch_id), lists the customer's device batches (C(GET /v1/customers/{customer-id}/deviceBatches)).
   - With O(batch_id), lists every device of that batch (C(GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices)),
-    following each page (Partner Center sends 100 devices a page) - its C(links.next) exactly as given (the query, such
-    as C(seekOperation=Next), and the headers), else its C(continuationToken) in the C(MS-ContinuationToken) header.
-    The pages are bounded - the same page asked for twice, more pages than C(totalCount) could need, or 1000 pages ends
-    the task with a clear message; a C(links.next) to another host than O(base_url) is not followed.
+    following each page (Partner Center sends 100 devices a page) - its C(links.next) (the path and query, such as
+    C(seekOperation=Next), and of its headers only C(MS-ContinuationToken); any other header of a next link is not
+    sent, with a warning), else its C(continuationToken) in the C(MS-ContinuationToken) header.
+    The pages are bounded - the same page asked for twice, or 1000 pages (a 10,000-device batch is 100), ends the task
+    with a clear message; a page's C(totalCount) counts that page only and sets no bound. A C(links.next) to another
+    host than O(base_url) is not followed.
   - Partner Center's answer 404 to the list of batches is read as "no device batch yet", with a warning, since
     Microsoft does not document it.
   - Items that are not objects are left out, with a warning that counts them.

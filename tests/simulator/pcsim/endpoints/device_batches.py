@@ -88,7 +88,10 @@ def list_batch_devices(call):
             sim.state.continuations[next_token] = (customer_key, batch_key, offset + page_size)
     uri = _devices_uri(customer, batch["id"])
     documented = sim.seed.device_listing == "documented"
-    body = {"totalCount": total, "items": [_device_item(device, documented) for device in devices],
+    # totalCount counts this page, not the batch: .NET SDK Source/PartnerSdk.Models/ResourceCollection{TResource,TLinks}.cs
+    # (TotalCount returns internalItems.Count); the SDK samples print it per page. Pages hold 100 devices
+    # (get-a-list-of-devices-for-the-specified-batch-and-customer.md), device_page_size in the seed.
+    body = {"totalCount": len(devices), "items": [_device_item(device, documented) for device in devices],
             "links": {"self": {"uri": uri, "method": "GET", "headers": []}} if documented else {}}
     if next_token is not None and paging == "next_link_query":
         body["links"]["next"] = {"uri": "/v1%s?seekOperation=Next" % uri, "method": "GET",
