@@ -37,7 +37,7 @@ description:
     Whatever fails afterwards, the result keeps RV(created) and V(changed=true).
   - When creating the batch answered 409 with no earlier attempt in doubt (the batch was made between the task's read and
     its creation, or Partner Center did not list it yet), RV(create_conflict) is V(true). With O(skip_existing) the batch
-    is read again and only the devices it lacks are added (none: nothing is sent, V(changed=false)); when the list still
+    is read again and only the devices it lacks are added (if none, nothing is sent and V(changed=false)); when the list still
     does not show it, the task fails and uploads nothing. Without O(skip_existing), every device is added to it.
   - With O(wait), waiting works as in M(partnercenter.devices.batch_upload_status) (throttled polls only delay the
     next one; a status Partner Center does not document ends the wait at once), and each device outcome is paired
@@ -242,10 +242,10 @@ create_conflict:
   description:
     - V(true) when the list of batches read before did not show the batch, yet creating it answered 409 (it exists - made
       meanwhile, or not listed yet), with no earlier attempt of the creation in doubt (see RV(create_outcome_unknown)).
-    - With O(skip_existing), the batch was read again: RV(devices_already_in_batch) and the diff are from that read, and only
+    - With O(skip_existing), the batch was read again (RV(devices_already_in_batch) and the diff are from that read), and only
       the devices it lacked were added (RV(devices_count) of them; none sends nothing and gives V(changed=false), with
       RV(batch_tracking_id) and RV(upload_request_id) null). Without O(skip_existing), every device given was added to it.
-  returned: success, not in check mode
+  returned: when the batch was to be created or added to (not in check mode), also when the task then fails
   type: bool
   sample: false
 create_request_id:
