@@ -5,8 +5,11 @@
 registered, and a creation whose answer was lost."""
 
 import base64
+import json
 
 import harness
+
+from ansible_collections.partnercenter.devices.plugins.module_utils.progress import PROGRESS_FILE_ENV, ProgressTail
 
 CUSTOMER = harness.DEMO_CUSTOMER_ID
 CSV_HEADER = 'Device Serial Number,Windows Product ID,Hardware Hash\r\n'
@@ -151,3 +154,81 @@ def test_an_upload_answered_only_with_server_faults_has_an_unknown_outcome(run_m
     assert result['outcome_unknown'] is True and result['changed'] is True
     assert result['http_status'] == 504 and result['upload_request_id']
     assert 'may have been accepted' in result['msg']
+
+
+# -- a creation answered 409 with no earlier attempt in doubt ---------------------------------------------------
+
+SEEDED_BATCH = 'existing-batch-1'
+# A device the seeded batch holds, as given in a task, and one it lacks.
+SEEDED_DEVICE = {'serial_number': 'EB1-0001', 'oem_manufacturer_name': 'Microsoft Corporation', 'model_name': 'Surface Laptop 5'}
+NEW_DEVICE = {'hardware_hash': hardware_hash('conflict'), 'serial_number': 'CONFLICT-0001'}
+EMPTY_LIST = {'totalCount': 0, 'items': [], 'attributes': {'objectType': 'Collection'}}
+
+
+def hide_the_batch_list(simulator, *reads):
+    """The list of batches answers empty at those reads (1: the first request to the path, which the creation POST shares)."""
+    for read in reads:
+        simulator.add_fault('status', match=r'/deviceBatches$', after=read - 1, count=1, status=200, body=EMPTY_LIST)
+
+
+def test_a_409_to_a_creation_reads_the_batch_and_adds_only_what_it_lacks(run_module, simulator, sim_args):
+    hide_the_batch_list(simulator, 1)
+    result = run_module('device_batch', upload_args(sim_args, simulator, SEEDED_BATCH, devices=[SEEDED_DEVICE, NEW_DEVICE]))
+    assert not result.failed, result
+    assert result['create_conflict'] is True and result['created'] is False and result['changed'] is True
+    assert result['devices_count'] == 1 and result['batch_tracking_id'] is not None
+    assert [(d['origin'], d['serial_number']) for d in result['devices_already_in_batch']] == [('devices[0]', 'EB1-0001')]
+    assert result['diff']['before']['devices'] == ['devices[0]: serial number EB1-0001']
+    assert result['diff']['after']['devices'] == ['devices[0]: serial number EB1-0001', 'devices[1]: serial number CONFLICT-0001']
+    assert 'create_outcome_unknown' not in result
+    sent = posts(simulator)
+    assert [(path.rsplit('/', 1)[-1], status) for path, _r, status, _f in sent] == [('deviceBatches', 409), ('devices', 202)]
+    assert [r['device_count'] for r in simulator.stats['api_requests'] if r['method'] == 'POST'] == [2, 1]
+    assert result['upload_request_id'] == sent[1][1]
+
+
+def test_a_409_to_a_creation_for_a_batch_that_holds_every_device_sends_nothing_more(run_module, simulator, sim_args):
+    hide_the_batch_list(simulator, 1)
+    result = run_module('device_batch', upload_args(sim_args, simulator, SEEDED_BATCH, devices=[SEEDED_DEVICE]))
+    assert not result.failed, result
+    assert result['create_conflict'] is True and result['changed'] is False and result['devices_count'] == 0
+    assert result['batch_tracking_id'] is None and result['upload_request_id'] is None
+    assert [status for _path, _r, status, _f in posts(simulator)] == [409]
+
+
+def test_a_409_to_a_creation_for_a_batch_the_list_still_hides_fails_and_uploads_nothing(run_module, simulator, sim_args):
+    # The list, the creation (409), the list again: the first and third requests to the path answer empty.
+    hide_the_batch_list(simulator, 1, 3)
+    result = run_module('device_batch', upload_args(sim_args, simulator, SEEDED_BATCH, devices=[SEEDED_DEVICE, NEW_DEVICE]))
+    assert result.failed
+    assert result['changed'] is False and result['create_conflict'] is True and result['created'] is False
+    assert result['http_status'] == 409 and 'nothing was uploaded' in result['msg']
+    assert [status for _path, _r, status, _f in posts(simulator)] == [409]
+
+
+def test_a_409_to_a_creation_without_skip_existing_adds_every_device(run_module, simulator, sim_args):
+    hide_the_batch_list(simulator, 1)
+    result = run_module('device_batch', upload_args(sim_args, simulator, SEEDED_BATCH, devices=[SEEDED_DEVICE, NEW_DEVICE],
+                                                    skip_existing=False))
+    assert not result.failed, result
+    assert result['create_conflict'] is True and result['created'] is False and result['devices_count'] == 2
+    assert [r['device_count'] for r in simulator.stats['api_requests'] if r['method'] == 'POST'] == [2, 2]
+
+
+# -- the progress of a wait -----------------------------------------------------------------------------------
+
+def test_the_progress_of_a_wait_counts_806_as_already_registered_as_the_result_does(run_module, simulator, sim_args, monkeypatch, tmp_path):
+    progress_file = tmp_path / 'progress.jsonl'
+    devices = [{'hardware_hash': hardware_hash('progress-only')}, {'hardware_hash': hardware_hash('progress-2'), 'serial_number': 'PROG-2'}]
+    args = upload_args(sim_args, simulator, 'inproc-progress', devices=devices, skip_existing=False, wait=True, poll_interval=0.1,
+                       wait_timeout=30)
+    assert not run_module('device_batch', args).failed
+    # Uploaded again: both get 806. The action plugin names the file through the environment.
+    monkeypatch.setenv(PROGRESS_FILE_ENV, str(progress_file))
+    result = run_module('device_batch', args)
+    assert not result.failed, result
+    assert len(result['devices_already_registered']) == 2 and result['devices_with_errors'] == []
+    records = [json.loads(line) for line in progress_file.read_text(encoding='utf-8').splitlines()]
+    assert (records[-1]['errors'], records[-1]['already_registered'], records[-1]['done']) == (0, 2, 2)
+    last = ProgressTail(str(progress_file)).lines()[-1]
+    assert ', 2 already registered' in last and 'with errors' not in last, last
