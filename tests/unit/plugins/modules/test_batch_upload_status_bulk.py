@@ -4,7 +4,7 @@
 """batch_upload_status with the batches option in-process against the simulator: many batches in one task.
 
 That the action plugin sets no fact for a bulk read, and the -vvvv secret check, are a playbook run
-(tests/integration/test_device_batch.py).
+(tests/integration/test_device_uploads_at_vvvv.py).
 """
 
 import pytest
@@ -70,7 +70,7 @@ def test_results_in_input_order_on_one_token(run_module, simulator, sim_args):
     assert result['batch_counts'] == {'total': 4, 'complete': 1, 'incomplete': 3, 'failed': 0, 'with_device_errors': 1}
     assert result['changed'] is False
     assert len(result['correlation_id']) == 36
-    # The module carries no fact of its own for a bulk read (the action plugin's side: tests/integration/test_device_batch.py).
+    # The module carries no fact of its own for a bulk read (the action plugin's side: tests/integration/test_device_uploads_at_vvvv.py).
     assert 'partnercenter_batch_upload_details' not in (result.get('ansible_facts') or {})
     assert len(simulator.stats['token_requests']) == 1
     assert sorted(path for path, _status in status_paths(simulator)) == sorted(path_of(batch) for batch in batches)

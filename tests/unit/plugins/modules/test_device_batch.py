@@ -4,7 +4,7 @@
 """The device_batch module in-process against the simulator: creating a batch or adding to one, waiting for the
 outcome of each device, CSV input, and what is refused before any request.
 
-The -vvvv secret checks are playbook runs (tests/integration/test_device_batch.py).
+The -vvvv secret checks are playbook runs (tests/integration/test_device_uploads_at_vvvv.py).
 """
 
 import base64
