@@ -53,13 +53,16 @@ def test_a_delete_that_timed_out_after_it_was_applied_is_a_removal_of_this_task(
     assert [device['id'] for device in result['removed']] == [DEVICE_1]
     assert result['removed_unconfirmed'] == [DEVICE_1] and result['already_absent'] == []
     assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_1, 204), (DEVICES_PATH + '/' + DEVICE_1, 404)]
+    assert any('device %s' % DEVICE_1 in text and 'same MS-RequestId' in text for text in result.warnings), result.warnings
 
 
 def test_a_delete_answered_504_after_it_was_applied_is_a_removal_of_this_task(run_module, simulator, sim_args):
+    # Device 2 here, device 1 in the timed-out case: each case's warning is its own text.
     simulator.add_fault('late_answer', match='/devices/', status=504)
-    result = run_module('device', removal(sim_args, simulator, device_ids=[DEVICE_1]))
+    result = run_module('device', removal(sim_args, simulator, device_ids=[DEVICE_2]))
     assert not result.failed, result
-    assert result['changed'] is True and result['removed_unconfirmed'] == [DEVICE_1] and result['already_absent'] == []
+    assert result['changed'] is True and result['removed_unconfirmed'] == [DEVICE_2] and result['already_absent'] == []
+    assert any('device %s' % DEVICE_2 in text and 'same MS-RequestId' in text for text in result.warnings), result.warnings
 
 
 def test_a_device_someone_else_removed_is_already_absent(run_module, simulator, sim_args):

@@ -105,6 +105,7 @@ def test_a_creation_answered_504_then_409_uploads_once_and_says_its_outcome_was_
     assert len(set(request_id for _path, request_id, _status, _fault in sent)) == 1
     assert result['create_request_id'] == sent[0][1]
     assert listed_serials(simulator, 'inproc-lost') == ['LOST-0001', 'LOST-0002']
+    assert any('batch inproc-lost ' in text and 'tracking id was lost' in text for text in result.warnings), result.warnings
 
 
 def test_after_a_lost_creation_only_what_the_batch_lacks_is_uploaded(run_module, simulator, sim_args):
