@@ -4,6 +4,8 @@
 """The device module in-process against the simulator: removal by serial number from a listing without hashes, a DELETE
 whose outcome only a retry settles, and what a failed task still reports as removed."""
 
+import pytest
+
 import harness
 
 CUSTOMER = harness.DEMO_CUSTOMER_ID
@@ -89,3 +91,14 @@ def test_a_delete_no_attempt_of_which_is_answered_fails_saying_the_device_may_be
     assert [device['id'] for device in result['maybe_removed']] == [DEVICE_2]
     assert [device['id'] for device in result['removed']] == [DEVICE_1]
     assert 'may have reached Partner Center' in result['msg']
+
+
+@pytest.mark.parametrize('delete_status', [204, 200])
+def test_a_delete_answered_204_or_200_is_a_removal(run_module, make_simulator, sim_args, delete_status):
+    """Partner Center's page answers 204; the REST reference lists 200 OK too."""
+    simulator = make_simulator(lambda seed: seed.update(device_delete_status=delete_status))
+    result = run_module('device', removal(sim_args, simulator, device_ids=[DEVICE_1]))
+    assert not result.failed, result
+    assert result['changed'] is True and [device['id'] for device in result['removed']] == [DEVICE_1]
+    assert result['removed_unconfirmed'] == [] and result['already_absent'] == []
+    assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_1, delete_status)]

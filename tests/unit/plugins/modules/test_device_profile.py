@@ -82,3 +82,44 @@ def test_an_assignment_no_attempt_of_which_is_answered_says_its_outcome_is_unkno
     assert result.failed and result['outcome_unknown'] is True
     assert result['assignment_request_id'] == simulator.stats['api_requests'][-1]['request_id']
     assert patches(simulator) == [ASSIGN]
+
+
+# -- the forms of the assignment's answer --------------------------------------------------------------------------------
+# Partner Center's page answers 202 with a relative Location; the REST reference lists 200 and 202 and puts the link in
+# the body. Every form names the same tracking id, which the module follows.
+
+@pytest.mark.parametrize('answer', [
+    {'status': 202, 'location': 'relative'},
+    {'status': 200, 'location': 'relative'},
+    {'status': 202, 'location': 'v1'},
+    {'status': 202, 'location': 'absolute'},
+    {'status': 200, 'location': 'body'},
+    {'status': 202, 'location': 'body_tracking_id'},
+], ids=lambda answer: '%d-%s' % (answer['status'], answer['location']))
+def test_an_assignment_answered_in_any_documented_form_is_followed_to_its_end(run_module, make_simulator, sim_args, answer):
+    def change(seed):
+        with_profiles('id')(seed)
+        seed['customers'][CUSTOMER]['policy_update_response'] = answer
+    simulator = make_simulator(change)
+    result = run_module('device_profile', assignment(sim_args, simulator, profile_id=KIOSKS_ID))
+    assert not result.failed, result
+    [tracking_id] = [key[1] for key in simulator.state.uploads]
+    assert result['changed'] is True and result['assignment_http_status'] == answer['status']
+    assert result['batch_tracking_id'] == tracking_id
+    assert result['complete'] is True and result['batch_upload_details']['status'] == 'finished'
+    assert patches(simulator) == [ASSIGN]
+
+
+def test_an_assignment_answered_without_a_tracking_id_is_changed_with_a_warning(run_module, make_simulator, sim_args):
+    def change(seed):
+        with_profiles('id')(seed)
+        seed['customers'][CUSTOMER]['policy_update_response'] = {'status': 202, 'location': 'none'}
+    simulator = make_simulator(change)
+    result = run_module('device_profile', assignment(sim_args, simulator, profile_id=KIOSKS_ID, wait=False))
+    assert not result.failed, result
+    assert result['changed'] is True and result['batch_tracking_id'] is None and result['location'] is None
+    assert any('MS-RequestId %s' % result['assignment_request_id'] in text and 'named no batch tracking id' in text
+               for text in result.warnings), result.warnings
+    waited = run_module('device_profile', assignment(sim_args, simulator, profile_id=LAPTOPS_ID))
+    assert waited.failed and waited['changed'] is True and 'nothing to wait on' in waited['msg']
+    assert patches(simulator) == [ASSIGN, ASSIGN]
