@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The device module in-process against the simulator: removal by serial number from a listing without hashes, a DELETE
-whose outcome only a retry settles, and what a failed task still reports as removed."""
+"""The device module in-process against the simulator: removal once (check mode sends nothing, the diff names the device,
+a second run finds it absent), by serial number from a listing without hashes, a DELETE answered 204 or 200 or whose
+outcome only a retry settles, what a failed task still reports as removed, and bad input refused before any request."""
 
 import pytest
 
@@ -102,3 +103,37 @@ def test_a_delete_answered_204_or_200_is_a_removal(run_module, make_simulator, s
     assert result['changed'] is True and [device['id'] for device in result['removed']] == [DEVICE_1]
     assert result['removed_unconfirmed'] == [] and result['already_absent'] == []
     assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_1, delete_status)]
+
+
+# -- removing a device twice: check mode sends nothing, the diff names it, the second run changes nothing -----------
+
+def test_a_device_is_removed_once_and_the_second_run_finds_it_absent(run_module, simulator, sim_args):
+    options = dict(sim_args(simulator, 'app+user'), customer_id=CUSTOMER, batch_id=BATCH, state='absent', serial_numbers=['EB1-0002'])
+    checked = run_module('device', options, check_mode=True, diff=True)
+    assert not checked.failed, checked
+    assert checked['changed'] is True and [device['id'] for device in checked['removed']] == [DEVICE_2]
+    assert deletes(simulator) == []
+    assert [device['serial_number'] for device in checked['diff']['before']['devices']] == ['EB1-0002']
+    assert checked['diff']['after']['devices'] == []
+
+    removed = run_module('device', options, diff=True)
+    assert not removed.failed, removed
+    assert removed['changed'] is True and [device['serial_number'] for device in removed['removed']] == ['EB1-0002']
+    assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_2, 204)]
+
+    again = run_module('device', options, diff=True)
+    assert not again.failed, again
+    assert again['changed'] is False and again['removed'] == [] and again['already_absent'] == ['EB1-0002']
+    assert len(deletes(simulator)) == 1
+    listed = run_module('device_batch_info', dict(sim_args(simulator), customer_id=CUSTOMER, batch_id=BATCH))
+    assert sorted(device['serial_number'] for device in listed['devices']) == ['EB1-0001', 'EB1-0003']
+
+
+@pytest.mark.parametrize('options, message', [
+    (dict(batch_id='b', state='absent'), 'one of the following is required'),
+    (dict(batch_id='b', device_ids=['d'], state='present'), 'value of state must be one of'),
+], ids=['no-devices', 'state-present'])
+def test_bad_input_fails_before_any_request(run_module, simulator, sim_args, options, message):
+    result = run_module('device', dict(sim_args(simulator, 'app+user'), customer_id=CUSTOMER, **options))
+    assert result.failed and message in result['msg'], result
+    assert simulator.stats['api_requests'] == [] and simulator.stats['token_requests'] == []

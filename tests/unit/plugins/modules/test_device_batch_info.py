@@ -2,7 +2,8 @@
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The device_batch_info module in-process against the simulator: answers in every form Microsoft's sources show (error
-codes as numbers or strings, either 401 challenge, upload dates with a local offset or in UTC)."""
+codes as numbers or strings, either 401 challenge, upload dates with a local offset or in UTC), paging through
+links.next with its query, and a 404 on the batch list."""
 
 import re
 
@@ -73,3 +74,30 @@ def test_uploaded_dates_are_returned_as_partner_center_sent_them(run_module, mak
     assert not result.failed, result
     dates = [device['uploaded_date'] for device in result['devices']]
     assert len(dates) == 3 and all(re.match(pattern, date) for date in dates), dates
+
+
+# -- paging and lists -------------------------------------------------------------------------------------------------
+
+def test_paging_follows_links_next_with_its_query(run_module, make_simulator, sim_args):
+    simulator = make_simulator(lambda seed: seed.update(device_paging='next_link_query'))
+    result = run_module('device_batch_info', listing(sim_args, simulator, batch_id='existing-batch-2'))
+    assert not result.failed, result
+    assert result['pages'] == 3 and len(result['devices']) == 250
+    assert result['devices'][-1]['serial_number'] == 'EB2-000250'
+    paths = [entry['path'] for entry in simulator.stats['api_requests']]
+    assert paths == ['/v1/customers/%s/deviceBatches/existing-batch-2/devices' % CUSTOMER] + [
+        '/v1/customers/%s/deviceBatches/existing-batch-2/devices?seekOperation=Next' % CUSTOMER] * 2
+
+
+# A customer of this case only: the warning names it, so no other case's warning has the same text.
+CUSTOMER_WITHOUT_BATCHES = 'd0000000-0000-4000-8000-000000000404'
+
+
+def test_a_404_on_the_batch_list_is_read_as_no_batches_with_a_warning(run_module, make_simulator, sim_args):
+    simulator = make_simulator(lambda seed: seed['customers'].update({CUSTOMER_WITHOUT_BATCHES: {'batches': {}}}))
+    result = run_module('device_batch_info', listing(sim_args, simulator, customer_id=CUSTOMER_WITHOUT_BATCHES))
+    assert not result.failed, result
+    assert result['device_batches'] == []
+    assert [entry['status'] for entry in simulator.stats['api_requests']] == [404]
+    assert any('answered 404 to the list of device batches of customer %s' % CUSTOMER_WITHOUT_BATCHES in text
+               for text in result.warnings), result.warnings
