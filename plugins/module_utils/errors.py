@@ -89,12 +89,15 @@ def _base64_forms(secret):
 def _char_pattern(char):
     """A regular expression for ``char`` written as itself, as an HTML character reference or as a JSON \\u escape."""
     code = ord(char)
-    options = [re.escape(char), '&#0*%d;?' % code, '&#[xX]0*%s;?' % ''.join(
+    # The escapes first: where the character itself is '&' or '\\', its escaped spelling starts with it, and the
+    # longer spelling must win.
+    options = ['&#0*%d;?' % code, '&#[xX]0*%s;?' % ''.join(
         '[%s%s]' % (digit.lower(), digit.upper()) if digit.isalpha() else digit for digit in '%x' % code)]
     options.extend('&' + re.escape(name) for name in sorted(_ENTITY_NAMES.get(char, ()), key=len, reverse=True))
     if code < 0x10000:
         options.append(r'\\[uU]%s' % ''.join('[%s%s]' % (digit.lower(), digit.upper()) if digit.isalpha() else digit
                                                 for digit in '%04x' % code))
+    options.append(re.escape(char))
     return '(?:%s)' % '|'.join(options)
 
 
@@ -121,6 +124,12 @@ def redact(text, secrets=()):
     for secret in secrets:
         if secret and len(str(secret)) >= 4:
             forms.update(secret_forms(secret))
+    if '&' in text or '\\' in text:
+        # An HTML page or a JSON text may spell any character of a secret as a character reference
+        # (&#115; &#x73; &amp;) or a \\u escape, some of them or all; masked before the
+        # plain forms, which would otherwise mask a secret's leading part and leave the escaped rest ("&#38;").
+        for secret in sorted(set(str(secret) for secret in secrets if secret and len(str(secret)) >= 4), key=len, reverse=True):
+            text = _escaped_pattern(secret).sub(REDACTED, text)
     # Longest first, so a secret that contains another is masked whole.
     for form in sorted(forms, key=len, reverse=True):
         if '%' in form:
@@ -128,11 +137,6 @@ def redact(text, secrets=()):
             text = re.sub(re.escape(form), REDACTED, text, flags=re.IGNORECASE)
         elif form in text:
             text = text.replace(form, REDACTED)
-    if '&' in text or '\\' in text:
-        # An HTML page or a JSON text may spell any character of a secret as a character reference
-        # (&#115; &#x73; &amp;) or a \\u escape, some of them or all.
-        for secret in sorted(set(str(secret) for secret in secrets if secret and len(str(secret)) >= 4), key=len, reverse=True):
-            text = _escaped_pattern(secret).sub(REDACTED, text)
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(lambda match: match.group(1) + REDACTED, text)
     text = _BASIC_CREDENTIALS.sub(_mask_basic_credentials, text)

@@ -202,3 +202,10 @@ def test_a_secret_with_named_character_references_is_masked(secret, echoed):
 def test_text_with_ampersands_and_no_secret_is_unchanged():
     text = 'a &amp; b &#115; c \\u0073 &unknown; &'
     assert redact(text, {ECHOED_SECRET}) == text
+
+
+@pytest.mark.parametrize('secret', ['0000000&', 'abc\\defgh', 'amp&amp;x1'])
+def test_a_secret_holding_an_escape_character_is_masked_whole_in_its_escaped_spelling(secret):
+    """'&' spelled '&#38;' starts with '&': the escaped spelling is masked, not the plain prefix before it."""
+    spelled = ''.join('&#%d;' % ord(char) if char in '&\\' else char for char in secret)
+    assert redact('<p>refused: %s</p>' % spelled, [secret]) == '<p>refused: %s</p>' % REDACTED
