@@ -185,7 +185,8 @@ def prepare_dest(dest):
 def build(dest, lint=True):
     """Lint the collection and build the site into ``dest``. True when every step was clean."""
     galaxy = load_yaml(os.path.join(REPO_ROOT, 'galaxy.yml'))
-    workdir = tempfile.mkdtemp(prefix='partnercenter-devices-docs-')
+    # The random part follows a letter, as in tests/harness.py's make_temp_dir (a SyntaxWarning otherwise).
+    workdir = tempfile.mkdtemp(prefix='partnercenter-devices-docs_')
     linting = None
     try:
         collections_path = collections_tree(workdir)
