@@ -244,13 +244,15 @@ def test_hostile_values_are_neutralised_in_csv_and_escaped_in_html(hostile_simul
     assert all(len(row) == 5 for row in devices)
 
 
-@pytest.mark.parametrize('batch, tone, headline', [
-    (WITH_ERRORS, 'bad', '2 of 4 devices need attention'),
-    (CLEAN, 'ok', 'All 3 devices registered'),
-], ids=['with-errors', 'clean'])
-def test_the_html_report_leads_with_a_headline(simulator, playbook, tmp_path, batch, tone, headline):
+@pytest.mark.parametrize('batch, return_devices, tone, headline', [
+    (WITH_ERRORS, 'all', 'bad', '2 of 4 devices need attention'),
+    (WITH_ERRORS, 'none', 'bad', '2 of 4 devices need attention'),
+    (CLEAN, 'all', 'ok', 'All 3 devices registered'),
+], ids=['with-errors', 'with-errors-no-device-list', 'clean'])
+def test_the_html_report_leads_with_a_headline(simulator, playbook, tmp_path, batch, return_devices, tone, headline):
     html_path = report_paths(tmp_path)[1]
-    run = playbook('role_reports.yml', role_vars(batch, wait_for_batch_upload_report_html=html_path),
+    run = playbook('role_reports.yml', role_vars(batch, wait_for_batch_upload_report_html=html_path,
+                                                 wait_for_batch_upload_return_devices=return_devices),
                    env=harness.simulator_credentials(simulator.url))
     assert run.returncode == 0, run
     page = read_html(html_path)[0]
