@@ -103,9 +103,20 @@ def load_file_as_module(name, path):
     return module
 
 
-def make_collections_path():
-    """A temporary collections path whose partnercenter.devices is this checkout (removed at exit)."""
-    base = tempfile.mkdtemp(prefix='partnercenter-devices-')
+def make_temp_dir(name, parent=None):
+    """A new temporary directory named ``name`` and a random part that follows a letter.
+
+    ansible-core renders its defaults built on ANSIBLE_HOME with Jinja2's native environment, which parses
+    each rendered path as a Python literal: a random part after a hyphen such as "-2inivwdf" (a number
+    before "in") made Python print "<unknown>:1: SyntaxWarning: invalid decimal literal" once per default.
+    """
+    return tempfile.mkdtemp(prefix=name + '_', dir=parent)
+
+
+def make_collections_path(base=None):
+    """A collections path whose partnercenter.devices is this checkout, in ``base`` or a new temporary directory (removed at exit)."""
+    if base is None:
+        base = make_temp_dir('partnercenter-devices')
     namespace_dir = os.path.join(base, 'ansible_collections', 'partnercenter')
     os.makedirs(namespace_dir)
     os.symlink(REPO_ROOT, os.path.join(namespace_dir, 'devices'))

@@ -141,3 +141,15 @@ def test_module_runs_reuse_compiled_code_of_the_same_source_only(collections_pat
     assert shown['kept'] == 'loaded from the cache'
     assert shown['kept_code_file'] == shown['kept_file'] != first.results['shown']['kept_file']
     assert shown['edited'] == 'second'
+
+
+@pytest.mark.parametrize('random_part', ['2inivwdf', '57is4716', '0ifylgma'])
+def test_a_temporary_collections_path_makes_ansible_core_print_no_syntax_warning(tmp_path, random_part):
+    # Random parts that, after a hyphen, made Python warn once per ANSIBLE_HOME-based default.
+    made = harness.make_temp_dir('partnercenter-devices', parent=str(tmp_path))
+    base = made[:-len(random_part)] + random_part
+    os.rename(made, base)
+    collections_path = harness.make_collections_path(base)
+    completed = subprocess.run([os.path.join(harness.BIN_DIR, 'ansible-playbook'), '--version'],
+                               env=harness.ansible_env(collections_path), capture_output=True, text=True, check=True)
+    assert 'SyntaxWarning' not in completed.stderr, completed.stderr

@@ -28,8 +28,8 @@ NEEDED = ('LICENSE', 'plugins/modules/batch_upload_status.py', 'plugins/modules/
           'meta/runtime.yml', 'meta/execution-environment.yml', 'requirements.txt',
           'changelogs/changelog.yaml', 'changelogs/config.yaml',
           'docs/docsite/extra-docs.yml', 'docs/docsite/links.yml', 'docs/docsite/rst/execution-environment.rst',
-          'docs/execution-environment.md', 'docs/execution-environment/execution-environment.yml',
-          'docs/awx/README.md', 'docs/awx/credential-type-inputs.yml', 'docs/awx/credential-type-injectors.yml',
+          'docs/execution-environment/execution-environment.yml', 'docs/docsite/rst/awx.rst',
+          'docs/awx/credential-type-inputs.yml', 'docs/awx/credential-type-injectors.yml',
           'docs/awx/wait_for_batch_upload.yml')
 LEFT_OUT = ('tests', '.venv', '.venv-matrix', '.ci', '.git', '.gitignore', '.ansible', '.ansible-lint', '.pytest_cache', '.benchmarks',
             'Makefile', 'requirements-dev.txt', 'pytest.ini', 'build', 'changelogs/.plugin-cache.yaml')
