@@ -125,7 +125,7 @@ options:
 notes:
   - Needs ansible-core next to ansible-rulebook (as in the supported decision environments) and this collection
     installed where ansible-rulebook finds collections.
-  - What was reported is kept in memory: after a restart, batches already complete are reported again once.
+  - What was reported is kept in memory; after a restart, batches already complete are reported again once.
 '''
 
 EXAMPLES = r'''
