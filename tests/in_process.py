@@ -22,6 +22,7 @@ import json
 import pytest
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as module_warnings
 
 import harness
 
@@ -110,6 +111,10 @@ def run_module(capsys, monkeypatch):
     def run(name, args, check_mode=False, diff=False):
         module = importlib.import_module('ansible_collections.partnercenter.devices.plugins.modules.' + name)
         args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        # A module process starts with no warnings; in one test process they would pile up run after run
+        # (ansible-core keeps them in module-level dicts), each result showing every earlier run's too.
+        for collected in ('_global_warnings', '_global_deprecations'):
+            monkeypatch.setattr(module_warnings, collected, type(getattr(module_warnings, collected))())  # list before 2.19
         capsys.readouterr()
         with module_args(args):
             with pytest.raises(SystemExit) as exit_info:
