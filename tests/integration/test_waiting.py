@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Waiting for a batch: batch_upload_status's wait option and the wait_for_batch_upload role."""
+"""Waiting for a batch with the wait_for_batch_upload role (the module's own wait option is tested in-process in
+tests/unit/plugins/modules/test_batch_upload_status.py)."""
 
 import harness
 
@@ -27,56 +28,6 @@ def role_vars(batch, **extra):
 def statuses_seen(simulator, batch_tracking_id):
     """The HTTP statuses of the API requests for one batch, in order."""
     return [r['status'] for r in simulator.stats['api_requests'] if r['path'].endswith(batch_tracking_id)]
-
-
-# -- in the module --------------------------------------------------------------------------
-
-
-def test_module_waits_through_queued_and_processing(simulator, playbook):
-    run = playbook('batch_upload_status.yml', dict(CLEAN, wait=True, poll_interval=0.1),
-                   env=harness.simulator_credentials(simulator.url))
-    assert run.returncode == 0, run
-    result = run.results['result']
-    assert result['complete'] is True
-    assert result['batch_upload_details']['status'] == 'finished'
-    assert result['polls'] == 3
-    assert result['waited_seconds'] >= 0.2
-    assert simulator.stats['polls'][harness.DEMO_BATCH_CLEAN] == 3
-    assert len(simulator.stats['token_requests']) == 1
-
-
-def test_module_wait_timeout_fails_with_the_last_status(simulator, playbook):
-    run = playbook('batch_upload_status.yml', dict(STUCK, wait=True, poll_interval=0.2, wait_timeout=1),
-                   env=harness.simulator_credentials(simulator.url))
-    assert run.results['outcome'] == 'failed'
-    result = run.results['result']
-    assert result['msg'].startswith('Batch %s of customer %s was still processing after waiting '
-                                    % (harness.DEMO_BATCH_STUCK, harness.DEMO_CUSTOMER_ID))
-    assert 'wait_timeout 1 s' in result['msg']
-    assert result['batch_upload_details']['status'] == 'processing'
-    assert result['complete'] is False
-    assert result['polls'] >= 2 and result['waited_seconds'] >= 1
-    # The last details seen are the fact too, as on success.
-    assert result['ansible_facts'] == {'partnercenter_batch_upload_details': result['batch_upload_details']}
-    assert len(simulator.stats['token_requests']) == 1
-
-
-def test_module_wait_rides_out_throttling(simulator, playbook):
-    simulator.add_fault('status', match='api', status=429, retry_after='1', count=1, after=1)
-    run = playbook('batch_upload_status.yml', dict(CLEAN, wait=True, poll_interval=0.1),
-                   env=harness.simulator_credentials(simulator.url))
-    assert run.returncode == 0, run
-    assert run.results['result']['batch_upload_details']['status'] == 'finished'
-    assert statuses_seen(simulator, harness.DEMO_BATCH_CLEAN) == [200, 429, 200, 200]
-    assert 'HTTP 429' in run.output and 'Retry-After' in run.output  # the retry was explained
-    assert len(simulator.stats['token_requests']) == 1
-
-
-def test_module_rejects_a_zero_poll_interval(simulator, playbook):
-    run = playbook('batch_upload_status.yml', dict(CLEAN, wait=True, poll_interval=0),
-                   env=harness.simulator_credentials(simulator.url))
-    assert 'poll_interval must be a finite number from 0.1 to 3600 seconds, got 0.' in run.results['result']['msg']
-    assert simulator.stats['api_requests'] == []
 
 
 # -- the role ---------------------------------------------------------------------------------
