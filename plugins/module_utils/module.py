@@ -33,7 +33,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.options impo
     build_client,
     option_warnings,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_guid, option_number_problem
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import guid_problem, is_guid, option_number_problem
 
 
 def _argument_spec(name, option):
@@ -198,8 +198,7 @@ class PartnerCenterModule:
         for name in names:
             value = self.params.get(name)
             if value is not None and not is_guid(value):
-                self.module.fail_json(
-                    msg='%s must be a GUID such as 47021739-3426-40bf-9601-61b4b6d7c793, got %r.' % (name, value))
+                self.module.fail_json(msg=guid_problem(name, value))
 
     def check_wait_options(self):
         """Fail unless the WAIT_ARGUMENT_SPEC options hold finite numbers within their stated bounds."""

@@ -23,6 +23,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.auth import 
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import (
+    guid_problem,
     header_value_problem,
     is_guid,
     option_number_problem,
@@ -170,8 +171,7 @@ class SharedOptionAdapter:
         if not _LOCALE_PATTERN.fullmatch(options['locale']):
             raise OptionError('locale must be a language tag such as en-US, got %r.' % options['locale'])
         if options['correlation_id'] is not None and not is_guid(options['correlation_id']):
-            raise OptionError('correlation_id must be a GUID such as 47021739-3426-40bf-9601-61b4b6d7c793, got %r.'
-                              % options['correlation_id'])
+            raise OptionError(guid_problem('correlation_id', options['correlation_id']))
         cloud = CLOUDS[options['cloud']]
         for name in ('base_url', 'authority_url'):
             # https, or http on loopback; a valid port; no user information (validate.url_problem).
