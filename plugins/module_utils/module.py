@@ -165,7 +165,7 @@ class PartnerCenterModule:
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self._client = None
-        self.options = None
+        self.shared_options = None
         _RUNNING['module'] = self
         self._check_shared_options()
 
@@ -213,12 +213,12 @@ class PartnerCenterModule:
         # -vvvv), also when the URL is refused.
         self.module.no_log_values.update(adapter.secrets())
         try:
-            self.options = adapter.checked()
+            self.shared_options = adapter.checked()
         except OptionError as error:
             self.module.fail_json(msg=error.message)
-        # Modules read the checked values (the cloud's URLs filled in) from params, as ansible-core echoes them.
-        self.params.update((name, self.options[name]) for name in SHARED_OPTIONS)
-        for message in option_warnings(self.options):
+        # The invocation ansible-core returns shows the options as they are used (the cloud's URLs filled in).
+        self.params.update((name, self.shared_options[name]) for name in SHARED_OPTIONS)
+        for message in option_warnings(self.shared_options):
             self.module.warn(message)
 
     # -- the client -------------------------------------------------------------------------------
@@ -227,7 +227,7 @@ class PartnerCenterModule:
         """The Partner Center client for these options (built once; fails clearly on bad credentials)."""
         if self._client is None:
             try:
-                self._client = build_client(self.options, warn=self.module.warn)
+                self._client = build_client(self.shared_options, warn=self.module.warn)
             except PartnerCenterError as error:
                 self.fail(error)
         return self._client
