@@ -145,7 +145,10 @@ devices:
       description: The model, or null.
       type: str
     uploaded_date:
-      description: When the device was uploaded (UTC).
+      description:
+        - When the device was uploaded, an ISO 8601 date-time as Partner Center sent it, not converted. Microsoft's
+          examples show a local offset with seven decimals (V(2020-01-30T09:10:33.2417951+01:00)); it may also be
+          UTC (V(2020-01-30T08:10:33Z)). Compare dates as date-times, not as text.
       type: str
     policies:
       description: The Autopilot policies assigned to the device.
@@ -162,7 +165,7 @@ devices:
       hardware_hash: null
       oem_manufacturer_name: Microsoft Corporation
       model_name: Surface Laptop 5
-      uploaded_date: "2026-11-24T10:00:05Z"
+      uploaded_date: "2026-11-24T11:00:05.2417951+01:00"
       policies: [{key: o_o_b_e, value: AzureAD Join Default Profile}]
       attributes: {object_type: Device}
 batch_id:
