@@ -7,7 +7,7 @@
 class ModuleDocFragment:
     """Shared Partner Center connection and credential options."""
 
-    # Keep in step with PARTNER_CENTER_ARGUMENT_SPEC in module_utils/module.py.
+    # Keep in step with SHARED_OPTIONS in module_utils/options.py (tests/unit/test_collection_metadata.py checks).
     DOCUMENTATION = r'''
 options:
   tenant_id:

@@ -111,6 +111,7 @@ from ansible.utils.display import Display
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.customers import (
+    CUSTOMER_KEYS,
     cached_listing_problem,
     check_filter,
     check_page_size,
@@ -124,15 +125,12 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.host_names i
     tenant_host_name,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.options import (
-    DEFAULTS,
-    SECRET_OPTIONS,
+    SharedOptionAdapter,
     build_client,
-    resolve,
+    option_warnings,
 )
 
 display = Display()
-
-HOST_VARS = ('customer_id', 'tenant_id', 'domain', 'company_name', 'relationship_to_partner')
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -204,15 +202,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if problem:
             raise AnsibleParserError('%s: %s' % (self.NAME, problem))
         field, value = self._filter()
-        secrets = set()
+        adapter = SharedOptionAdapter.from_plugin(self)
+        secrets = adapter.secrets()
         client = None
         try:
-            options = resolve(self._option_or_none, use_environment=False)
-            secrets.update(options[name] for name in SECRET_OPTIONS if options.get(name))
-            if not options['validate_certs']:
-                display.warning('%s: validate_certs is false: the TLS certificates of Partner Center and Entra ID '
-                                'are not checked.' % self.NAME)
-            client = build_client(options, warn=lambda message: display.warning('%s: %s' % (self.NAME, message)))
+            options = adapter.checked()
+            for message in option_warnings(options):
+                self._warn(message)
+            client = build_client(options, warn=self._warn)
             customers, pages = list_customers(client, page_size, field, value)
         except PartnerCenterError as error:
             if client is not None:
@@ -220,11 +217,6 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError('%s: %s' % (self.NAME, redact(error.message, secrets))) from None
         display.vvv('%s: %d customers in %d page%s' % (self.NAME, len(customers), pages, '' if pages == 1 else 's'))
         return customers
-
-    def _option_or_none(self, name):
-        if name not in DEFAULTS:
-            return None
-        return self.get_option(name)
 
     # -- hosts -----------------------------------------------------------------------------------
 
@@ -268,7 +260,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _add_customer(self, name, customer, strict):
         host = self.inventory.add_host(name)
         # Partner Center's text (a company name may hold "{{") is data, never a template.
-        host_vars = dict((key, wrap_var(customer.get(key))) for key in HOST_VARS)
+        host_vars = dict((key, wrap_var(customer.get(key))) for key in CUSTOMER_KEYS)
         for key, value in host_vars.items():
             self.inventory.set_variable(host, key, value)
         self._set_composite_vars(self.get_option('compose'), host_vars, host, strict=strict)

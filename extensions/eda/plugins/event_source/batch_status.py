@@ -477,13 +477,6 @@ def _credentials_refused(error):
     return isinstance(error, error_utils.ApiError) and error.http_status == 401 and error.error_code == '900421'
 
 
-def _given_secrets(args, environ):
-    """Every secret the source was given, as an argument or in its environment."""
-    secrets = [args.get(name) for name in option_utils.SECRET_OPTIONS]
-    secrets += [environ.get(option_utils.ENV_VARS[name]) for name in option_utils.SECRET_OPTIONS]
-    return [secret for secret in secrets if isinstance(secret, str) and secret]
-
-
 def watcher_from_args(args, environ=None, clock=time.monotonic):
     """A BatchWatcher for the rulebook's ``args``; ValueError (before any request) when they cannot work.
 
@@ -495,7 +488,8 @@ def watcher_from_args(args, environ=None, clock=time.monotonic):
     try:
         return _watcher_from_args(args, environ, clock)
     except (ValueError, error_utils.PartnerCenterError) as error:
-        raise ValueError(error_utils.redact(str(error), _given_secrets(args, environ))) from None
+        secrets = option_utils.SharedOptionAdapter.from_dict(args, environ).secrets()
+        raise ValueError(error_utils.redact(str(error), secrets)) from None
 
 
 def _watcher_from_args(args, environ, clock):
@@ -514,7 +508,9 @@ def _watcher_from_args(args, environ, clock):
     status_changes = args.get('status_changes', False)
     if not isinstance(status_changes, bool):
         raise ValueError('status_changes must be true or false, got %r.' % (status_changes,))
-    options = option_utils.resolve(args.get, environ=environ)
+    options = option_utils.SharedOptionAdapter.from_dict(args, environ).checked()
+    for message in option_utils.option_warnings(options):
+        logger.warning('%s', message)
     client = option_utils.build_client(options, warn=lambda message: logger.warning('%s', message),
                                        renewal_interval=TOKEN_RENEWAL_INTERVAL)
     client.clock = clock

@@ -18,6 +18,7 @@ except ImportError:  # ansible-core before 2.19 trusts every template
         return value
 
 from ansible_collections.partnercenter.devices.plugins.inventory import customers as plugin_module
+from ansible_collections.partnercenter.devices.plugins.module_utils.customers import CUSTOMER_KEYS
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError
 
 SECRET = 'inventory-secret-DO-NOT-LEAK-1234'
@@ -79,7 +80,7 @@ def test_hosts_vars_and_unique_names(tmp_path):
     assert listing.call_count == 1
     assert sorted(inventory.hosts) == ['alpha', 'alpha_' + B2, 'gamma']
     assert inventory.get_host('alpha_' + B2).vars['customer_id'] == B2
-    assert {key: inventory.get_host('gamma').vars[key] for key in plugin_module.HOST_VARS} == CUSTOMERS[2]
+    assert {key: inventory.get_host('gamma').vars[key] for key in CUSTOMER_KEYS} == CUSTOMERS[2]
     assert sorted(host.name for host in inventory.groups['relationship_reseller'].get_hosts()) == ['alpha', 'gamma']
     assert [host.name for host in inventory.groups['relationship_advisor'].get_hosts()] == ['alpha_' + B2]
 
