@@ -21,12 +21,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.errors impor
     ResponseError,
     TokenRequestError,
 )
-# is_guid lived here; bulk.py and device_batches.py still import it from this module.
-from ansible_collections.partnercenter.devices.plugins.module_utils.validate import (  # noqa: F401  pylint: disable=unused-import
-    GUID_PATTERN,
-    is_domain,
-    is_guid,
-)
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_domain, is_guid
 
 # The environment variable behind each credential option: the argument spec's fallbacks and
 # the messages about missing credentials both read this one table.

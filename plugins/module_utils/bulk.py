@@ -16,7 +16,6 @@ import concurrent.futures
 import heapq
 import time
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.auth import is_guid
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
     BatchWaitError,
     PollTracker,
@@ -24,6 +23,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     read_batch_upload_details,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_guid
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 32

@@ -6,7 +6,6 @@
 import re
 import urllib.parse
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.auth import is_guid
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import snake_case_keys
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import is_already_registered
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
@@ -16,6 +15,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.errors impor
     TransportError,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.paging import read_pages
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_guid
 
 # Keys every shaped item carries, even when Partner Center leaves them out.
 DEVICE_BATCH_KEYS = ('id', 'created_by', 'creation_date', 'devices_count')
