@@ -18,7 +18,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.auth import 
     StaticTokenAuth,
     auth_from_options,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     ApiError,
     CredentialError,
@@ -26,6 +26,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.errors impor
     TokenRequestError,
     redact,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_guid
 
 AUTHORITY = 'https://login.example.test'
