@@ -70,8 +70,6 @@ class PartnerCenterClient:
                  renewal_interval=None, clock=time.monotonic):
         self.base_url = base_url.rstrip('/')
         self.auth = auth
-        self.timeout = timeout
-        self.validate_certs = validate_certs
         self.locale = locale
         self.correlation_id = correlation_id or new_guid()
         self.retries = retries
@@ -90,6 +88,16 @@ class PartnerCenterClient:
         self._last_renewal = None
         self._http = HttpExchange(timeout, validate_certs, self.redact)
         self._form_poster = FormPoster(self.post_form, self.secrets)
+
+    @property
+    def timeout(self):
+        """Seconds one exchange may take, connect to last byte."""
+        return self._http.timeout
+
+    @property
+    def validate_certs(self):
+        """Whether TLS certificates are verified."""
+        return self._http.validate_certs
 
     # -- public API -------------------------------------------------------------------------
 
