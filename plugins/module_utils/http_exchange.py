@@ -109,7 +109,7 @@ class _Deadline:
 
     A socket timeout bounds each read only, so a server that drips a byte a second would keep a
     request going for ever. A timer shuts the connection's socket down when the time is up, which
-    ends any read or write blocked on it; the client then reports a timeout. ``phase`` records how
+    ends any read or write blocked on it; the exchange then reports a timeout. ``phase`` records how
     far the exchange got, to tell a request that may have reached the server from one that did not.
     """
 
