@@ -136,7 +136,8 @@ options:
       - All polls share one access token. Throttled polls wait as Partner Center's C(Retry-After) asks.
       - "While it waits, the play output (and AWX job output) shows a line each time the batch's status or its device
         counts change, such as C(batch 2c847dea…: processing — 3 of 6 devices done, 1 with errors (poll 4, 41 s)),
-        and a heartbeat line every three minutes when nothing changes. Only when the task runs on the controller
+        and a heartbeat line every three minutes when nothing changes (M(partnercenter.devices.device_batch) counts
+        devices answered with error 806 apart, as C(1 already registered), not among the errors). Only when the task runs on the controller
         (a local connection, without become or async); elsewhere the task waits the same, without the lines."
       - To make every poll a task attempt in the play output and in AWX job events instead, use C(until)/C(retries)
         or the C(partnercenter.devices.wait_for_batch_upload) role.

@@ -150,6 +150,11 @@ class PartnerCenterClient:
         return self._exchange('POST', url, body=body, content_type='application/x-www-form-urlencoded',
                               authenticated=False)
 
+    def warn(self, message):
+        """Hand ``message``, with every secret masked, to the task's warnings (when the client was given a channel)."""
+        if self._warn is not None:
+            self._warn(self.redact(message))
+
     def redact(self, text):
         """``text`` with every secret this client knows of masked."""
         # A copy: another thread of a bulk read may add a renewed token meanwhile.
@@ -193,7 +198,9 @@ class PartnerCenterClient:
             if token:
                 self.add_secret(token)
             headers = self._headers(request_id, token, content_type, body is not None)
-            headers.update(extra_headers or {})
+            # The client's own headers (the token among them) always win over a caller's.
+            own = set(name.lower() for name in headers)
+            headers.update((name, value) for name, value in (extra_headers or {}).items() if name.lower() not in own)
             try:
                 self._check_headers(headers, target)
                 response = self._send_once(method, url, headers, body)

@@ -19,7 +19,7 @@ import secrets
 import time
 from urllib.parse import unquote
 
-from . import entra_id, faults, throttling
+from . import entra_id, errors, faults, throttling
 from .checks import accepts_json, is_guid, new_guid, short
 from .errors import (CODE_ACCESS_DENIED, CODE_FORBIDDEN, CODE_INVALID_INPUT, CODE_MFA_REQUIRED, CODE_NO_RELATIONSHIP, CODE_NOT_FOUND,
                      CODE_SIMULATOR_BASE, pc_error, throttled_body)
@@ -112,6 +112,7 @@ def api_endpoint(sim, request, fault, label):
         response = faults.fault_response(sim, fault, request, headers, token_endpoint=False)
     else:
         response = _checks_then_handler(sim, request, headers)
+    response = errors.in_seed_form(sim, response)
     record = {
         "method": request.method,
         "path": request.target,
@@ -127,7 +128,7 @@ def api_endpoint(sim, request, fault, label):
         sim.state.stats["api_requests"].append(record)
     if late is not None:
         # Recorded (with the status of the request as applied) before the answer is held.
-        return faults.late_answer(sim, late, response, headers)
+        return errors.in_seed_form(sim, faults.late_answer(sim, late, response, headers))
     return response
 
 

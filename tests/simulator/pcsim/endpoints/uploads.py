@@ -77,7 +77,7 @@ def _upload(call, creating):
         replay = sim.state.replays.get(replay_key)
     if replay is not None:
         request.record.update(tracking_id=replay["tracking_id"], idempotent_replay=True)
-        return _upload_answer(call, replay["location"])
+        return accepted_answer(call, replay["location"], call.customer["upload_response"])
     if not is_json_media_type(request.headers.get("Content-Type")):
         return call.error(415, CODE_UNSUPPORTED_MEDIA, "Unsupported media type: send the body as application/json.")
     batch_id, devices, problem = _upload_request(call, creating)
@@ -101,12 +101,12 @@ def _upload(call, creating):
         if request.replayable:
             sim.state.replays[replay_key] = {"tracking_id": tracking_id, "location": location}
     request.record["tracking_id"] = tracking_id
-    return _upload_answer(call, location)
+    return accepted_answer(call, location, call.customer["upload_response"])
 
 
-def _upload_answer(call, location):
-    """The answer to an accepted upload, in the form the customer's upload_response asks for (default: 202, relative Location)."""
-    form = call.customer["upload_response"]
+def accepted_answer(call, location, form):
+    """The answer to an accepted request whose progress a batchJobStatus tracks (an upload, a DevicePolicyUpdates), in
+    ``form`` (an ``upload_response``-like {"status", "location"}; the default is 202 with a relative Location)."""
     status, where, headers = form["status"], form["location"], call.headers
     if where == "relative":
         return Response(status, b"", headers + [("Location", location)], content_type=None)
@@ -215,13 +215,13 @@ def compile_seed(raw, seed):
     if error_status is not None and (not isinstance(error_status, str) or not error_status):
         raise ValueError("seed: upload_error_status must be null or a non-empty string")
     seed.upload_error_status = error_status
-    response = _compile_upload_response(raw.get("upload_response"), "seed: upload_response", DEFAULT_UPLOAD_RESPONSE)
+    response = compile_accepted_response(raw.get("upload_response"), "seed: upload_response", DEFAULT_UPLOAD_RESPONSE)
     omit = compile_bool(raw.get("upload_status_omits_identifiers"), "seed: upload_status_omits_identifiers", False)
     for customer_id, customer in (raw.get("customers") or {}).items():
         where = "seed: customer %s" % customer_id
         seed.customers[customer_id.lower()].update({
             "upload_statuses": compile_statuses(customer.get("upload_statuses"), "%s upload_statuses" % where, statuses),
-            "upload_response": _compile_upload_response(customer.get("upload_response"), "%s upload_response" % where, response),
+            "upload_response": compile_accepted_response(customer.get("upload_response"), "%s upload_response" % where, response),
             "upload_status_omits_identifiers": compile_bool(customer.get("upload_status_omits_identifiers"),
                                                             "%s upload_status_omits_identifiers" % where, omit),
         })
@@ -233,7 +233,7 @@ def reset(sim):
     sim.state.replays = {}
 
 
-def _compile_upload_response(raw, where, default):
+def compile_accepted_response(raw, where, default):
     """{"status": 200|201|202, "location": one of UPLOAD_LOCATION_FORMS}, missing keys from ``default``."""
     if raw is None:
         return dict(default)

@@ -11,6 +11,7 @@ import pytest
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
+    BatchExistsAlready,
     UploadOutcomeUnknown,
     list_batch_devices,
     list_device_batches,
@@ -93,9 +94,17 @@ def test_a_batch_created_meanwhile_gets_the_devices_added(monkeypatch):
     client, calls = client_for(monkeypatch, [batches(), answer(409, {'code': 900409, 'description': 'exists'}),
                                              answer(202, headers={'Location': LOCATION})])
     result = upload_devices(client, CUSTOMER, 'raced', DEVICES)
-    assert result['created'] is False
+    assert result['created'] is False and result['create_conflict'] is True
     assert [call[1] for call in calls[1:]] == ['/v1/customers/%s/deviceBatches' % CUSTOMER,
                                                '/v1/customers/%s/deviceBatches/raced/devices' % CUSTOMER]
+
+
+def test_a_batch_created_meanwhile_is_left_to_the_caller_to_read_when_asked(monkeypatch):
+    client, calls = client_for(monkeypatch, [batches(), answer(409, {'code': 900409, 'description': 'exists'})])
+    with pytest.raises(BatchExistsAlready) as raised:
+        upload_devices(client, CUSTOMER, 'raced', DEVICES, read_on_conflict=True)
+    assert raised.value.http_status == 409
+    assert len(calls) == 2  # the list and the creation: nothing added
 
 
 def test_a_customer_without_batches_answers_404_and_has_none(monkeypatch):

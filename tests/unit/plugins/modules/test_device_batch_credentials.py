@@ -2,7 +2,7 @@
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """device_batch with app-only credentials: Partner Center documents creating a batch for app+user credentials only
-and adding devices to an existing batch for both kinds."""
+and adding devices to an existing batch for both kinds (the refused creation: test_device_batch.py)."""
 
 import harness
 
@@ -24,13 +24,6 @@ def test_app_only_credentials_add_devices_to_an_existing_batch(run_module, simul
     assert not result.failed, result
     assert result['changed'] is True and result['created'] is False and result['batch_tracking_id']
     assert posts(simulator, api_requests) == ['/v1/customers/%s/deviceBatches/%s/devices' % (CUSTOMER, EXISTING_BATCH)]
-
-
-def test_app_only_credentials_creating_a_batch_are_refused_with_the_app_user_hint(run_module, simulator, sim_args, api_requests):
-    result = run_module('device_batch', upload_args(sim_args, simulator, 'app-only-new-batch'))
-    assert result.failed and result['http_status'] == 403
-    assert result['msg'].startswith('Creating a device batch needs app+user credentials: give refresh_token')
-    assert posts(simulator, api_requests) == ['/v1/customers/%s/deviceBatches' % CUSTOMER]
 
 
 def test_an_app_only_add_refused_does_not_blame_the_credential_kind(run_module, simulator, sim_args):

@@ -1,17 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""batch_upload_status with the batches option: many batches in one task, through real ansible-playbook runs.
+"""batch_upload_status with the batches option in-process against the simulator: many batches in one task.
 
-The checks are cases of one shared run (tests/shared_cases.py), each with a simulator of its own and
-app-only credentials in its task's environment; the -vvvv secret check has a run of its own, with the
-credentials in ansible-playbook's environment (the environment keyword shows its values at -vvv).
+That the action plugin sets no fact for a bulk read, and the -vvvv secret check, are a playbook run
+(tests/integration/test_device_uploads_at_vvvv.py).
 """
 
-import json
+import pytest
 
 import harness
-import shared_cases
 
 WITH_ERRORS = {'customer_id': harness.DEMO_CUSTOMER_ID, 'batch_tracking_id': harness.DEMO_BATCH_WITH_ERRORS}
 CLEAN = {'customer_id': harness.DEMO_CUSTOMER_ID, 'batch_tracking_id': harness.DEMO_BATCH_CLEAN}
@@ -45,20 +43,19 @@ def throttle_the_demo_customer(seed):
         (other_batch(number)['batch_tracking_id'], {'statuses': ['finished']}) for number in range(1, 7))}
 
 
-CASES = shared_cases.Table('bulk_status.yml')
+def bulk_args(sim_args, simulator, batches, **options):
+    """batch_upload_status's options for a bulk read with app-only credentials."""
+    return dict(sim_args(simulator), batches=batches, **options)
 
 
-def bulk(simulator, batches, **options):
-    """A case of tasks/bulk_status.yml with app-only credentials for ``simulator`` in the task's environment."""
-    return shared_cases.Case(dict(options, batches=batches), environment=harness.simulator_credentials(simulator.url))
+def nothing_sent(simulator):
+    return simulator.stats['api_requests'] == [] and simulator.stats['token_requests'] == []
 
 
-@CASES.case
-def results_in_input_order_on_one_token(simulator):
+def test_results_in_input_order_on_one_token(run_module, simulator, sim_args):
     batches = [WITH_ERRORS, EXAMPLE, CLEAN, STUCK]
-    run = yield bulk(simulator, batches, return_raw=True)
-    assert run.results['outcome'] == 'ok', run.results
-    result = run.results['result']
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, batches, return_raw=True))
+    assert not result.failed, result
     assert [(entry['customer_id'], entry['batch_tracking_id']) for entry in result['results']] == [
         (batch['customer_id'], batch['batch_tracking_id']) for batch in batches]
     assert [entry['failed'] for entry in result['results']] == [False] * 4
@@ -73,18 +70,18 @@ def results_in_input_order_on_one_token(simulator):
     assert result['batch_counts'] == {'total': 4, 'complete': 1, 'incomplete': 3, 'failed': 0, 'with_device_errors': 1}
     assert result['changed'] is False
     assert len(result['correlation_id']) == 36
-    assert run.results['fact_set'] is False
+    # The module carries no fact of its own for a bulk read (the action plugin's side: tests/integration/test_device_uploads_at_vvvv.py).
+    assert 'partnercenter_batch_upload_details' not in (result.get('ansible_facts') or {})
     assert len(simulator.stats['token_requests']) == 1
     assert sorted(path for path, _status in status_paths(simulator)) == sorted(path_of(batch) for batch in batches)
     # Every request of the task carries the task's correlation id.
     assert set(record['correlation_id'] for record in simulator.stats['api_requests']) == {result['correlation_id']}
 
 
-@CASES.case
-def a_failed_batch_carries_its_own_error(simulator):
-    run = yield bulk(simulator, [EXAMPLE, FOREIGN, CLEAN])
-    assert run.results['outcome'] == 'ok', run.results
-    first, foreign, clean = run.results['result']['results']
+def test_a_failed_batch_carries_its_own_error(run_module, simulator, sim_args):
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [EXAMPLE, FOREIGN, CLEAN]))
+    assert not result.failed, result
+    first, foreign, clean = result['results']
     assert first['failed'] is False and clean['failed'] is False
     assert foreign['failed'] is True
     assert foreign['http_status'] == 404
@@ -92,34 +89,30 @@ def a_failed_batch_carries_its_own_error(simulator):
     assert 'HTTP 404' in foreign['msg'] and harness.DEMO_BATCH_CLEAN in foreign['msg']
     assert len(foreign['request_id']) == 36
     assert 'batch_upload_details' not in foreign
-    assert run.results['result']['batch_counts']['failed'] == 1
+    assert result['batch_counts']['failed'] == 1
 
 
-@CASES.case
-def fail_on_error_fails_the_task_and_still_returns_the_results(simulator):
-    run = yield bulk(simulator, [EXAMPLE, FOREIGN], fail_on_error=True)
-    assert run.results['outcome'] == 'failed'
-    result = run.results['result']
+def test_fail_on_error_fails_the_task_and_still_returns_the_results(run_module, simulator, sim_args):
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [EXAMPLE, FOREIGN], fail_on_error=True))
+    assert result.failed
     assert result['msg'].startswith('1 of 2 batches failed: batches[1] (customer %s, batch %s): Partner Center refused'
                                     % (harness.EXAMPLE_CUSTOMER_ID, harness.DEMO_BATCH_CLEAN))
     assert [entry['failed'] for entry in result['results']] == [False, True]
     assert result['batch_counts']['failed'] == 1
 
 
-@CASES.case
-def fail_on_error_without_errors_succeeds(simulator):
-    run = yield bulk(simulator, [EXAMPLE, CLEAN], fail_on_error=True)
-    assert run.results['outcome'] == 'ok', run.results
-    assert run.results['outcome'] == 'ok'
+def test_fail_on_error_without_errors_succeeds(run_module, simulator, sim_args):
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [EXAMPLE, CLEAN], fail_on_error=True))
+    assert not result.failed, result
+    assert [entry['failed'] for entry in result['results']] == [False, False]
 
 
-@CASES.case(seed_change=throttle_the_demo_customer)
-def a_throttled_customer_does_not_hold_back_the_others(simulator):
+def test_a_throttled_customer_does_not_hold_back_the_others(run_module, make_simulator, sim_args):
+    simulator = make_simulator(throttle_the_demo_customer)
     throttled = [WITH_ERRORS, CLEAN, STUCK]
     others = [other_batch(number) for number in range(1, 7)]
-    run = yield bulk(simulator, throttled + others, concurrency=2)
-    assert run.results['outcome'] == 'ok', run.results
-    result = run.results['result']
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, throttled + others, concurrency=2))
+    assert not result.failed, result
     assert [entry['failed'] for entry in result['results']] == [False] * 9
     assert result['batch_counts']['total'] == 9
     requests = status_paths(simulator)
@@ -130,15 +123,16 @@ def a_throttled_customer_does_not_hold_back_the_others(simulator):
     last_other = max(index for index, (path, _status) in enumerate(requests) if path not in throttled_paths)
     second_throttled_ok = [index for index, (path, status) in enumerate(requests) if path in throttled_paths and status == 200][1]
     assert last_other < second_throttled_ok
-    assert 'HTTP 429' in run.output and 'Retry-After' in run.output  # the waits were explained
+    # The waits were explained.
+    assert any('HTTP 429' in text for text in result.warnings), result.warnings
+    assert any('Retry-After' in text for text in result.warnings), result.warnings
     assert len(simulator.stats['token_requests']) == 1
 
 
-@CASES.case
-def wait_for_several_batches(simulator):
-    run = yield bulk(simulator, [CLEAN, EXAMPLE, WITH_ERRORS], wait=True, poll_interval=0.1)
-    assert run.results['outcome'] == 'ok', run.results
-    clean, example, with_errors = run.results['result']['results']
+def test_wait_for_several_batches(run_module, simulator, sim_args):
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [CLEAN, EXAMPLE, WITH_ERRORS], wait=True, poll_interval=0.1))
+    assert not result.failed, result
+    clean, example, with_errors = result['results']
     assert clean['batch_upload_details']['status'] == 'finished' and clean['polls'] == 3
     assert example['polls'] == 1
     assert with_errors['batch_upload_details']['status'] == 'finished_with_errors' and with_errors['polls'] == 4
@@ -149,86 +143,62 @@ def wait_for_several_batches(simulator):
     assert len(simulator.stats['token_requests']) == 1
 
 
-@CASES.case
-def wait_timeout_fails_only_the_unfinished_batch(simulator):
-    run = yield bulk(simulator, [STUCK, EXAMPLE], wait=True, poll_interval=0.2, wait_timeout=1)
-    assert run.results['outcome'] == 'ok', run.results
-    stuck, example = run.results['result']['results']
+def test_a_wait_timeout_fails_only_the_unfinished_batch(run_module, simulator, sim_args):
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [STUCK, EXAMPLE], wait=True, poll_interval=0.2, wait_timeout=1))
+    assert not result.failed, result
+    stuck, example = result['results']
     assert stuck['failed'] is True
     assert stuck['msg'].startswith('Batch %s of customer %s was still processing after waiting '
                                    % (harness.DEMO_BATCH_STUCK, harness.DEMO_CUSTOMER_ID))
     assert stuck['batch_upload_details']['status'] == 'processing' and stuck['polls'] >= 2
     assert example['failed'] is False and example['polls'] == 1
-    assert run.results['result']['batch_counts'] == {'total': 2, 'complete': 1, 'incomplete': 0, 'failed': 1,
-                                                     'with_device_errors': 1}
+    assert result['batch_counts'] == {'total': 2, 'complete': 1, 'incomplete': 0, 'failed': 1, 'with_device_errors': 1}
 
 
-@CASES.case
-def a_bad_id_fails_before_any_request(simulator):
-    bad_ids = [(2, 'batch_tracking_id', 'not-a-guid'), (0, 'customer_id', harness.EXAMPLE_CUSTOMER_ID + '\n')]
-    cases = []
-    for index, key, bad in bad_ids:
-        batches = [dict(EXAMPLE), dict(CLEAN), dict(WITH_ERRORS)]
-        batches[index][key] = bad
-        cases.append(bulk(simulator, batches))
-    runs = yield cases
-    for (index, key, bad), run in zip(bad_ids, runs):
-        assert run.results['outcome'] == 'failed'
-        assert run.results['result']['msg'] == (
-            'batches[%d].%s must be a GUID such as 47021739-3426-40bf-9601-61b4b6d7c793, got %r.' % (index, key, bad))
-    assert simulator.stats['api_requests'] == []
+@pytest.mark.parametrize('index, key, bad', [
+    pytest.param(2, 'batch_tracking_id', 'not-a-guid', id='tracking-id-not-a-guid'),
+    pytest.param(0, 'customer_id', harness.EXAMPLE_CUSTOMER_ID + '\n', id='customer-id-with-a-line-break'),
+])
+def test_a_bad_id_fails_before_any_request(run_module, simulator, sim_args, index, key, bad):
+    batches = [dict(EXAMPLE), dict(CLEAN), dict(WITH_ERRORS)]
+    batches[index][key] = bad
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, batches))
+    assert result.failed
+    assert result['msg'] == 'batches[%d].%s must be a GUID such as 47021739-3426-40bf-9601-61b4b6d7c793, got %r.' % (index, key, bad)
+    assert nothing_sent(simulator)
+
+
+def test_concurrency_is_bounded_before_any_request(run_module, simulator, sim_args):
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [EXAMPLE], concurrency=33))
+    assert result.failed
+    assert result['msg'] == 'concurrency must be from 1 to 32, got 33.'
+    assert nothing_sent(simulator)
+
+
+def test_a_batch_without_its_tracking_id_fails_before_any_request(run_module, simulator, sim_args):
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [{'customer_id': harness.EXAMPLE_CUSTOMER_ID}]))
+    assert result.failed
+    assert 'batch_tracking_id' in result['msg']
+    assert nothing_sent(simulator)
+
+
+def test_batches_excludes_customer_id(run_module, simulator, sim_args):
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [CLEAN], customer_id=harness.EXAMPLE_CUSTOMER_ID))
+    assert result.failed
+    assert 'mutually exclusive' in result['msg']
+
+
+def test_an_empty_list_reads_nothing(run_module, simulator, sim_args):
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, []))
+    assert not result.failed, result
+    assert result['results'] == []
+    assert result['batch_counts']['total'] == 0
     assert simulator.stats['token_requests'] == []
 
 
-@CASES.case
-def options_are_checked_before_any_request(simulator):
-    too_many, missing = yield [bulk(simulator, [EXAMPLE], concurrency=33),
-                               bulk(simulator, [{'customer_id': harness.EXAMPLE_CUSTOMER_ID}])]
-    assert too_many.results['result']['msg'] == 'concurrency must be from 1 to 32, got 33.'
-    assert missing.results['outcome'] == 'failed'
-    assert 'batch_tracking_id' in missing.results['result']['msg']
-    assert simulator.stats['api_requests'] == []
-    assert simulator.stats['token_requests'] == []
-
-
-@CASES.case
-def batches_excludes_customer_id(simulator):
-    run = yield bulk(simulator, [CLEAN], customer_id=harness.EXAMPLE_CUSTOMER_ID)
-    assert run.results['outcome'] == 'failed'
-    assert 'mutually exclusive' in run.results['result']['msg']
-
-
-@CASES.case
-def an_empty_list_reads_nothing(simulator):
-    run = yield bulk(simulator, [])
-    assert run.results['outcome'] == 'ok', run.results
-    assert run.results['result']['results'] == []
-    assert run.results['result']['batch_counts']['total'] == 0
-    assert simulator.stats['token_requests'] == []
-
-
-@CASES.case
-def check_mode_reads_the_same(simulator):
-    case = bulk(simulator, [EXAMPLE, FOREIGN], return_raw=True)
-    case.check_mode = True
-    run = yield case
-    assert run.results['outcome'] == 'ok', run.results
-    example, foreign = run.results['result']['results']
+def test_check_mode_reads_the_same(run_module, simulator, sim_args):
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [EXAMPLE, FOREIGN], return_raw=True), check_mode=True)
+    assert not result.failed, result
+    example, foreign = result['results']
     assert example['raw_batch_upload_details'] == harness.DOCUMENTED_EXAMPLE
     assert foreign['http_status'] == 404
-
-
-def test_shared_cases(make_simulator, collections_path, tmp_path):
-    CASES.check(make_simulator, collections_path, tmp_path)
-
-
-def test_no_secret_in_the_output_at_vvvv(simulator, playbook):
-    run = playbook('bulk_status.yml', {'batches': [EXAMPLE, FOREIGN, CLEAN], 'return_raw': True},
-                   env=harness.simulator_credentials(simulator.url, kind='app+user'), verbosity=4)
-    assert run.returncode == 0, run
-    assert 'AnsiballZ_batch_upload_status.py' in run.output and 'raw_batch_upload_details' in run.output  # the result was shown
-    issued = simulator.stats['issued_tokens'] + simulator.stats['issued_refresh_tokens']
-    assert issued
-    for secret in list(harness.SECRETS) + issued:
-        assert secret not in run.output
-        assert secret not in json.dumps(run.results)
