@@ -347,7 +347,6 @@ class HttpExchange:
         error.maybe_delivered = phase == 'response'
         return error
 
-
     def _get_opener(self):
         if self._opener is None:
             context = None
