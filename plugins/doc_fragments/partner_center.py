@@ -96,7 +96,7 @@ options:
   retries:
     description:
       - How many times to retry a request that was throttled (HTTP 429), met a gateway fault
-        (500, 502, 503, 504), timed out, or lost its connection. Waits follow C(Retry-After) when
+        (500, 502, 503, 504) or a request timeout (408), timed out, or lost its connection. Waits follow C(Retry-After) when
         Partner Center sends it, otherwise exponential backoff with jitter, at most 60 seconds each.
       - Each retry is reported as a warning. V(0) disables retries. From V(0) to V(20).
       - An upload whose connection closed while its body was being sent is not sent again; an upload that

@@ -9,6 +9,7 @@ import urllib.parse
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import remediation_hint
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, ResponseError
+from ansible_collections.partnercenter.devices.plugins.module_utils.retry_policy import TRANSIENT_STATUSES
 
 # Batch statuses, as Partner Center documents them (snake_case). The .NET SDK reads snake_case,
 # camelCase and PascalCase, and only those: its EnumJsonConverter is case-sensitive, so another
@@ -280,8 +281,6 @@ def read_batch_upload_details(client, customer_id, batch_tracking_id):
 # is noticed within one interval.
 POLL_BACKOFF_FACTOR = 1.5
 MAX_POLL_INTERVAL = 60.0
-# HTTP statuses of a poll that only delay the next one: throttling and server faults.
-TRANSIENT_POLL_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 
 
 class BatchWaitError(PartnerCenterError):
@@ -318,11 +317,14 @@ class BatchPollFailed(BatchWaitError):
 
 
 def is_transient(error):
-    """True when a failed poll should only delay the next one: throttling, a server fault, a timeout, a dropped connection."""
+    """True when a failed poll should only delay the next one: throttling, a server fault, a timeout, a dropped connection.
+
+    What is transient is retry_policy.py's table, shared with the client and the event source.
+    """
     if getattr(error, 'retryable', False):
         # A TransportError the client could have retried: timeout, connection refused or dropped, truncated body.
         return True
-    return getattr(error, 'http_status', None) in TRANSIENT_POLL_STATUSES and not isinstance(error, ResponseError)
+    return getattr(error, 'http_status', None) in TRANSIENT_STATUSES and not isinstance(error, ResponseError)
 
 
 def retry_after_of(error):

@@ -185,7 +185,7 @@ def read_batches(client, batches, concurrency=DEFAULT_CONCURRENCY, wait=False, w
     outcomes = [BatchOutcome(index, entry['customer_id'], entry['batch_tracking_id']) for index, entry in enumerate(batches)]
     if not outcomes:
         return outcomes
-    client.auth.token(client)
+    client.access_token()
     workers = max(1, min(concurrency, len(outcomes)))
     reader = _Reader(client, outcomes, workers, wait, wait_timeout, poll_interval, clock, warn=warn, on_poll=on_poll)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix='partnercenter-batch') as pool:

@@ -25,9 +25,10 @@ DEVICE_KEYS = ('id', 'serial_number', 'product_key', 'hardware_hash', 'model_nam
 # The Location of an accepted upload: /customers/{customer-id}/batchJobStatus/{batch-tracking-id}.
 _TRACKING_ID_IN_LOCATION = re.compile(r'/batchJobStatus/([^/?#"\s]+)', re.IGNORECASE)
 
+# Partner Center documents creating a batch for app+user credentials only; adding to an existing batch accepts both.
 _APP_USER_HINT = (
-    'Device uploads need app+user credentials: give refresh_token (PARTNER_CENTER_REFRESH_TOKEN) of a user with '
-    'the Admin agent role, with client_id and client_secret.'
+    'Creating a device batch needs app+user credentials: give refresh_token (PARTNER_CENTER_REFRESH_TOKEN) of a user '
+    'with the Admin agent role, with client_id and client_secret.'
 )
 
 # What a 404 on the batch list is taken to mean; nothing in Microsoft's sources confirms it.
@@ -178,8 +179,8 @@ def _post_devices(client, path, body, creating=False):
 
     A 409 to a creation after an attempt whose outcome is unknown is CreationMayBeOurs; without one, the ApiError.
     """
-    # An app-only credential refused here needs a user's credential: say that first, not the general credentials hint.
-    hint = _APP_USER_HINT if getattr(client.auth, 'kind', None) == 'app-only' else None
+    # An app-only credential refused a creation needs a user's credential: say that first, not the general credentials hint.
+    hint = _APP_USER_HINT if creating and getattr(client.auth, 'kind', None) == 'app-only' else None
     try:
         response = client.request('POST', path, body=body, expected=ACCEPTED_STATUSES, refusal_hint=hint)
     except TransportError as error:

@@ -151,7 +151,7 @@ def main():
     module = PartnerCenterModule(supports_check_mode=True)
     client = module.client()
     try:
-        token = client.auth.token(client)
+        token = client.access_token()
     except PartnerCenterError as error:
         module.fail(error)
     # A StaticTokenAuth falls back to Entra ID only after a 401; its own token needs no request.

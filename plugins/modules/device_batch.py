@@ -18,8 +18,9 @@ description:
   - Partner Center accepts the upload and processes it asynchronously; the module returns the
     RV(batch_tracking_id) to follow it with M(partnercenter.devices.batch_upload_status) or the
     C(partnercenter.devices.wait_for_batch_upload) role, or waits itself with O(wait=true).
-  - Partner Center documents uploads for app+user credentials (secure application model, O(refresh_token))
-    of a user with the Admin agent role.
+  - Partner Center documents creating a new batch for app+user credentials only (secure application model,
+    O(refresh_token)) of a user with the Admin agent role; with app-only credentials the creation is refused (HTTP 403)
+    and the module says so. Adding devices to an existing batch accepts app-only and app+user credentials.
   - Any 2xx answer accepts the upload (the REST reference lists 200 and 202); the tracking id is read from the
     C(Location) header (relative or absolute) or from the body. An accepted upload without a tracking id anywhere is
     still V(changed), with a warning that says how to find the batch (M(partnercenter.devices.device_batch_info)); with

@@ -158,7 +158,7 @@ def _import_collection():
     ``ansible_collections`` tree above this file is not on sys.path, add it.
     """
     try:
-        from ansible_collections.partnercenter.devices.plugins.module_utils import batch, bulk, errors, options, validate
+        from ansible_collections.partnercenter.devices.plugins.module_utils import batch, bulk, errors, options, retry_policy, validate
     except ImportError:
         # .../ansible_collections/partnercenter/devices/extensions/eda/plugins/event_source/batch_status.py
         parts = os.path.abspath(globals().get('__file__') or '.').split(os.sep)
@@ -166,11 +166,11 @@ def _import_collection():
             raise ImportError('partnercenter.devices.batch_status needs the partnercenter.devices collection installed '
                               'in an ansible_collections directory (ansible-galaxy collection install), and ansible-core') from None
         sys.path.append(os.sep.join(parts[:-8]) or os.sep)
-        from ansible_collections.partnercenter.devices.plugins.module_utils import batch, bulk, errors, options, validate
-    return batch, bulk, errors, options, validate
+        from ansible_collections.partnercenter.devices.plugins.module_utils import batch, bulk, errors, options, retry_policy, validate
+    return batch, bulk, errors, options, retry_policy, validate
 
 
-batch_utils, bulk_utils, error_utils, option_utils, validate_utils = _import_collection()
+batch_utils, bulk_utils, error_utils, option_utils, retry_utils, validate_utils = _import_collection()
 
 EVENT_KEY = 'partner_center_batch'
 # The longest pause after polls that keep failing: a batch is never forgotten for good.
@@ -178,8 +178,6 @@ MAX_FAILURE_PAUSE = 900.0
 # A poll cycle never sleeps longer than this, so a new entry of batches_file is seen soon.
 MAX_IDLE = 30.0
 DEVICE_FIELDS = ('device_id', 'serial_number', 'product_key', 'status', 'error_code', 'error_description', 'remediation')
-# Statuses of a poll that retrying cannot change: the batch is reported failed and no longer polled.
-PERMANENT_STATUSES = frozenset((400, 403, 404, 405, 406, 409, 410))
 # Statuses of Entra ID's refusal of a token request (invalid_client, invalid_grant, unauthorized_client ...).
 TOKEN_REFUSAL_STATUSES = frozenset((400, 401))
 # A token Partner Center refuses is renewed at most once in this many seconds (the source lives for days).
@@ -400,8 +398,9 @@ class BatchWatcher:
 
     def _failed(self, key, item, error):
         message = self.client.redact(error.message)
+        # retry_policy.py's table; it says why the source polls again after a 401 or an undocumented status.
         permanent = isinstance(error, error_utils.ResponseError) or (
-            isinstance(error, error_utils.ApiError) and error.http_status in PERMANENT_STATUSES)
+            isinstance(error, error_utils.ApiError) and error.http_status in retry_utils.PERMANENT_STATUSES)
         if permanent:
             del self.watched[key]
             self.finished.add(key)

@@ -67,10 +67,11 @@ ROUTES = (
 def _upload(call, creating):
     """202 with a Location (or the customer's upload_response form), or an error."""
     sim, request, customer, info = call.sim, call.request, call.customer, call.token
-    requires = sim.seed.upload_requires_app_user
-    if info["kind"] == "app" and (requires is True or (requires == "create" and creating)):
-        return call.error(403, CODE_APP_USER_REQUIRED, "Access denied: uploading devices needs app+user credentials (the secure "
-                          "application model: a token from a refresh token grant). App-only credentials are not accepted.")
+    # Creating a batch is app+user only (PCDOCS "Upload a list of devices to create a new batch"); adding devices to an
+    # existing batch accepts app-only and app+user (PCDOCS "Upload a list of devices for the specified customer").
+    if info["kind"] == "app" and creating and sim.seed.upload_requires_app_user == "create":
+        return call.error(403, CODE_APP_USER_REQUIRED, "Access denied: creating a device batch needs app+user credentials (the "
+                          "secure application model: a token from a refresh token grant). App-only credentials are not accepted.")
     replay_key = (request.headers.get("MS-RequestId").lower(), request.method, request.path.rstrip("/").lower())
     with sim.lock:
         replay = sim.state.replays.get(replay_key)
@@ -204,9 +205,10 @@ def _process_upload_locked(sim, customer, batch, devices):
 def compile_seed(raw, seed):
     """``seed.upload_requires_app_user`` and ``upload_error_status``, and each customer's ``upload_statuses``,
     ``upload_response`` and ``upload_status_omits_identifiers`` (the customer's own, else the top-level value)."""
-    requires = raw.get("upload_requires_app_user", True)
-    if not isinstance(requires, bool) and requires != "create":
-        raise ValueError("seed: upload_requires_app_user must be true, false or \"create\"")
+    requires = raw.get("upload_requires_app_user", "create")
+    if requires is not False and requires != "create":
+        raise ValueError("seed: upload_requires_app_user must be \"create\" (creating a batch needs app+user) or false "
+                         "(both kinds create); adding devices to an existing batch accepts both kinds either way")
     seed.upload_requires_app_user = requires
     statuses = compile_statuses(raw.get("upload_statuses"), "seed: upload_statuses", DEFAULT_UPLOAD_STATUSES)
     error_status = raw.get("upload_error_status")

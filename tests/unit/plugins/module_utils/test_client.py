@@ -18,20 +18,19 @@ import pytest
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
+from ansible_collections.partnercenter.devices.plugins.module_utils.api_errors import mfa_required
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import (
     COLLECTION_NAME,
     COLLECTION_VERSION,
-    MAX_RETRY_WAIT,
     PartnerCenterClient,
-    Response,
-    mfa_required,
-    parse_retry_after,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     ApiError,
     ResponseError,
     TransportError,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.retry_policy import MAX_RETRY_WAIT, parse_retry_after
 
 BASE_URL = 'https://pc.example.test'
 PATH = '/v1/customers/47021739-3426-40bf-9601-61b4b6d7c793/batchJobStatus/0127ed8e-ff72-4983-a3d8-e8d8bd378932'
@@ -91,9 +90,11 @@ class FakeAuth:
         self.invalidations = 0
         self.token_calls = 0
 
-    def token(self, client):
+    def token(self, poster):
         """The current token."""
-        assert isinstance(client, PartnerCenterClient)
+        # Credentials get a way to post a form and the secrets to mask, not the client.
+        assert not isinstance(poster, PartnerCenterClient)
+        assert callable(poster.post_form) and isinstance(poster.secrets, set)
         self.token_calls += 1
         return self.tokens[min(self.invalidations, len(self.tokens) - 1)]
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
     BatchExistsAlready,
     UploadOutcomeUnknown,
@@ -21,6 +21,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch
     upload_devices,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError, TransportError
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 
 CUSTOMER = '47021739-3426-40bf-9601-61b4b6d7c793'
 TRACKING_ID = '0127ed8e-ff72-4983-a3d8-e8d8bd378932'

@@ -14,13 +14,14 @@ import urllib.parse
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import ClientCredentialsAuth, token_lifetime
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.devices import DeviceListError, read_autopilot_csv
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     REDACTED,
     PartnerCenterError,
     redact,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 JSON = st.recursive(

@@ -205,7 +205,7 @@ def test_app_only_credentials_are_refused_with_a_hint_and_no_secret(run_module, 
     assert result.failed
     assert result['http_status'] == 403
     # What to do leads the message, and the general hint (which says app-only credentials work) is left out.
-    assert result['msg'].startswith('Device uploads need app+user credentials: give refresh_token (PARTNER_CENTER_REFRESH_TOKEN)')
+    assert result['msg'].startswith('Creating a device batch needs app+user credentials: give refresh_token (PARTNER_CENTER_REFRESH_TOKEN)')
     assert 'issued to app-only credentials' not in result['msg']
     assert len(result['msg']) < 700, result['msg']
     assert GUID.match(result['request_id']) and GUID.match(result['correlation_id'])
