@@ -90,6 +90,7 @@ def test_a_module_exception_fails_the_run_whatever_the_test_expects(collections_
     assert run.returncode == 0
 
 
+@pytest.mark.parametrize('random_part', ['2inivwdf', '57is4716', '0ifylgma'])
 def test_a_temporary_collections_path_makes_ansible_core_print_no_syntax_warning(tmp_path, random_part):
     # Random parts that, after a hyphen, made Python warn once per ANSIBLE_HOME-based default.
     made = harness.make_temp_dir('partnercenter-devices', parent=str(tmp_path))
