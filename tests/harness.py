@@ -30,15 +30,9 @@ BIN_DIR = os.path.dirname(sys.executable)
 # save_results writes what a test playbook hands to set_stats into its results_file, on the controller:
 # cheaper than ansible.builtin.copy, which runs two modules (stat, copy) in every playbook run.
 CALLBACK_DIR = os.path.join(TESTS_DIR, 'callback_plugins')
-# Test-only lookups, for playbooks run with ANSIBLE_LOOKUP_PLUGINS set to it: simulator_control (reset, faults) and
-# output_marker (a point marked on stdout and stderr).
+# Test-only lookups, for playbooks run with ANSIBLE_LOOKUP_PLUGINS set to it: simulator_control (reset, faults).
 LOOKUP_DIR = os.path.join(TESTS_DIR, 'lookup_plugins')
 SAVE_RESULTS_CALLBACK = 'save_results'
-# module_code_cache/sitecustomize.py: module processes reuse compiled code kept under a hash of its source. Off unless
-# share_compiled_module_code() is called (tests/conftest.py does); the demo and the benchmarks run as users do.
-CODE_CACHE_SITE_DIR = os.path.join(TESTS_DIR, 'module_code_cache')
-CODE_CACHE_VARIABLE = 'PARTNERCENTER_TESTS_CODE_CACHE'
-_code_cache_dir = None
 
 # The fake credentials of the default simulator seed.
 TENANT_ID = '9c6f4a3e-1b2d-4c5e-8f70-a1b2c3d4e5f6'
@@ -103,9 +97,20 @@ def load_file_as_module(name, path):
     return module
 
 
-def make_collections_path():
-    """A temporary collections path whose partnercenter.devices is this checkout (removed at exit)."""
-    base = tempfile.mkdtemp(prefix='partnercenter-devices-')
+def make_temp_dir(name, parent=None):
+    """A new temporary directory named ``name`` and a random part that follows a letter.
+
+    ansible-core renders its defaults built on ANSIBLE_HOME with Jinja2's native environment, which parses
+    each rendered path as a Python literal: a random part after a hyphen such as "-2inivwdf" (a number
+    before "in") made Python print "<unknown>:1: SyntaxWarning: invalid decimal literal" once per default.
+    """
+    return tempfile.mkdtemp(prefix=name + '_', dir=parent)
+
+
+def make_collections_path(base=None):
+    """A collections path whose partnercenter.devices is this checkout, in ``base`` or a new temporary directory (removed at exit)."""
+    if base is None:
+        base = make_temp_dir('partnercenter-devices')
     namespace_dir = os.path.join(base, 'ansible_collections', 'partnercenter')
     os.makedirs(namespace_dir)
     os.symlink(REPO_ROOT, os.path.join(namespace_dir, 'devices'))
@@ -114,13 +119,6 @@ def make_collections_path():
         handle.write('[defaults]\n')
     atexit.register(shutil.rmtree, base, True)
     return base
-
-
-def share_compiled_module_code(cache_dir):
-    """From now on, the module processes of ansible_env's runs keep and reuse compiled code in ``cache_dir``."""
-    global _code_cache_dir  # pylint: disable=global-statement
-    os.makedirs(cache_dir, exist_ok=True)
-    _code_cache_dir = cache_dir
 
 
 def ansible_env(collections_path, **extra):
@@ -146,9 +144,6 @@ def ansible_env(collections_path, **extra):
         'ANSIBLE_CALLBACK_PLUGINS': CALLBACK_DIR,
         'ANSIBLE_CALLBACKS_ENABLED': SAVE_RESULTS_CALLBACK,
     })
-    if _code_cache_dir:
-        env[CODE_CACHE_VARIABLE] = _code_cache_dir
-        env['PYTHONPATH'] = os.pathsep.join(filter(None, [CODE_CACHE_SITE_DIR, env.get('PYTHONPATH')]))
     # A caller's own callbacks come on top of save_results, not instead of it.
     for key, separator in (('ANSIBLE_CALLBACK_PLUGINS', os.pathsep), ('ANSIBLE_CALLBACKS_ENABLED', ',')):
         if extra.get(key):

@@ -22,6 +22,7 @@ import json
 import pytest
 
 from ansible.module_utils import basic
+from ansible.module_utils.common.warnings import get_warning_messages
 
 import harness
 
@@ -113,6 +114,9 @@ def run_module(capsys, monkeypatch):
     def run(name, args, check_mode=False, diff=False):
         module = importlib.import_module('ansible_collections.partnercenter.devices.plugins.modules.' + name)
         args = dict(args, _ansible_check_mode=check_mode, _ansible_diff=diff)
+        # A module process starts with no warnings; in one test process ansible-core keeps every run's warnings, and
+        # each result lists all of them: this run's are those after the ones already kept.
+        earlier = len(get_warning_messages())
         capsys.readouterr()
         with module_args(args):
             with pytest.raises(SystemExit) as exit_info:
@@ -124,6 +128,8 @@ def run_module(capsys, monkeypatch):
         except (ValueError, IndexError):
             raise AssertionError('module %s printed no JSON result: %r' % (name, output[-2000:])) from None
         code = exit_info.value.code
+        if 'warnings' in result:
+            result['warnings'] = result['warnings'][earlier:]
         return ModuleResult(result, 0 if code is None else code, output, captured.err)
 
     return run

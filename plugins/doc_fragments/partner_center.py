@@ -7,7 +7,7 @@
 class ModuleDocFragment:
     """Shared Partner Center connection and credential options."""
 
-    # Keep in step with PARTNER_CENTER_ARGUMENT_SPEC in module_utils/module.py.
+    # Keep in step with SHARED_OPTIONS in module_utils/options.py (tests/unit/test_collection_metadata.py checks).
     DOCUMENTATION = r'''
 options:
   tenant_id:
@@ -35,6 +35,11 @@ options:
       - A refresh token from the secure application model's one-time consent (with MFA), for
         B(app+user) credentials (C(grant_type=refresh_token)). Keep it in a vault.
       - Takes precedence over O(client_secret) alone. Entra ID lets it expire after 90 days unused.
+      - Partner Center refuses (HTTP 401, error code C(900421)) an app+user call whose token has no MFA claim,
+        which is the case for every token of a refresh token from a consent made without MFA. The task then
+        fails at once, without renewing the token (renewing cannot add the claim), naming the code and the
+        request ids; consent again with MFA, or use app-only credentials where the call accepts them (reading a
+        batch upload status, adding devices to an existing batch).
       - If not set, the environment variable E(PARTNER_CENTER_REFRESH_TOKEN) is used.
     type: str
   access_token:
@@ -91,7 +96,7 @@ options:
   retries:
     description:
       - How many times to retry a request that was throttled (HTTP 429), met a gateway fault
-        (500, 502, 503, 504), timed out, or lost its connection. Waits follow C(Retry-After) when
+        (500, 502, 503, 504) or a request timeout (408), timed out, or lost its connection. Waits follow C(Retry-After) when
         Partner Center sends it, otherwise exponential backoff with jitter, at most 60 seconds each.
       - Each retry is reported as a warning. V(0) disables retries. From V(0) to V(20).
       - An upload whose connection closed while its body was being sent is not sent again; an upload that
@@ -131,7 +136,8 @@ options:
       - All polls share one access token. Throttled polls wait as Partner Center's C(Retry-After) asks.
       - "While it waits, the play output (and AWX job output) shows a line each time the batch's status or its device
         counts change, such as C(batch 2c847dea…: processing — 3 of 6 devices done, 1 with errors (poll 4, 41 s)),
-        and a heartbeat line every three minutes when nothing changes. Only when the task runs on the controller
+        and a heartbeat line every three minutes when nothing changes (M(partnercenter.devices.device_batch) counts
+        devices answered with error 806 apart, as C(1 already registered), not among the errors). Only when the task runs on the controller
         (a local connection, without become or async); elsewhere the task waits the same, without the lines."
       - To make every poll a task attempt in the play output and in AWX job events instead, use C(until)/C(retries)
         or the C(partnercenter.devices.wait_for_batch_upload) role.

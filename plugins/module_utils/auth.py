@@ -9,6 +9,10 @@
 
 Token requests go to ``{authority_url}/{tenant_id}/oauth2/token`` (the v1 endpoint Partner
 Center documents) with ``resource`` set to the Partner Center API of the chosen cloud.
+
+``token(poster)`` is all a credential needs of the client: ``poster`` posts a form
+(``poster.post_form(url, form)``, returning the final Response) and holds the set of secrets the
+client masks (``poster.secrets``), to which a credential adds what it sends and what it receives.
 """
 
 import math
@@ -20,13 +24,9 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.errors impor
     CredentialError,
     ResponseError,
     TokenRequestError,
+    redact,
 )
-# is_guid lived here; bulk.py and device_batches.py still import it from this module.
-from ansible_collections.partnercenter.devices.plugins.module_utils.validate import (  # noqa: F401  pylint: disable=unused-import
-    GUID_PATTERN,
-    is_domain,
-    is_guid,
-)
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_domain, is_guid
 
 # The environment variable behind each credential option: the argument spec's fallbacks and
 # the messages about missing credentials both read this one table.
@@ -123,12 +123,12 @@ class StaticTokenAuth:
         """How many tokens were requested from Entra ID."""
         return self._fallback.token_requests if self._fallback is not None else 0
 
-    def token(self, client):
+    def token(self, poster):
         """The given token, or once it was rejected, one from the fallback credentials."""
         # Read once: another thread of a bulk read may invalidate it meanwhile.
         access_token = self._access_token
         if access_token is None and self._fallback is not None:
-            return self._fallback.token(client)
+            return self._fallback.token(poster)
         return access_token
 
     def invalidate(self):
@@ -166,11 +166,11 @@ class _EntraIdAuth:
         """The tenant's v1 token endpoint."""
         return '%s/%s/oauth2/token' % (self.authority_url, urllib.parse.quote(self.tenant_id, safe=''))
 
-    def token(self, client):
-        """A valid access token, requested from Entra ID the first time and when near expiry."""
+    def token(self, poster):
+        """A valid access token, requested from Entra ID (through ``poster``) the first time and when near expiry."""
         with self._lock:
             if self._access_token is None or self._clock() >= self._expires_at:
-                self._access_token, self._expires_at = self._request_token(client)
+                self._access_token, self._expires_at = self._request_token(poster)
             return self._access_token
 
     def invalidate(self):
@@ -180,15 +180,15 @@ class _EntraIdAuth:
     def _form(self):
         raise NotImplementedError
 
-    def _request_token(self, client):
+    def _request_token(self, poster):
         self.token_requests += 1
         form = self._form()
         # Entra ID may echo what it was sent; whatever secret went out is masked in what comes back.
-        client.secrets.update(form[key] for key in ('client_secret', 'refresh_token') if form.get(key))
-        response = client.post_form(self.token_url, form)
+        poster.secrets.update(form[key] for key in ('client_secret', 'refresh_token') if form.get(key))
+        response = poster.post_form(self.token_url, form)
         what = 'Microsoft Entra ID token request (%s) for tenant %s' % (self.kind, self.tenant_id)
         if response.status != 200:
-            raise _token_error(what, response, client)
+            raise _token_error(what, response, poster.secrets)
         payload = response.json(what)
         if not isinstance(payload, dict):
             raise response.annotate(ResponseError('%s: HTTP 200 with a JSON %s instead of an object' % (
@@ -197,10 +197,10 @@ class _EntraIdAuth:
         if not access_token or not isinstance(access_token, str):
             raise response.annotate(ResponseError('%s: HTTP 200 without an access_token (keys: %s)' % (
                 what, ', '.join(sorted(str(key) for key in payload)[:20]))))
-        client.secrets.add(access_token)
+        poster.secrets.add(access_token)
         refresh_token = payload.get('refresh_token')
         if isinstance(refresh_token, str) and refresh_token:
-            client.secrets.add(refresh_token)
+            poster.secrets.add(refresh_token)
             self.rotated_refresh_token = refresh_token
         lifetime = token_lifetime(payload.get('expires_in', DEFAULT_TOKEN_LIFETIME_SECONDS))
         self.expires_in = lifetime
@@ -248,12 +248,16 @@ class RefreshTokenAuth(_EntraIdAuth):
         return form
 
 
-def _token_error(what, response, client):
-    """A TokenRequestError that gives Entra ID's error, code, description and ids, never secrets."""
+def _token_error(what, response, secrets):
+    """A TokenRequestError that gives Entra ID's error, code, description and ids, never ``secrets``."""
+    def masked(text):
+        # A copy: another thread of a bulk read may add a renewed token meanwhile.
+        return redact(text, frozenset(secrets))
+
     try:
         payload = response.json(what)
     except ResponseError as error:
-        return TokenRequestError(client.redact(error.message), http_status=response.status)
+        return TokenRequestError(masked(error.message), http_status=response.status)
     if not isinstance(payload, dict):
         payload = {}
     error_code = _text_field(payload.get('error'))
@@ -280,10 +284,10 @@ def _token_error(what, response, client):
     if trace_id or correlation_id:
         message += ' [trace id %s, correlation id %s]' % (trace_id, correlation_id)
     return TokenRequestError(
-        client.redact(message),
+        masked(message),
         http_status=response.status,
-        error_code=client.redact(error_code) if error_code else None,
-        error_description=client.redact(description) or None,
+        error_code=masked(error_code) if error_code else None,
+        error_description=masked(description) or None,
         request_id=trace_id,
         correlation_id=correlation_id,
     )

@@ -9,15 +9,16 @@ import urllib.parse
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import remediation_hint
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, ResponseError
+from ansible_collections.partnercenter.devices.plugins.module_utils.retry_policy import TRANSIENT_STATUSES
 
-# Batch statuses, as Partner Center documents them (snake_case). The .NET SDK reads a status in
-# snake_case, camelCase or PascalCase, in any letter case; so do we, and the shaped status is
-# always the documented spelling. ``unknown`` "should never happen" (REST reference).
+# Batch statuses, as Partner Center documents them (snake_case). The .NET SDK reads snake_case,
+# camelCase and PascalCase, and only those: its EnumJsonConverter is case-sensitive, so another
+# spelling (FINISHED_WITH_ERRORS) becomes Unknown there. We read those spellings and any letter
+# case as well, and the shaped status is always the documented spelling. ``unknown`` "should never
+# happen" (REST reference).
 BATCH_STATUSES = ('unknown', 'queued', 'processing', 'finished', 'finished_with_errors')
 # Batch statuses after which Partner Center does no more work on the batch.
 COMPLETE_STATUSES = frozenset(('finished', 'finished_with_errors'))
-# Statuses a wait keeps polling through.
-PENDING_STATUSES = frozenset(('unknown', 'queued', 'processing'))
 # Device statuses: the resource page lists in-progress, finished and finished_with_errors; the SDKs
 # reuse the batch enum. Shaped as in_progress, the snake_case form of in-progress.
 DEVICE_STATUSES = BATCH_STATUSES + ('in_progress',)
@@ -128,11 +129,6 @@ def device_has_error(device):
 def is_complete(status):
     """True once Partner Center has finished the batch, with or without device errors (any spelling)."""
     return normalize_status(status) in COMPLETE_STATUSES
-
-
-def is_pending(status):
-    """True while a wait should go on polling: queued, processing, unknown (or no status yet)."""
-    return status is None or normalize_status(status) in PENDING_STATUSES
 
 
 def _type_name(value):
@@ -285,8 +281,6 @@ def read_batch_upload_details(client, customer_id, batch_tracking_id):
 # is noticed within one interval.
 POLL_BACKOFF_FACTOR = 1.5
 MAX_POLL_INTERVAL = 60.0
-# HTTP statuses of a poll that only delay the next one: throttling and server faults.
-TRANSIENT_POLL_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 
 
 class BatchWaitError(PartnerCenterError):
@@ -323,11 +317,14 @@ class BatchPollFailed(BatchWaitError):
 
 
 def is_transient(error):
-    """True when a failed poll should only delay the next one: throttling, a server fault, a timeout, a dropped connection."""
+    """True when a failed poll should only delay the next one: throttling, a server fault, a timeout, a dropped connection.
+
+    What is transient is retry_policy.py's table, shared with the client and the event source.
+    """
     if getattr(error, 'retryable', False):
         # A TransportError the client could have retried: timeout, connection refused or dropped, truncated body.
         return True
-    return getattr(error, 'http_status', None) in TRANSIENT_POLL_STATUSES and not isinstance(error, ResponseError)
+    return getattr(error, 'http_status', None) in TRANSIENT_STATUSES and not isinstance(error, ResponseError)
 
 
 def retry_after_of(error):

@@ -16,7 +16,6 @@ import concurrent.futures
 import heapq
 import time
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.auth import is_guid
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
     BatchWaitError,
     PollTracker,
@@ -24,6 +23,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     read_batch_upload_details,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import guid_problem, is_guid
 
 DEFAULT_CONCURRENCY = 8
 MAX_CONCURRENCY = 32
@@ -38,8 +38,7 @@ def invalid_entry(batches):
         for name in ENTRY_KEYS:
             value = entry.get(name)
             if not is_guid(value):
-                return ('batches[%d].%s must be a GUID such as 47021739-3426-40bf-9601-61b4b6d7c793, got %r.'
-                        % (index, name, value))
+                return guid_problem('batches[%d].%s' % (index, name), value)
     return None
 
 
@@ -186,7 +185,7 @@ def read_batches(client, batches, concurrency=DEFAULT_CONCURRENCY, wait=False, w
     outcomes = [BatchOutcome(index, entry['customer_id'], entry['batch_tracking_id']) for index, entry in enumerate(batches)]
     if not outcomes:
         return outcomes
-    client.auth.token(client)
+    client.access_token()
     workers = max(1, min(concurrency, len(outcomes)))
     reader = _Reader(client, outcomes, workers, wait, wait_timeout, poll_interval, clock, warn=warn, on_poll=on_poll)
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix='partnercenter-batch') as pool:

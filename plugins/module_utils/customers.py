@@ -6,7 +6,7 @@
 Partner Center documents ``size`` (the page size) and ``filter``, a URL-encoded JSON object
 ``{"Field": "CompanyName" | "Domain", "Value": ..., "Operator": "starts_with"}`` (``starts_with`` is
 the only operator; the value matches without regard to case). The pages are followed as the SDK
-does, through ``paging.read_pages``: ``links.next`` as given, else ``continuationToken``.
+does, through ``paging.read_pages``: ``links.next`` (its continuation header only), else ``continuationToken``.
 """
 
 import json
@@ -104,6 +104,17 @@ def shape_customers_page(body):
         raise ResponseError('Partner Center answered 200 but the customers page has no list of items (keys: %s)'
                             % (', '.join(sorted(str(key) for key in body)) or 'none'))
     return [shape_customer(item) for item in items]
+
+
+def cached_listing_problem(cached):
+    """None when ``cached`` has the form of list_customers' customers (what an inventory cache holds), else what is wrong."""
+    if not isinstance(cached, list):
+        return 'it is a %s, not a list of customers' % type(cached).__name__
+    for index, customer in enumerate(cached):
+        if (not isinstance(customer, dict) or set(customer) != set(CUSTOMER_KEYS) or _text(customer['customer_id']) is None
+                or any(value is not None and not isinstance(value, str) for value in customer.values())):
+            return 'item %d is not a customer as the plugin caches one' % index
+    return None
 
 
 def list_customers(client, page_size=DEFAULT_PAGE_SIZE, field=None, value=None):

@@ -6,7 +6,6 @@
 import re
 import urllib.parse
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.auth import is_guid
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import snake_case_keys
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import is_already_registered
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
@@ -16,6 +15,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.errors impor
     TransportError,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.paging import read_pages
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_guid
 
 # Keys every shaped item carries, even when Partner Center leaves them out.
 DEVICE_BATCH_KEYS = ('id', 'created_by', 'creation_date', 'devices_count')
@@ -25,9 +25,10 @@ DEVICE_KEYS = ('id', 'serial_number', 'product_key', 'hardware_hash', 'model_nam
 # The Location of an accepted upload: /customers/{customer-id}/batchJobStatus/{batch-tracking-id}.
 _TRACKING_ID_IN_LOCATION = re.compile(r'/batchJobStatus/([^/?#"\s]+)', re.IGNORECASE)
 
+# Partner Center documents creating a batch for app+user credentials only; adding to an existing batch accepts both.
 _APP_USER_HINT = (
-    'Device uploads need app+user credentials: give refresh_token (PARTNER_CENTER_REFRESH_TOKEN) of a user with '
-    'the Admin agent role, with client_id and client_secret.'
+    'Creating a device batch needs app+user credentials: give refresh_token (PARTNER_CENTER_REFRESH_TOKEN) of a user '
+    'with the Admin agent role, with client_id and client_secret.'
 )
 
 # What a 404 on the batch list is taken to mean; nothing in Microsoft's sources confirms it.
@@ -148,6 +149,11 @@ class CreationMayBeOurs(PartnerCenterError):
     """
 
 
+class BatchExistsAlready(PartnerCenterError):
+    """Creating the batch answered 409 with no earlier attempt in doubt: the batch exists although the list read before
+    did not show it (made meanwhile, or not listed yet). Raised only when the caller reads the batch before adding to it."""
+
+
 def outcome_unknown(error):
     """True when a failed upload POST may still have been applied: the request went out and no answer settled it.
 
@@ -173,8 +179,8 @@ def _post_devices(client, path, body, creating=False):
 
     A 409 to a creation after an attempt whose outcome is unknown is CreationMayBeOurs; without one, the ApiError.
     """
-    # An app-only credential refused here needs a user's credential: say that first, not the general credentials hint.
-    hint = _APP_USER_HINT if getattr(client.auth, 'kind', None) == 'app-only' else None
+    # An app-only credential refused a creation needs a user's credential: say that first, not the general credentials hint.
+    hint = _APP_USER_HINT if creating and getattr(client.auth, 'kind', None) == 'app-only' else None
     try:
         response = client.request('POST', path, body=body, expected=ACCEPTED_STATUSES, refusal_hint=hint)
     except TransportError as error:
@@ -202,19 +208,23 @@ def _post_devices(client, path, body, creating=False):
 NOT_READ = object()
 
 
-def upload_devices(client, customer_id, batch_id, devices, warn=None, existing=NOT_READ):
+def upload_devices(client, customer_id, batch_id, devices, warn=None, existing=NOT_READ, read_on_conflict=False):
     """Upload ``devices`` (Device resources) into the batch named ``batch_id``, creating it when it does not exist.
 
     ``existing`` is the shaped batch (None: there is none) when the caller has just read the list of batches.
 
     Returns a dict: batch_id (as Partner Center spells it), created, batch_tracking_id (None when the
-    accepted answer names none), location, upload_request_id, http_status of the accepted answer.
+    accepted answer names none), location, upload_request_id, http_status of the accepted answer, and
+    create_conflict (True when creating answered 409 and every device was added to the batch instead).
     Raises UploadOutcomeUnknown when the request went out and no answer settled it, and CreationMayBeOurs
-    when creating the batch answered 409 after such an attempt (device_lifecycle.upload_once reads it then).
+    when creating the batch answered 409 after such an attempt (device_lifecycle.upload_once reads it then);
+    with ``read_on_conflict``, BatchExistsAlready for a 409 without such an attempt, so that the caller reads
+    the batch before adding to it.
     """
     if existing is NOT_READ:
         existing = find_device_batch(client, customer_id, batch_id, warn)
     created = existing is None
+    conflict = False
     if created:
         try:
             response = _post_devices(client, device_batches_path(customer_id), {'batchId': batch_id, 'devices': devices},
@@ -222,8 +232,13 @@ def upload_devices(client, customer_id, batch_id, devices, warn=None, existing=N
         except ApiError as error:
             if error.http_status != 409:
                 raise
-            # Created meanwhile by someone else: add to it instead.
-            created = False
+            if read_on_conflict:
+                raise BatchExistsAlready(
+                    'Creating the batch answered 409 (it exists) although the list of batches did not show it: %s' % error.message,
+                    http_status=409, error_code=error.error_code, error_description=error.error_description,
+                    request_id=error.request_id, correlation_id=error.correlation_id) from None
+            # Made meanwhile (or not listed yet), and every device is to be sent: add them to it instead.
+            created, conflict = False, True
     else:
         batch_id = existing['id']
     if not created:
@@ -235,6 +250,7 @@ def upload_devices(client, customer_id, batch_id, devices, warn=None, existing=N
         location=response.header('location'),
         upload_request_id=response.request_id,
         upload_http_status=response.status,
+        create_conflict=conflict,
     )
 
 

@@ -13,6 +13,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
     ACCEPTED_STATUSES,
     NOT_READ,
+    BatchExistsAlready,
     CreationMayBeOurs,
     UploadOutcomeUnknown,
     batch_devices_path,
@@ -23,7 +24,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch
     upload_devices,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.devices import api_devices
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, PartnerCenterError, ResponseError
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import OOBE_CATEGORY
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import (
     batch_name_problem,
@@ -146,6 +147,12 @@ def skip_present_devices(client, customer_id, batch_id, devices, origins, warn=N
     (each with ``origin``, ``device_id``, ``serial_number``, ``matched_by``) and ``diff``.
     """
     found = missing_devices(client, customer_id, batch_id, devices, warn)
+    keys = _present_keys(found, devices, origins, batch_id)
+    return [devices[index] for index in found['missing']], [origins[index] for index in found['missing']], keys, found['batch']
+
+
+def _present_keys(found, devices, origins, batch_id):
+    """The result keys of skip_present_devices for what missing_devices ``found``."""
     present = []
     for entry in found['present']:
         entry = dict(entry)
@@ -154,45 +161,64 @@ def skip_present_devices(client, customer_id, batch_id, devices, origins, warn=N
     name = found['batch']['id'] if found['batch'] is not None else batch_id
     before = [device_label(origins[entry['index']], devices[entry['index']]) for entry in found['present']]
     added = [device_label(origins[index], devices[index]) for index in found['missing']]
-    keys = dict(batch_id=name, devices_already_in_batch=present,
+    return dict(batch_id=name, devices_already_in_batch=present,
                 diff=dict(before=dict(batch_id=name, devices=before), after=dict(batch_id=name, devices=before + added)))
-    return [devices[index] for index in found['missing']], [origins[index] for index in found['missing']], keys, found['batch']
 
 
-def upload_once(client, customer_id, batch_id, devices, origins, warn=None, existing=NOT_READ, done=None):
+def upload_once(client, customer_id, batch_id, devices, origins, warn=None, existing=NOT_READ, done=None, skip_existing=False):
     """Upload ``devices`` (snake_case) into the batch, creating it when needed, never sending the same devices twice.
 
     When creating the batch answered 409 after an attempt whose outcome is unknown, that attempt most likely
     created it: the batch is read and only the devices it lacks are added (none: no second request).
-    ``done`` (a dict) receives what was changed as soon as it is known (``created``, ``create_outcome_unknown``,
-    ``create_request_id``, ``batch_id``, ``devices_found_after_create``), so that a caller whose later request
-    fails still reports it.
+    With ``skip_existing``, a 409 without such an attempt (the batch was made meanwhile, or is not listed yet)
+    is read the same way: only what the batch lacks is added, and ``create_conflict`` says so.
+    ``done`` (a dict) receives what was changed or found as soon as it is known (``created``, ``create_outcome_unknown``,
+    ``create_request_id``, ``batch_id``, ``devices_found_after_create``; ``create_conflict``, ``devices_already_in_batch``,
+    ``diff``), so that a caller whose later request fails still reports it.
 
     Returns (the upload's result keys as upload_devices gives them, the devices sent in that upload, their origins);
     with nothing left to add, the keys carry no tracking id and ``upload_request_id`` None.
     """
     done = {} if done is None else done
+    refused = None
     try:
-        return upload_devices(client, customer_id, batch_id, api_devices(devices), warn, existing), devices, origins
+        return upload_devices(client, customer_id, batch_id, api_devices(devices), warn, existing,
+                              read_on_conflict=skip_existing), devices, origins
     except CreationMayBeOurs as conflict:
         done.update(created=True, create_outcome_unknown=True, create_request_id=conflict.request_id)
+    except BatchExistsAlready as conflict:
+        done.update(created=False, create_conflict=True)
+        refused = conflict
     found = missing_devices(client, customer_id, batch_id, devices, warn)
     if found['batch'] is None:
+        if refused is not None:
+            raise PartnerCenterError(
+                'Creating the batch %s answered 409 (it exists), yet neither the list of batches read before nor the one '
+                'read after shows it: nothing was uploaded. Run the task again once Partner Center lists the batch, or '
+                'check it with partnercenter.devices.device_batch_info.' % batch_id,
+                http_status=409, error_code=refused.error_code, error_description=refused.error_description,
+                request_id=refused.request_id, correlation_id=client.correlation_id)
         raise UploadOutcomeUnknown(
             'Creating the batch %s got no settled answer, its retry answered 409 (the batch exists), yet the list of '
             'batches does not show it: nothing more was sent. Check the batch with partnercenter.devices.device_batch_info '
             'before uploading again.' % batch_id, request_id=done['create_request_id'], correlation_id=client.correlation_id)
     name = found['batch']['id']
-    done.update(batch_id=name, devices_found_after_create=[
-        dict(device_id=entry['device_id'], serial_number=entry['serial_number'], matched_by=entry['matched_by'],
-             origin=origins[entry['index']]) for entry in found['present']])
+    if refused is not None:
+        done.update(_present_keys(found, devices, origins, batch_id))
+    else:
+        done.update(batch_id=name, devices_found_after_create=[
+            dict(device_id=entry['device_id'], serial_number=entry['serial_number'], matched_by=entry['matched_by'],
+                 origin=origins[entry['index']]) for entry in found['present']])
     sent = [devices[index] for index in found['missing']]
     sent_origins = [origins[index] for index in found['missing']]
     if not sent:
         upload = dict(batch_id=name, batch_tracking_id=None, location=None, upload_request_id=None, upload_http_status=None)
     else:
         upload = upload_devices(client, customer_id, name, api_devices(sent), warn, existing=found['batch'])
-    upload.update(created=True, create_outcome_unknown=True, create_request_id=done['create_request_id'])
+    if refused is not None:
+        upload.update(created=False, create_conflict=True)
+    else:
+        upload.update(created=True, create_outcome_unknown=True, create_request_id=done['create_request_id'])
     return upload, sent, sent_origins
 
 

@@ -7,6 +7,9 @@ Every failure the client can meet becomes one of these, so that modules turn the
 clean ``fail_json`` and never show a traceback.
 """
 
+import base64
+import functools
+import html.entities
 import json
 import re
 import urllib.parse
@@ -26,14 +29,27 @@ _SECRET_PATTERNS = (
 # A piece of a secret this long is worth masking on its own (a secret split by a line break).
 _MIN_PIECE = 8
 _CONTROL = re.compile('[\x00-\x1f\x7f-\x9f]+')
+# HTTP Basic credentials (RFC 7617): base64 of "user:password" after the scheme name. Masked only when the
+# word after "Basic" decodes to a pair with a colon, so prose such as "Basic authentication" stays readable.
+_BASIC_CREDENTIALS = re.compile(r'(?i)(basic\s+)([A-Za-z0-9+/\-_]{4,}={0,2})')
+# Base64 that starts 0, 1 or 2 bytes into a group of three: how many leading characters also carry bits of
+# the bytes before the secret (which are not the secret's, so they are left out of the form).
+_BASE64_LEAD = {0: 0, 1: 2, 2: 3}
+# Named HTML character references for each character (html5 spells some names without the semicolon too).
+_ENTITY_NAMES = {}
+for _name, _char in html.entities.html5.items():
+    if len(_char) == 1:
+        _ENTITY_NAMES.setdefault(_char, []).append(_name)
 
 
 def secret_forms(secret):
     """Every spelling of ``secret`` that can reach a message.
 
     The value itself; as Python prints it inside a repr of text or bytes (``b'Bearer tok\\r\\n'``);
-    percent-encoded (a form body echoed back) in both of urllib's ways; JSON-escaped; and, for a
-    secret that holds control characters, each long piece between them.
+    percent-encoded (a form body echoed back) in both of urllib's ways; JSON-escaped; inside base64
+    (HTTP Basic credentials echoed back); and, for a secret that holds control characters, each long
+    piece between them. HTML character references and JSON ``\\u`` escapes of single characters are
+    matched by ``redact`` itself, as they may be mixed with plain characters.
     """
     secret = str(secret)
     forms = {secret}
@@ -45,7 +61,58 @@ def secret_forms(secret):
     forms.add(json.dumps(secret)[1:-1])
     forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
     forms.update(piece for piece in _CONTROL.split(secret) if len(piece) >= _MIN_PIECE)
+    forms.update(_base64_forms(secret))
     return set(form for form in forms if len(form) >= 4)
+
+
+def _base64_forms(secret):
+    """The base64 characters that carry ``secret`` wherever it sits in base64 of a longer text.
+
+    HTTP Basic sends base64 of ``client_id:secret`` (RFC 6749 first form-encodes each part), so the secret
+    may start 0, 1 or 2 bytes into a group of three: for each start, the characters that hold the
+    secret's bits only, in standard and URL-safe base64, of the secret and of its form-encoded spelling.
+    """
+    forms = set()
+    for spelling in {secret, urllib.parse.quote_plus(secret, safe=''), urllib.parse.quote(secret, safe='')}:
+        data = spelling.encode('utf-8', 'backslashreplace')
+        for offset, lead in _BASE64_LEAD.items():
+            encoded = base64.b64encode(b'\0' * offset + data).decode('ascii').rstrip('=')
+            # The last character also carries bits of what follows unless the bits end on a character's edge.
+            whole = (8 * (offset + len(data))) // 6
+            form = encoded[lead:whole]
+            if len(form) >= 6:
+                forms.add(form)
+                forms.add(form.replace('+', '-').replace('/', '_'))
+    return forms
+
+
+def _char_pattern(char):
+    """A regular expression for ``char`` written as itself, as an HTML character reference or as a JSON \\u escape."""
+    code = ord(char)
+    # The escapes first: where the character itself is '&' or '\\', its escaped spelling starts with it, and the
+    # longer spelling must win.
+    options = ['&#0*%d;?' % code, '&#[xX]0*%s;?' % ''.join(
+        '[%s%s]' % (digit.lower(), digit.upper()) if digit.isalpha() else digit for digit in '%x' % code)]
+    options.extend('&' + re.escape(name) for name in sorted(_ENTITY_NAMES.get(char, ()), key=len, reverse=True))
+    if code < 0x10000:
+        options.append(r'\\[uU]%s' % ''.join('[%s%s]' % (digit.lower(), digit.upper()) if digit.isalpha() else digit
+                                                for digit in '%04x' % code))
+    options.append(re.escape(char))
+    return '(?:%s)' % '|'.join(options)
+
+
+@functools.lru_cache(maxsize=64)
+def _escaped_pattern(secret):
+    """A regular expression for ``secret`` with any of its characters written as an HTML or JSON escape."""
+    return re.compile(''.join(_char_pattern(char) for char in secret))
+
+
+def _mask_basic_credentials(match):
+    try:
+        decoded = base64.b64decode(match.group(2).replace('-', '+').replace('_', '/'), validate=True)
+    except ValueError:
+        return match.group(0)
+    return match.group(1) + REDACTED if b':' in decoded else match.group(0)
 
 
 def redact(text, secrets=()):
@@ -57,6 +124,12 @@ def redact(text, secrets=()):
     for secret in secrets:
         if secret and len(str(secret)) >= 4:
             forms.update(secret_forms(secret))
+    if '&' in text or '\\' in text:
+        # An HTML page or a JSON text may spell any character of a secret as a character reference
+        # (&#115; &#x73; &amp;) or a \\u escape, some of them or all; masked before the
+        # plain forms, which would otherwise mask a secret's leading part and leave the escaped rest ("&#38;").
+        for secret in sorted(set(str(secret) for secret in secrets if secret and len(str(secret)) >= 4), key=len, reverse=True):
+            text = _escaped_pattern(secret).sub(REDACTED, text)
     # Longest first, so a secret that contains another is masked whole.
     for form in sorted(forms, key=len, reverse=True):
         if '%' in form:
@@ -66,6 +139,7 @@ def redact(text, secrets=()):
             text = text.replace(form, REDACTED)
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(lambda match: match.group(1) + REDACTED, text)
+    text = _BASIC_CREDENTIALS.sub(_mask_basic_credentials, text)
     return text
 
 

@@ -3,58 +3,49 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The AnsibleModule wrapper every module of the collection is built on.
 
-It adds the shared options (documented once in the ``partner_center`` doc fragment), checks
-them before any request, builds the client and its credential, and turns the client's
+It adds the shared options (``options.SHARED_OPTIONS``, documented once in the ``partner_center`` doc
+fragment) to the argument spec, has ``options.SharedOptionAdapter`` check them before any request (a problem
+fails the task), builds the client with ``options.build_client``, and turns the client's
 exceptions into ``fail_json`` with redacted messages. Any other exception that escapes a module
-after the wrapper is built becomes a clear failure too (a last net, see ``_install_net``).
+after the wrapper is built becomes a clear failure too: each module's ``main()`` is decorated with
+``report_unexpected_exceptions``, as a module normally catches its own exceptions.
 """
 
+import functools
 import json
-import re
-import sys
 
 from ansible.module_utils import basic
+from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.auth import (
-    CLOUDS,
-    ENV_VARS,
-    auth_from_options,
-)
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import COLLECTION_VERSION, PartnerCenterClient
+from ansible_collections.partnercenter.devices.plugins.module_utils.auth import ENV_VARS
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import COLLECTION_VERSION
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     PartnerCenterError,
     redact,
     secret_forms,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.validate import (
-    header_value_problem,
-    is_guid,
-    option_number_problem,
-    url_problem,
+from ansible_collections.partnercenter.devices.plugins.module_utils.options import (
+    SECRET_OPTIONS,
+    SHARED_OPTIONS,
+    OptionError,
+    SharedOptionAdapter,
+    build_client,
+    option_warnings,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import guid_problem, is_guid, option_number_problem
 
 
-def _env(option):
-    return (env_fallback, [ENV_VARS[option]])
+def _argument_spec(name, option):
+    spec = dict(option)
+    if name in ENV_VARS:
+        spec['fallback'] = (env_fallback, [ENV_VARS[name]])
+    return spec
 
 
-# The options every module shares; keep in step with doc_fragments/partner_center.py.
-PARTNER_CENTER_ARGUMENT_SPEC = dict(
-    tenant_id=dict(type='str', fallback=_env('tenant_id')),
-    client_id=dict(type='str', fallback=_env('client_id')),
-    client_secret=dict(type='str', no_log=True, fallback=_env('client_secret')),
-    refresh_token=dict(type='str', no_log=True, fallback=_env('refresh_token')),
-    access_token=dict(type='str', no_log=True, fallback=_env('access_token')),
-    cloud=dict(type='str', default='global', choices=sorted(CLOUDS)),
-    base_url=dict(type='str', fallback=_env('base_url')),
-    authority_url=dict(type='str', fallback=_env('authority_url')),
-    validate_certs=dict(type='bool', default=True),
-    timeout=dict(type='float', default=30),
-    retries=dict(type='int', default=5),
-    locale=dict(type='str', default='en-US'),
-    correlation_id=dict(type='str'),
-)
+# The options every module shares (options.SHARED_OPTIONS, documented in doc_fragments/partner_center.py), with their
+# environment variables as AnsibleModule fallbacks.
+PARTNER_CENTER_ARGUMENT_SPEC = dict((name, _argument_spec(name, option)) for name, option in SHARED_OPTIONS.items())
 
 # The options of modules that can wait for a batch; keep in step with the doc fragment's WAIT.
 WAIT_ARGUMENT_SPEC = dict(
@@ -63,8 +54,10 @@ WAIT_ARGUMENT_SPEC = dict(
     poll_interval=dict(type='float', default=15),
 )
 
-_SECRET_OPTIONS = ('client_secret', 'refresh_token', 'access_token')
-_LOCALE_PATTERN = re.compile(r'[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*')
+# The ansible-core versions whose AnsibleModule masks its result through basic.remove_values (read in their basic.py,
+# and tested by make test-matrix); see PartnerCenterModule._exit.
+MASKING_SWAP_VERSIONS = ('2.16', '2.17', '2.18', '2.19', '2.20', '2.21')
+ANSIBLE_CORE_MINOR = '.'.join(ANSIBLE_CORE_VERSION.split('.')[:2])
 _ISSUES_URL = 'https://github.com/partnercenter/devices/issues'
 
 # How ansible-core up to 2.18 spells True, False and None when it looks for a no_log value in them
@@ -134,6 +127,34 @@ def remove_values_where_needed(value, no_log_values, remove_values):
     return masked
 
 
+# The PartnerCenterModule of the main() that runs now, once it is built (see report_unexpected_exceptions).
+_RUNNING = {'module': None}
+
+
+def report_unexpected_exceptions(main):
+    """Decorate a module's ``main()``: an exception that escapes it becomes a clear failure, not a traceback.
+
+    The failure says that this is a bug in the collection, with the collection's version, the exception's type and
+    the request ids, every secret masked (``PartnerCenterModule.fail_unexpected``). An exception raised before the
+    module's PartnerCenterModule is built (the argument spec itself) is left to ansible-core.
+    """
+    @functools.wraps(main)
+    def run():
+        _RUNNING['module'] = None
+        try:
+            return main()
+        except Exception as exception:  # pylint: disable=broad-except
+            module = _RUNNING['module']
+            if module is None:
+                raise
+            module.fail_unexpected(exception)
+        finally:
+            _RUNNING['module'] = None
+        return None
+
+    return run
+
+
 class PartnerCenterModule:
     """An AnsibleModule with the shared Partner Center options and a client built from them."""
 
@@ -144,37 +165,9 @@ class PartnerCenterModule:
         self.params = self.module.params
         self.check_mode = self.module.check_mode
         self._client = None
-        self._install_net()
+        self.shared_options = None
+        _RUNNING['module'] = self
         self._check_shared_options()
-
-    # -- the last net ----------------------------------------------------------------------------
-
-    def _install_net(self):
-        """Turn an exception that escapes the module into a clear failure instead of a traceback.
-
-        ansible-core 2.19 runs a module inside its own ``try``/``except Exception`` (the AnsiballZ
-        loader) and reports what it catches as "Module failed" with a traceback; older versions
-        let it reach the interpreter, which calls ``sys.excepthook``. Both paths are covered, with
-        no change to the modules themselves. This is a net for bugs, not the way errors are handled.
-        """
-        previous_hook = sys.excepthook
-
-        def hook(kind, value, traceback):
-            if isinstance(value, Exception):
-                self.fail_unexpected(value)
-            previous_hook(kind, value, traceback)
-
-        sys.excepthook = hook
-        loader = sys.modules.get('ansible.module_utils._internal._ansiballz._loader')
-        handler = getattr(loader, '_handle_exception', None)
-        if handler is not None and not getattr(handler, 'partnercenter_net', False):
-            def handle_exception(exception, *args, **kwargs):
-                if isinstance(exception, Exception):
-                    self.fail_unexpected(exception)
-                return handler(exception, *args, **kwargs)
-
-            handle_exception.partnercenter_net = True
-            loader._handle_exception = handle_exception  # pylint: disable=protected-access
 
     def fail_unexpected(self, exception):
         """Fail the task for an exception the collection did not expect: a bug, said as such, without a traceback."""
@@ -205,8 +198,7 @@ class PartnerCenterModule:
         for name in names:
             value = self.params.get(name)
             if value is not None and not is_guid(value):
-                self.module.fail_json(
-                    msg='%s must be a GUID such as 47021739-3426-40bf-9601-61b4b6d7c793, got %r.' % (name, value))
+                self.module.fail_json(msg=guid_problem(name, value))
 
     def check_wait_options(self):
         """Fail unless the WAIT_ARGUMENT_SPEC options hold finite numbers within their stated bounds."""
@@ -216,68 +208,35 @@ class PartnerCenterModule:
                 self.module.fail_json(msg=problem)
 
     def _check_shared_options(self):
-        params = self.params
-        # An empty environment variable means "not set", not "set to nothing".
-        for name in ENV_VARS:
-            if params.get(name) == '':
-                params[name] = None
-        self.require_guid('correlation_id')
-        if not _LOCALE_PATTERN.fullmatch(params['locale']):
-            self.module.fail_json(msg='locale must be a language tag such as en-US, got %r.' % params['locale'])
-        for name in ('timeout', 'retries'):
-            problem = option_number_problem(name, params[name])
-            if problem:
-                self.module.fail_json(msg=problem)
-        cloud = CLOUDS[params['cloud']]
-        for name in ('base_url', 'authority_url'):
-            url = params[name] = (params[name] or cloud[name]).rstrip('/')
-            userinfo = url.partition('//')[2].partition('/')[0].rpartition('@')[0]
-            if userinfo:
-                # Mask the user information wherever Ansible echoes the option (invocation, -vvvv).
-                self.module.no_log_values.update(value for value in (userinfo, userinfo.partition(':')[2]) if value)
-            problem = url_problem(name, url)
-            if problem:
-                self.module.fail_json(msg=problem)
-        if params.get('access_token'):
-            problem = header_value_problem('Authorization', 'Bearer ' + params['access_token'])
-            if problem:
-                # The value is a secret: say what is wrong with it, never what it is.
-                self.module.fail_json(msg='access_token cannot be sent: %s. Check where it comes from (a stray '
-                                          'line break at the end of a file or variable is the usual cause).'
-                                      % problem.replace('the Authorization header value', 'it'))
-        if not params['validate_certs']:
-            self.module.warn('validate_certs is false: the TLS certificates of Partner Center and Entra ID '
-                             'are not checked, so a man in the middle could read your credentials.')
+        adapter = SharedOptionAdapter.from_params(self.params)
+        # The user information of a URL is a secret too: masked wherever Ansible echoes the option (invocation,
+        # -vvvv), also when the URL is refused.
+        self.module.no_log_values.update(adapter.secrets())
+        try:
+            self.shared_options = adapter.checked()
+        except OptionError as error:
+            self.module.fail_json(msg=error.message)
+        # The invocation ansible-core returns shows the options as they are used (the cloud's URLs filled in).
+        self.params.update((name, self.shared_options[name]) for name in SHARED_OPTIONS)
+        for message in option_warnings(self.shared_options):
+            self.module.warn(message)
 
     # -- the client -------------------------------------------------------------------------------
 
     def client(self):
         """The Partner Center client for these options (built once; fails clearly on bad credentials)."""
         if self._client is None:
-            params = self.params
-            options = dict(params)
-            options['resource'] = CLOUDS[params['cloud']]['resource']
             try:
-                auth = auth_from_options(options)
+                self._client = build_client(self.shared_options, warn=self.module.warn)
             except PartnerCenterError as error:
                 self.fail(error)
-            self._client = PartnerCenterClient(
-                params['base_url'], auth,
-                timeout=params['timeout'],
-                validate_certs=params['validate_certs'],
-                locale=params['locale'],
-                correlation_id=params['correlation_id'],
-                retries=params['retries'],
-                warn=self.module.warn,
-            )
-            self._client.secrets.update(params[name] for name in _SECRET_OPTIONS if params.get(name))
         return self._client
 
     # -- results ------------------------------------------------------------------------------------
 
     def _redact(self, text):
         secrets = set(self._client.secrets) if self._client else set()
-        secrets.update(self.params[name] for name in _SECRET_OPTIONS if self.params.get(name))
+        secrets.update(self.params[name] for name in SECRET_OPTIONS if self.params.get(name))
         return redact(text, secrets)
 
     def _keep_tokens_out_of_output(self):
@@ -290,12 +249,16 @@ class PartnerCenterModule:
     def _exit(self, exit_method, **result):
         """``exit_method(**result)``, with ansible-core's masking of the result walking only what can hold a secret.
 
-        AnsibleModule masks its whole result with ``remove_values`` (basic.py's own name for it, in ansible-core 2.16
-        to 2.21) after adding the invocation, warnings and deprecations; for a large batch that walk costs more than
-        reading the batch. Emptying ``no_log_values`` would not help (the walk runs anyway) and would not mask what
-        ansible-core adds; swapping the function for this exit alone keeps ansible-core's masking where a secret can
-        be, and a version that stops using the name simply masks everything again.
+        AnsibleModule masks its whole result with ``remove_values`` after adding the invocation, warnings and
+        deprecations; for a large batch that walk costs more than reading the batch. Emptying ``no_log_values`` would
+        not help (the walk runs anyway) and would not mask what ansible-core adds. This is the one place the
+        collection touches ansible-core's internals: on the versions whose basic.py is known to call ``remove_values``
+        by that name (MASKING_SWAP_VERSIONS, each tested), it is swapped for this exit alone, keeping ansible-core's
+        masking wherever a secret can be; any other version masks the whole result as it always does.
         """
+        if ANSIBLE_CORE_MINOR not in MASKING_SWAP_VERSIONS:
+            exit_method(**result)
+            return
         masking = basic.remove_values
 
         def remove_values(value, no_log_values):
@@ -322,21 +285,11 @@ class PartnerCenterModule:
         self._keep_tokens_out_of_output()
         self._exit(self.module.exit_json, **result)
 
-    def exit_with_secret(self, key, secret, **result):
-        """Exit returning ``secret`` under ``key``.
-
-        AnsibleModule would mask the secret in its own result if it were a no_log value, so it is
-        left out of them; the module's action plugin hides the whole result from output instead.
-        """
-        self._keep_tokens_out_of_output()
-        self.module.no_log_values.difference_update(secret_forms(secret))
-        result[key] = secret
-        self._exit(self.module.exit_json, **result)
-
     def exit_with_secrets(self, secrets, **result):
         """Exit returning each of ``secrets`` (a dict: result key -> secret, None left out), unmasked.
 
-        As ``exit_with_secret``: the module's action plugin hides the whole result from output.
+        AnsibleModule would mask a secret in its own result if it were a no_log value, so each is left out of
+        them; the module's action plugin hides the whole result from output instead.
         """
         self._keep_tokens_out_of_output()
         for key, secret in secrets.items():

@@ -14,6 +14,8 @@ import json
 import os
 import time
 
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import is_already_registered
+
 PROGRESS_FILE_ENV = 'PARTNER_CENTER_PROGRESS_FILE'
 # How long a wait may go without a line before a heartbeat shows that it is still going. Tests
 # shorten it through HEARTBEAT_ENV (read on the controller only).
@@ -28,8 +30,18 @@ def _plain(status):
     return ''.join(char for char in str(status or '').lower() if char.isalnum())
 
 
-def poll_record(details, polls, waited_seconds, throttled_polls=0, error=None, batch_tracking_id=None):
-    """What one poll says, as a small JSON-ready dict (never the devices themselves)."""
+def _is_error(device, registered_apart):
+    if registered_apart and is_already_registered(device.get('error_code'), device.get('error_description')):
+        return False
+    return bool(device.get('error_code')) or _plain(device.get('status')) == 'finishedwitherrors'
+
+
+def poll_record(details, polls, waited_seconds, throttled_polls=0, error=None, batch_tracking_id=None, registered_apart=False):
+    """What one poll says, as a small JSON-ready dict (never the devices themselves).
+
+    With ``registered_apart`` (device_batch, whose result reads error 806 as "already registered", not as an error),
+    806 outcomes are counted in ``already_registered`` and not in ``errors``.
+    """
     record = dict(polls=polls, waited=round(float(waited_seconds or 0), 1), throttled=int(throttled_polls or 0))
     if details is None:
         details = getattr(error, 'details', None)
@@ -40,9 +52,11 @@ def poll_record(details, polls, waited_seconds, throttled_polls=0, error=None, b
             status=details.get('status'),
             devices=len(devices),
             done=sum(1 for device in devices if _plain(device.get('status')) in _DONE_DEVICE_STATUSES),
-            errors=sum(1 for device in devices
-                       if device.get('error_code') or _plain(device.get('status')) == 'finishedwitherrors'),
+            errors=sum(1 for device in devices if _is_error(device, registered_apart)),
         )
+        if registered_apart:
+            record['already_registered'] = sum(
+                1 for device in devices if is_already_registered(device.get('error_code'), device.get('error_description')))
     else:
         record['batch'] = batch_tracking_id
     if error is not None:
@@ -50,14 +64,17 @@ def poll_record(details, polls, waited_seconds, throttled_polls=0, error=None, b
     return record
 
 
-def poll_recorder(batch_tracking_id=None, environ=None):
-    """An ``on_poll(details, polls, waited_seconds, throttled_polls, error)`` callback, or None when no one reads progress."""
+def poll_recorder(batch_tracking_id=None, environ=None, registered_apart=False):
+    """An ``on_poll(details, polls, waited_seconds, throttled_polls, error)`` callback, or None when no one reads progress.
+
+    ``registered_apart``: as poll_record's.
+    """
     path = (environ if environ is not None else os.environ).get(PROGRESS_FILE_ENV)
     if not path:
         return None
 
     def on_poll(details, polls, waited_seconds, throttled_polls=0, error=None):
-        record = poll_record(details, polls, waited_seconds, throttled_polls, error, batch_tracking_id)
+        record = poll_record(details, polls, waited_seconds, throttled_polls, error, batch_tracking_id, registered_apart)
         try:
             with open(path, 'a', encoding='utf-8') as handle:
                 handle.write(json.dumps(record, sort_keys=True) + '\n')
@@ -80,7 +97,11 @@ def short_id(batch_tracking_id):
 
 
 def progress_line(record, heartbeat=False):
-    """``batch 2c847dea…: processing — 3 of 6 devices done, 1 with errors (poll 4, 41 s)``."""
+    """``batch 2c847dea…: processing — 3 of 6 devices done, 1 with errors, 1 already registered (poll 4, 41 s)``.
+
+    The status is the batch's, as Partner Center gives it: a batch whose devices were all registered already may be
+    ``finished_with_errors`` while its line counts no error.
+    """
     parts = ['batch %s: ' % short_id(record.get('batch'))]
     if record.get('status') is not None:
         parts.append(('still %s' if heartbeat else '%s') % record['status'])
@@ -88,6 +109,8 @@ def progress_line(record, heartbeat=False):
             parts.append(' \u2014 %d of %s done' % (record['done'], _plural(record['devices'], 'device')))
             if record.get('errors'):
                 parts.append(', %d with errors' % record['errors'])
+            if record.get('already_registered'):
+                parts.append(', %d already registered' % record['already_registered'])
     else:
         parts.append('no status read yet')
     extra = ['poll %d' % record.get('polls', 0), '%d s' % round(record.get('waited', 0))]
@@ -102,7 +125,7 @@ def progress_line(record, heartbeat=False):
 def change_key(record):
     """What must differ from the last line shown for a new line to be worth showing."""
     return (record.get('batch'), record.get('status'), record.get('devices'), record.get('done'),
-            record.get('errors'), record.get('error'))
+            record.get('errors'), record.get('already_registered'), record.get('error'))
 
 
 def heartbeat_seconds(environ=None):

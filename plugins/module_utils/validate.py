@@ -33,6 +33,13 @@ def is_guid(value):
     return isinstance(value, str) and bool(GUID_PATTERN.fullmatch(value))
 
 
+def guid_problem(name, value):
+    """None when ``value`` is a GUID (``is_guid``); else a message naming ``name``."""
+    if is_guid(value):
+        return None
+    return '%s must be a GUID such as 47021739-3426-40bf-9601-61b4b6d7c793, got %r.' % (name, value)
+
+
 def is_domain(value):
     """True when ``value`` looks like a DNS domain name (such as contoso.onmicrosoft.com)."""
     return isinstance(value, str) and bool(DOMAIN_PATTERN.fullmatch(value))

@@ -21,6 +21,13 @@ description:
     90 days after it was issued. See the credentials guide of the collection.
   - An access token lives about an hour. Pass the credentials along with it, and a module whose token
     was rejected as expired asks Entra ID for a new one once.
+  - Since 2026 Partner Center requires a multi-factor authentication (MFA) claim in the token of every app+user
+    call and refuses a token without one with HTTP 401 and error code C(900421). Entra ID issues the token either
+    way; the claim comes from the consent behind O(refresh_token), so a refresh token from a consent made without
+    MFA (and every refresh token rotated from it) gives tokens that Partner Center refuses. The modules then fail
+    at once without renewing the token, naming the code and the request ids. Get a refresh token from a consent
+    made with MFA (the secure application model), or use app-only credentials where the call accepts them
+    (reading a batch upload status, adding devices to an existing batch; creating a new batch needs app+user).
 author:
   - Partner Center devices maintainers (@partnercenter)
 extends_documentation_fragment:
@@ -136,14 +143,15 @@ correlation_id:
 '''
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule, report_unexpected_exceptions
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(supports_check_mode=True)
     client = module.client()
     try:
-        token = client.auth.token(client)
+        token = client.access_token()
     except PartnerCenterError as error:
         module.fail(error)
     # A StaticTokenAuth falls back to Entra ID only after a 401; its own token needs no request.

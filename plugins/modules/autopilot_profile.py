@@ -244,7 +244,7 @@ request_id:
 '''
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, TransportError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule, report_unexpected_exceptions
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import (
     ABSENT,
     DELETED_UNCONFIRMED,
@@ -270,6 +270,7 @@ def check_name(module, option, value):
                          % (option, value))
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(

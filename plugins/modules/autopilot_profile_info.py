@@ -145,10 +145,11 @@ request_id:
 '''
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule, report_unexpected_exceptions
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import get_profile, list_profiles, profiles_named
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(

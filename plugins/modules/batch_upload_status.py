@@ -18,13 +18,14 @@ description:
     or Sales agent role.
   - With O(batches) it reads many batches in one task, side by side and on one access token, and returns
     RV(results), one entry per batch.
-  - Statuses are read in every spelling Partner Center's SDK accepts (V(finished_with_errors), V(finishedWithErrors),
-    V(FinishedWithErrors), any letter case; V(in-progress), V(inProgress)) and returned in the documented snake_case
-    spelling; RV(raw_batch_upload_details) keeps what was sent.
+  - Statuses are read in the spellings Partner Center's .NET SDK reads (V(finished_with_errors), V(finishedWithErrors),
+    V(FinishedWithErrors)) and, beyond what that SDK does (its reading is case-sensitive), in any letter case
+    (V(FINISHED_WITH_ERRORS)); device statuses also as V(in-progress) or V(inProgress). They are returned in the
+    documented snake_case spelling; RV(raw_batch_upload_details) keeps what was sent.
   - "With O(wait): a poll that is throttled (HTTP 429) or fails with a server fault (5xx), a timeout or a dropped
     connection, after the client's own O(retries), only delays the next poll (by at least its C(Retry-After)), and is
     counted in RV(throttled_polls). The wait ends when the batch is complete, at O(wait_timeout), when a poll is refused
-    in a way retrying cannot change (400, 401 after one token renewal, 403, 404) or its body cannot be used, or at
+    in a way retrying cannot change (400, 401 after one token renewal or with code C(900421), 403, 404) or its body cannot be used, or at
     once when the batch has a status Partner Center does not document (such as V(cancelled)): the task then fails
     naming the status, with the details and RV(unexpected_status=true). V(unknown) keeps the wait going, with one warning."
   - An answer about another batch than O(batch_tracking_id), a status that is not a string, or a body nested more than
@@ -514,10 +515,11 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch_fact import module_sets_fact, with_batch_fact
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule, report_unexpected_exceptions
 from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(

@@ -210,10 +210,11 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifec
     unusable_device_ids,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, TransportError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule, report_unexpected_exceptions
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(

@@ -18,8 +18,9 @@ description:
   - Partner Center accepts the upload and processes it asynchronously; the module returns the
     RV(batch_tracking_id) to follow it with M(partnercenter.devices.batch_upload_status) or the
     C(partnercenter.devices.wait_for_batch_upload) role, or waits itself with O(wait=true).
-  - Partner Center documents uploads for app+user credentials (secure application model, O(refresh_token))
-    of a user with the Admin agent role.
+  - Partner Center documents creating a new batch for app+user credentials only (secure application model,
+    O(refresh_token)) of a user with the Admin agent role; with app-only credentials the creation is refused (HTTP 403)
+    and the module says so. Adding devices to an existing batch accepts app-only and app+user credentials.
   - Any 2xx answer accepts the upload (the REST reference lists 200 and 202); the tracking id is read from the
     C(Location) header (relative or absolute) or from the body. An accepted upload without a tracking id anywhere is
     still V(changed), with a warning that says how to find the batch (M(partnercenter.devices.device_batch_info)); with
@@ -35,6 +36,10 @@ description:
     created by that first attempt (it did not exist when the task listed the batches); it is read, and only the devices
     it lacks are added to it, so that no device is sent twice; the result says so with RV(create_outcome_unknown).
     Whatever fails afterwards, the result keeps RV(created) and V(changed=true).
+  - When creating the batch answered 409 with no earlier attempt in doubt (the batch was made between the task's read and
+    its creation, or Partner Center did not list it yet), RV(create_conflict) is V(true). With O(skip_existing) the batch
+    is read again and only the devices it lacks are added (if none, nothing is sent and V(changed=false)); when the list still
+    does not show it, the task fails and uploads nothing. Without O(skip_existing), every device is added to it.
   - With O(wait), waiting works as in M(partnercenter.devices.batch_upload_status) (throttled polls only delay the
     next one; a status Partner Center does not document ends the wait at once), and each device outcome is paired
     with the device that was sent (RV(device_pairing)), so that even hash-only devices, whose outcomes Partner Center
@@ -193,7 +198,8 @@ batch_id:
 devices_count:
   description:
     - How many devices were uploaded (in check mode, how many would be); with O(skip_existing), those the batch lacked.
-    - With RV(create_outcome_unknown), how many were added after the creation whose answer was lost.
+    - With RV(create_outcome_unknown), how many were added after the creation whose answer was lost; with RV(create_conflict)
+      and O(skip_existing), how many the batch lacked when it was read again.
   returned: always
   type: int
   sample: 3
@@ -218,6 +224,7 @@ created:
   description:
     - Whether the upload created the batch (V(false) when the devices were added to an existing one).
     - With RV(create_outcome_unknown), V(true) - the creation whose answer was lost is taken to have made the batch.
+    - With RV(create_conflict), V(false).
   returned: success, not in check mode; failure, once a creation is known or taken to have happened
   type: bool
   sample: true
@@ -231,6 +238,17 @@ create_outcome_unknown:
   returned: when it happened, also when the task then fails
   type: bool
   sample: true
+create_conflict:
+  version_added: 0.2.0
+  description:
+    - V(true) when the list of batches read before did not show the batch, yet creating it answered 409 (it exists - made
+      meanwhile, or not listed yet), with no earlier attempt of the creation in doubt (see RV(create_outcome_unknown)).
+    - With O(skip_existing), the batch was read again (RV(devices_already_in_batch) and the diff are from that read), and only
+      the devices it lacked were added (RV(devices_count) of them; none sends nothing and gives V(changed=false), with
+      RV(batch_tracking_id) and RV(upload_request_id) null). Without O(skip_existing), every device given was added to it.
+  returned: when the batch was to be created or added to (not in check mode), also when the task then fails
+  type: bool
+  sample: false
 create_request_id:
   version_added: 0.2.0
   description: With RV(create_outcome_unknown), the C(MS-RequestId) of the creation request whose answer was lost, for Partner Center support.
@@ -261,7 +279,7 @@ batch_tracking_id:
     - The id that tracks Partner Center's processing of this upload, from the C(Location) of its answer (or its body). Give
       it to M(partnercenter.devices.batch_upload_status) or the C(partnercenter.devices.wait_for_batch_upload) role.
     - Null when Partner Center accepted the upload without naming it (a warning says how to find the batch), and with
-      RV(create_outcome_unknown) when nothing was left to add.
+      RV(create_outcome_unknown) or RV(create_conflict) when nothing was left to add.
   returned: once Partner Center accepted the upload, also when the task then fails
   type: str
   sample: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
@@ -301,7 +319,8 @@ upload_request_id:
     - The C(MS-RequestId) of the upload request Partner Center accepted, for Partner Center support. It is Partner
       Center's idempotency key for the request.
     - When RV(outcome_unknown), the C(MS-RequestId) of the request whose outcome is unknown.
-    - Null with RV(create_outcome_unknown) when nothing was left to add (see RV(create_request_id)).
+    - Null with RV(create_outcome_unknown) when nothing was left to add (see RV(create_request_id)), and with RV(create_conflict)
+      when nothing was left to add.
   returned: once Partner Center accepted the upload (also when the task then fails), and when RV(outcome_unknown)
   type: str
   sample: 9f3c4b2a-1d5e-4f60-8a7b-0c1d2e3f4a5b
@@ -472,7 +491,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.devices impo
     read_device_list,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule, report_unexpected_exceptions
 from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 
 DEVICE_OPTIONS = dict(
@@ -500,6 +519,7 @@ def read_devices(module):
     return read_autopilot_csv(content, os.path.basename(path))
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(
@@ -543,7 +563,7 @@ def main():
     done = {}
     try:
         upload, devices, origins = upload_once(client, params['customer_id'], batch_id, devices, origins,
-                                               warn=module.module.warn, done=done, **known)
+                                               warn=module.module.warn, done=done, skip_existing=params['skip_existing'], **known)
     except UploadOutcomeUnknown as unknown:
         # The devices may be in Partner Center now: say so, and give the idempotency key of the request.
         result.update(done, changed=True, outcome_unknown=True, upload_request_id=unknown.request_id,
@@ -560,6 +580,12 @@ def main():
         if upload['upload_request_id'] is None:
             # The batch holds every device: nothing was sent again, and the creation's tracking id was lost with its answer.
             module.module.warn(CREATED_WITHOUT_ANSWER % (batch_id, params['customer_id']))
+            module.exit_json(**result)
+    elif upload.get('create_conflict') and params['skip_existing']:
+        # Read again after the 409: only what the batch lacked was sent (maybe nothing).
+        result['devices_count'] = len(devices)
+        if upload['upload_request_id'] is None:
+            result['changed'] = False
             module.exit_json(**result)
     # From here on Partner Center has accepted the devices: every outcome keeps changed, the tracking id and the request id.
     _follow_accepted_upload(module, client, result, devices, origins)
@@ -604,7 +630,7 @@ def _follow_accepted_upload(module, client, result, devices, origins):
     try:
         raw, details, polls, waited, throttled = wait_for_batch(
             client, params['customer_id'], result['batch_tracking_id'], params['wait_timeout'], params['poll_interval'],
-            warn=module.module.warn, on_poll=poll_recorder(result['batch_tracking_id']))
+            warn=module.module.warn, on_poll=poll_recorder(result['batch_tracking_id'], registered_apart=True))
     except BatchWaitError as ended:
         # The wait timed out, a poll was refused or unreadable, or the status is not one Partner Center documents:
         # the play still learns the tracking id and how far the batch got.

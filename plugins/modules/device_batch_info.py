@@ -11,10 +11,12 @@ version_added: 0.1.0
 description:
   - Without O(batch_id), lists the customer's device batches (C(GET /v1/customers/{customer-id}/deviceBatches)).
   - With O(batch_id), lists every device of that batch (C(GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices)),
-    following each page (Partner Center sends 100 devices a page) - its C(links.next) exactly as given (the query, such
-    as C(seekOperation=Next), and the headers), else its C(continuationToken) in the C(MS-ContinuationToken) header.
-    The pages are bounded - the same page asked for twice, more pages than C(totalCount) could need, or 1000 pages ends
-    the task with a clear message; a C(links.next) to another host than O(base_url) is not followed.
+    following each page (Partner Center sends 100 devices a page) - its C(links.next) (the path and query, such as
+    C(seekOperation=Next), and of its headers only C(MS-ContinuationToken); any other header of a next link is not
+    sent, with a warning), else its C(continuationToken) in the C(MS-ContinuationToken) header.
+    The pages are bounded - the same page asked for twice, or 1000 pages (a 10,000-device batch is 100), ends the task
+    with a clear message; a page's C(totalCount) counts that page only and sets no bound. A C(links.next) to another
+    host than O(base_url) is not followed.
   - Partner Center's answer 404 to the list of batches is read as "no device batch yet", with a warning, since
     Microsoft does not document it.
   - Items that are not objects are left out, with a warning that counts them.
@@ -143,7 +145,10 @@ devices:
       description: The model, or null.
       type: str
     uploaded_date:
-      description: When the device was uploaded (UTC).
+      description:
+        - When the device was uploaded, an ISO 8601 date-time as Partner Center sent it, not converted. Microsoft's
+          examples show a local offset with seven decimals (V(2020-01-30T09:10:33.2417951+01:00)); it may also be
+          UTC (V(2020-01-30T08:10:33Z)). Compare dates as date-times, not as text.
       type: str
     policies:
       description: The Autopilot policies assigned to the device.
@@ -160,7 +165,7 @@ devices:
       hardware_hash: null
       oem_manufacturer_name: Microsoft Corporation
       model_name: Surface Laptop 5
-      uploaded_date: "2026-11-24T10:00:05Z"
+      uploaded_date: "2026-11-24T11:00:05.2417951+01:00"
       policies: [{key: o_o_b_e, value: AzureAD Join Default Profile}]
       attributes: {object_type: Device}
 batch_id:
@@ -208,9 +213,10 @@ request_id:
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import list_batch_devices, list_device_batches
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule, report_unexpected_exceptions
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(

@@ -15,7 +15,8 @@ description:
     Partner Center lists devices only per batch), and the profile is assigned only to those that do not carry it yet, so
     a second run changes nothing.
   - Assigning is one C(PATCH /v1/customers/{customer-id}/DevicePolicyUpdates) for all those devices. Partner Center answers
-    202 (or 200) with a C(Location) to a batch status, the same resource uploads are followed on; the module returns its
+    202 (or 200) with a C(Location) to a batch status (or the link, or the tracking id, in its body), the same resource
+    uploads are followed on; the module returns its
     RV(batch_tracking_id), and with O(wait=true) waits for it and reports each device's outcome as
     M(partnercenter.devices.device_batch) does for uploads.
   - Every named device must exist (and a serial number must name one device) before anything is sent; otherwise the task
@@ -302,7 +303,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifec
     unusable_device_ids,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, TransportError
-from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule, report_unexpected_exceptions
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import (
     get_profile,
     list_profiles,
@@ -353,6 +354,7 @@ def resolve_profile(module, client):
     return profile_id, matches[0][1].get('name')
 
 
+@report_unexpected_exceptions
 def main():
     module = PartnerCenterModule(
         argument_spec=dict(

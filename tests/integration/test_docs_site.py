@@ -102,6 +102,21 @@ def test_every_module_role_and_guide_has_its_page(site):
         assert page.exists(), 'no page for role %s (does it have meta/argument_specs.yml?)' % role
         assert 'partnercenter.devices.%s role' % role in read(page)
 
+    event_sources = build_docs.event_source_docs()
+    assert [name for name, unused_doc, unused_examples in event_sources] == names('extensions/eda/plugins/event_source', '.py')
+    for name, doc, unused_examples in event_sources:
+        page = site / ('%s_event_source.html' % name)
+        assert page.exists(), 'no page for event source %s' % name
+        text = html.unescape(re.sub(r'<[^>]+>', '', read(page)))
+        assert 'partnercenter.devices.%s event source' % name in text
+        assert 'Parameters' in text and 'Examples' in text, name
+        for option in doc['options']:
+            assert '\n%s\n' % option in text, 'the page of event source %s does not show its option %s' % (name, option)
+        # The collection index lists it among the plugins, after the inventory plugins.
+        assert 'href="%s_event_source.html"' % name in front_page
+        assert front_page.index('Inventory Plugins') < front_page.index('Event Sources')
+        assert 'href="%s_event_source.html' % name in front_page.split('Event Sources', 1)[1].split('Role Index', 1)[0]
+
     listed = guides()
     on_disk = names('docs/docsite/rst', '.rst')
     assert sorted(ref for ref, unused_section in listed) == on_disk, 'extra-docs.yml and docs/docsite/rst/ differ'
@@ -138,16 +153,42 @@ def test_the_guides_need_no_network(site):
                 assert not re.search(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//', text), name
 
 
+@pytest.mark.parametrize('page, links', [
+    ('access_token_module.html', ['docsite/credentials.html', 'wait_for_batch_upload_role.html']),
+    ('customers_inventory.html', ['docsite/scale-out.html']),
+    ('batch_upload_status_module.html', ['docsite/device-error-codes.html']),
+], ids=['seealso', 'inventory-seealso', 'url-in-a-description'])
+def test_pages_link_to_the_guides_in_the_site(site, page, links):
+    """A link to a guide's or a role's source on GitHub (what ansible-doc shows) goes to its page in the site."""
+    text = read(site / page)
+    for link in links:
+        assert 'href="%s"' % link in text, link
+    assert not re.search(r'github\.com/partnercenter/devices/blob/main/(?:docs/docsite/rst/|roles/)', text)
+    if page == 'batch_upload_status_module.html':
+        # A bare URL in a description shows the guide's title.
+        assert '<a class="reference internal" href="docsite/device-error-codes.html">Device error codes</a>' in text
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason='chromium is not installed (tests/tools/ensure_chromium.sh)')
 def test_the_sidebar_shows_long_names_whole(site, tmp_path):
-    """In Chromium at 1280 px, no sidebar entry is cut: each fits its line box, inside the sidebar."""
+    """In Chromium at 1280 px, no sidebar entry is cut: each fits its line box, inside the sidebar, and breaks
+    only at a space, a dash or after a dot, never inside a word."""
     page = site / 'autopilot_profile_info_module.html'
     measure = ('<script>window.addEventListener("load", function () {'
                ' var nav = document.querySelector(".wy-nav-side").getBoundingClientRect(); var cut = [], seen = 0;'
+               ' var inside = [];'
                ' document.querySelectorAll(".wy-menu-vertical a").forEach(function (a) {'
                '  var box = a.getBoundingClientRect(); if (!box.width) { return; } seen += 1;'
-               '  if (a.scrollWidth > a.clientWidth + 1 || box.right > nav.right + 1) { cut.push(a.textContent.trim()); } });'
-               ' document.body.setAttribute("data-sidebar", JSON.stringify({seen: seen, cut: cut})); });</script>')
+               '  if (a.scrollWidth > a.clientWidth + 1 || box.right > nav.right + 1) { cut.push(a.textContent.trim()); }'
+               '  var chars = [], walker = document.createTreeWalker(a, NodeFilter.SHOW_TEXT);'
+               '  while (walker.nextNode()) { var node = walker.currentNode;'
+               '   for (var i = 0; i < node.data.length; i++) { var range = document.createRange(); range.setStart(node, i);'
+               '    range.setEnd(node, i + 1); var rect = range.getClientRects()[0];'
+               '    chars.push([node.data[i], rect ? rect.top : (chars.length ? chars[chars.length - 1][1] : 0)]); } }'
+               '  for (var k = 1; k < chars.length; k++) {'
+               '   if (chars[k][1] > chars[k - 1][1] + 2 && !/[\\s.\\-\\u2013\\u2014]/.test(chars[k - 1][0]) && !/\\s/.test(chars[k][0])) {'
+               '    inside.push(a.textContent.trim()); break; } } });'
+               ' document.body.setAttribute("data-sidebar", JSON.stringify({seen: seen, cut: cut, inside: inside})); });</script>')
     measured = page.parent / 'measured-sidebar.html'
     measured.write_text(read(page).replace('</body>', measure + '</body>'), encoding='utf-8')
     command = [CHROMIUM, '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', '--window-size=1280,900']
@@ -158,6 +199,7 @@ def test_the_sidebar_shows_long_names_whole(site, tmp_path):
     sidebar = json.loads(html.unescape(found.group(1)))
     assert sidebar['seen'] >= len(names('plugins/modules', '.py')), sidebar
     assert sidebar['cut'] == [], sidebar
+    assert sidebar['inside'] == [], sidebar
     # A picture for a person to look at, beside the test's files.
     screenshot = tmp_path / 'sidebar.png'
     subprocess.run(command + ['--screenshot=%s' % screenshot, page.as_uri()], capture_output=True, timeout=120, check=True)

@@ -65,7 +65,9 @@ def test_a_timeout_keeps_its_result_and_shows_the_last_status(simulator, playboo
 
 
 def test_device_batch_shows_the_wait_after_the_upload(simulator, playbook):
-    devices = [{'serial_number': 'PROGRESS-0001', 'oem_manufacturer_name': 'Contoso', 'model_name': 'X1'}]
+    # The second device is registered to the customer already: 806, counted as the result counts it, not as an error.
+    devices = [{'serial_number': 'PROGRESS-0001', 'oem_manufacturer_name': 'Contoso', 'model_name': 'X1'},
+               {'serial_number': 'REG-DEMO-0001', 'oem_manufacturer_name': 'Contoso', 'model_name': 'X1'}]
     env = dict(harness.simulator_credentials(simulator.url, 'app+user'))
     run = playbook('device_batch.yml', dict(customer_id=harness.DEMO_CUSTOMER_ID, batch_id='progress-wait',
                                             devices=devices, wait=True, poll_interval=0.1), env=env)
@@ -74,11 +76,12 @@ def test_device_batch_shows_the_wait_after_the_upload(simulator, playbook):
     short = result['batch_tracking_id'][:8] + '\u2026'
     lines = progress_lines(run.stdout)
     assert [line.split(' (')[0] for line in lines] == [
-        'localhost | batch %s: queued \u2014 0 of 1 device done' % short,
-        'localhost | batch %s: processing \u2014 0 of 1 device done' % short,
-        'localhost | batch %s: finished \u2014 1 of 1 device done' % short,
+        'localhost | batch %s: queued \u2014 0 of 2 devices done' % short,
+        'localhost | batch %s: processing \u2014 0 of 2 devices done' % short,
+        'localhost | batch %s: finished \u2014 2 of 2 devices done, 1 already registered' % short,
     ]
     assert result['complete'] is True and result['polls'] == 3
+    assert len(result['devices_already_registered']) == 1 and result['devices_with_errors'] == []
     assert len(simulator.stats['token_requests']) == 1
 
 

@@ -30,6 +30,7 @@ HOSTILE_DEVICES = [
     {'deviceId': 'bb000000-0000-4000-8000-000000000002', 'serialNumber': 'PLAIN-0002', 'error': '808'},
     {'deviceId': 'bb000000-0000-4000-8000-000000000003', 'serialNumber': 'PLAIN-0003',
      'status': 'S' * 90},
+    {'deviceId': 'bb000000-0000-4000-8000-000000000004', 'serialNumber': 'NAME-ONLY-0004', 'error': 'ZtdDeviceDuplicated'},
 ]
 MEASURE = ('<script>document.body.setAttribute("data-widths", JSON.stringify({scroll: '
            'document.documentElement.scrollWidth, client: document.documentElement.clientWidth}));</script>')
@@ -87,6 +88,9 @@ def test_the_report_of_hostile_values_fits_1280_px(hostile_simulator, playbook, 
     assert run.returncode == 0, run
     measured = widths(html_path, tmp_path)
     assert measured['client'] == 1280 and measured['scroll'] <= measured['client'], measured
+    with open(html_path, encoding='utf-8') as handle:
+        page = handle.read()
+    assert '<h1 id="headline" class="headline bad">3 of 4 devices need attention</h1>' in page
     screenshot(html_path, tmp_path)
 
 
@@ -105,6 +109,12 @@ def test_the_report_of_many_batches_fits_1280_px(hostile_simulator, playbook, tm
     assert summary.count('<svg class="bar"') == 4
     assert 'contoso-2026-11-laptops' in summary and '(failed)' in summary
     assert page.count('<section id="batch-') == 4
+    # One headline for every batch (read at once: two still in progress), then one for each.
+    assert ('<h1 id="headline" class="headline bad">3 of 11 devices need attention; 7 still in progress; '
+            '1 batch status could not be read</h1>') in page
+    assert re.findall(r'<p class="headline (\w+)" id="batch-\d-headline">([^<]*)</p>', page) == [
+        ('bad', '3 of 4 devices need attention'), ('pending', '4 of 4 devices still in progress'),
+        ('pending', '3 of 3 devices still in progress'), ('bad', 'The batch status could not be read')]
     measured = widths(html_path, tmp_path)
     assert measured['scroll'] <= measured['client'] == 1280, measured
     screenshot(html_path, tmp_path)

@@ -32,7 +32,11 @@ HOSTILE_DEVICES = [
      'status': 'finished_with_errors', 'errorCode': '999', 'errorDescription': FORMULA + ' <img src=x onerror=alert(1)>'},
     {'deviceId': 'aa000000-0000-4000-8000-000000000003', 'serialNumber': '-2+3', 'productKey': '@SUM(A1:A2)'},
     {'deviceId': 'aa000000-0000-4000-8000-000000000004', 'serialNumber': '\tTAB-FIRST', 'productKey': 'PLAIN-KEY'},
+    # An error Autopilot names without a code.
+    {'deviceId': 'aa000000-0000-4000-8000-000000000005', 'serialNumber': 'NAME-ONLY', 'error': 'ZtdDeviceDuplicated'},
 ]
+CLEAN = {'customer_id': harness.DEMO_CUSTOMER_ID, 'batch_tracking_id': harness.DEMO_BATCH_CLEAN}
+HEADLINE = re.compile(r'<h1 id="headline" class="headline (\w+)">([^<]*)</h1>')
 
 
 def role_vars(batch, **extra):
@@ -152,17 +156,20 @@ def test_reports_hold_every_device_and_the_errors(simulator, playbook, tmp_path)
     assert parsed.cells_by_id['batch-1-status'] == 'finished_with_errors'
     assert parsed.cells_by_id['batch-1-device-count'] == '4'
     assert parsed.cells_by_id['batch-1-error-count'] == '2'
-    assert '<title>Device batch contoso-2026-11-laptops: finished_with_errors</title>' in page
-    # Every device, those with errors first; the serial number, product key and device id in the first cell.
+    # The page leads with what needs doing, not with Partner Center's status of the batch.
+    assert HEADLINE.search(page).groups() == ('bad', '2 of 4 devices need attention')
+    assert '<title>Device batch contoso-2026-11-laptops: 2 of 4 devices need attention</title>' in page
+    # Every device, those with errors first; the serial number, product key and device id in the first cell, each labelled.
     devices = parsed.tables['batch-1-devices']
-    assert devices[0][-1] == 'What to do'
-    assert [(row[0][:8], row[1], row[2], row[3]) for row in devices[1:]] == [
-        ('PF1A2B3E', 'finished_with_errors', '806 ZtdDeviceAlreadyAssigned', HINT_806),
-        ('PF1A2B3F', 'finished_with_errors', '808 ZtdDeviceAssignedToOtherTenant', HINT_808),
-        ('PF1A2B3C', 'finished', '', ''),
-        ('PF1A2B3D', 'finished', '', ''),
+    assert devices[0] == ['Device', 'Status', 'Code', 'Error', 'What to do']
+    assert [(row[0][:21], row[1], row[2], row[3], row[4]) for row in devices[1:]] == [
+        ('Serial numberPF1A2B3E', 'finished_with_errors', '806', 'ZtdDeviceAlreadyAssigned', HINT_806),
+        ('Serial numberPF1A2B3F', 'finished_with_errors', '808', 'ZtdDeviceAssignedToOtherTenant', HINT_808),
+        ('Serial numberPF1A2B3C', 'finished', '', '', ''),
+        ('Serial numberPF1A2B3D', 'finished', '', '', ''),
     ]
-    assert 'W2KDC-9HV8T-Q6MXF-3BRYJ-7PG4N' in devices[2][0] and 'a1c3e5f7-0b2d-4f6a-8c9e-1d3f5a7b9c04' in devices[2][0]
+    assert devices[2][0] == ('Serial numberPF1A2B3FProduct keyW2KDC-9HV8T-Q6MXF-3BRYJ-7PG4N'
+                             'Device ida1c3e5f7-0b2d-4f6a-8c9e-1d3f5a7b9c04')
     # The picture: one bar, a rectangle per status, widths proportional to the counts, colour by kind of status.
     bars = re.findall(r'<rect class="(\w+)" x="([\d.]+)" y="0" width="([\d.]+)"', page)
     assert bars == [('finished', '0.0', '500.0'), ('errors', '500.0', '500.0')]
@@ -184,7 +191,9 @@ def test_reports_are_written_before_the_role_fails_on_device_errors(simulator, p
     assert run.results['outcome'] == 'failed'
     assert run.results['result']['msg'].startswith('2 devices of batch %s carry errors:' % harness.DEMO_BATCH_WITH_ERRORS)
     assert [r['error_code'] for r in read_csv(csv_path)] == ['', '', '806', '808']
-    assert len(read_html(html_path)[1].tables['batch-1-devices']) == 5  # the header and four devices
+    page, parsed = read_html(html_path)
+    assert len(parsed.tables['batch-1-devices']) == 5  # the header and four devices
+    assert HEADLINE.search(page).groups() == ('bad', '2 of 4 devices need attention')
     for path in (csv_path, html_path):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
@@ -198,7 +207,7 @@ def test_hostile_values_are_neutralised_in_csv_and_escaped_in_html(hostile_simul
     assert run.returncode == 0, run
 
     rows = read_csv(csv_path)
-    assert len(rows) == 4
+    assert len(rows) == 5
     # Commas, quotes and line breaks stay inside their field.
     assert rows[0]['serial_number'] == SCRIPT_SERIAL
     assert rows[0]['product_key'] == 'KEY,"QUOTED"\nNEXT-LINE'
@@ -216,6 +225,7 @@ def test_hostile_values_are_neutralised_in_csv_and_escaped_in_html(hostile_simul
             assert value[:1] not in ('=', '+', '-', '@', '\t', '\r')
     # An error the catalogue does not know: the generic hint, naming the batch for support.
     assert 'batch tracking id (%s)' % HOSTILE_BATCH in rows[1]['remediation']
+    assert (rows[4]['error_code'], rows[4]['error_description']) == ('', 'ZtdDeviceDuplicated')
 
     page, parsed = read_html(html_path)
     assert SCRIPT_SERIAL not in page and '<img' not in page
@@ -223,11 +233,32 @@ def test_hostile_values_are_neutralised_in_csv_and_escaped_in_html(hostile_simul
     assert not set(parsed.tags) & {'script', 'img'}
     devices = parsed.tables['batch-1-devices'][1:]
     # Escaped, not altered: the page shows exactly what Partner Center sent.
-    assert [(row[0].startswith(SCRIPT_SERIAL), row[2]) for row in devices[:2]] == [
-        (True, '808 ZtdDeviceAssignedToOtherTenant'),
-        (False, '999 ' + FORMULA + ' <img src=x onerror=alert(1)>'),
+    assert [(row[0], row[2], row[3]) for row in devices[:3]] == [
+        ('Serial number' + SCRIPT_SERIAL + 'Product keyKEY,"QUOTED"\nNEXT-LINEDevice idaa000000-0000-4000-8000-000000000001',
+         '808', 'ZtdDeviceAssignedToOtherTenant'),
+        ('Serial number' + FORMULA + 'Product key+1+2Device idaa000000-0000-4000-8000-000000000002',
+         '999', FORMULA + ' <img src=x onerror=alert(1)>'),
+        # A name without a code: an empty code cell, so the error names stay in their column.
+        ('Serial numberNAME-ONLYProduct key-Device idaa000000-0000-4000-8000-000000000005', '', 'ZtdDeviceDuplicated'),
     ]
-    assert devices[1][0].startswith(FORMULA)
+    assert all(len(row) == 5 for row in devices)
+
+
+@pytest.mark.parametrize('batch, return_devices, tone, headline', [
+    (WITH_ERRORS, 'all', 'bad', '2 of 4 devices need attention'),
+    (WITH_ERRORS, 'none', 'bad', '2 of 4 devices need attention'),
+    (CLEAN, 'all', 'ok', 'All 3 devices registered'),
+], ids=['with-errors', 'with-errors-no-device-list', 'clean'])
+def test_the_html_report_leads_with_a_headline(simulator, playbook, tmp_path, batch, return_devices, tone, headline):
+    html_path = report_paths(tmp_path)[1]
+    run = playbook('role_reports.yml', role_vars(batch, wait_for_batch_upload_report_html=html_path,
+                                                 wait_for_batch_upload_return_devices=return_devices),
+                   env=harness.simulator_credentials(simulator.url))
+    assert run.returncode == 0, run
+    page = read_html(html_path)[0]
+    assert HEADLINE.search(page).groups() == (tone, headline)
+    # Partner Center's own status of the batch comes second.
+    assert '<p class="subtitle">Device batch upload report: batch %s, Partner Center\'s status finished' % batch['batch_tracking_id'] in page
 
 
 def test_no_report_without_a_path(simulator, playbook, tmp_path):

@@ -10,21 +10,44 @@ import pytest
 
 import harness
 import pcsim
-from simulator_client import (EXISTING_DEVICE_BATCH, GUID, NO_RELATIONSHIP_BATCH, api_headers, app_form, assert_no_secret, assert_pc_error,
+from simulator_client import (DEFAULT_SEED, EXISTING_DEVICE_BATCH, GUID, NO_RELATIONSHIP_BATCH, api_headers, app_form, assert_no_secret, assert_pc_error,
                               batch_url, batches_url, create_batch, devices_url, get_batch, get_token, hashed_device, http_call,
                               list_batches, post_json, seed_with, token_call, user_form)
 
 
-def test_missing_or_bad_bearer_token_is_401(base, app_token):
+# Partner Center's error-codes page shows this challenge on a 401 (the cid: the partner's tenant id in the simulator).
+OAUTH_CHALLENGE = "OAuth realm=urn:cpsvc:cpid:%s" % DEFAULT_SEED["partner"]["tenant_id"].lower()
+
+
+def unauthorized_answers(base, app_token):
+    """(status, headers, raw) of a request without a token, with an unknown token, and with a Basic authorization."""
     headers = api_headers(app_token, Authorization=None)
-    status, response_headers, raw = http_call("GET", batch_url(base, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID), headers=headers)
-    assert_pc_error(status, response_headers, raw, 401, pcsim.CODE_ACCESS_DENIED)
-    assert response_headers["WWW-Authenticate"] == "Bearer"
-    status, response_headers, raw = get_batch(base, "not-a-token-we-issued", harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
-    assert_pc_error(status, response_headers, raw, 401, pcsim.CODE_ACCESS_DENIED)
-    assert response_headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
-    status, response_headers, raw = get_batch(base, app_token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID, Authorization="Basic " + app_token)
-    assert status == 401 and response_headers["WWW-Authenticate"] == "Bearer"
+    return [http_call("GET", batch_url(base, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID), headers=headers),
+            get_batch(base, "not-a-token-we-issued", harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID),
+            get_batch(base, app_token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID, Authorization="Basic " + app_token)]
+
+
+def test_missing_or_bad_bearer_token_is_401_with_the_documented_challenge(base, app_token):
+    for status, response_headers, raw in unauthorized_answers(base, app_token):
+        assert_pc_error(status, response_headers, raw, 401, pcsim.CODE_ACCESS_DENIED)
+        assert response_headers["WWW-Authenticate"] == OAUTH_CHALLENGE
+
+
+def test_the_bearer_challenge_is_the_other_form(make_sim):
+    simulator = make_sim(seed_with(www_authenticate="bearer"))
+    answers = unauthorized_answers(simulator.url, get_token(simulator.url))
+    assert [headers["WWW-Authenticate"] for _status, headers, _raw in answers] == ["Bearer", 'Bearer error="invalid_token"', "Bearer"]
+
+
+@pytest.mark.parametrize("form, code", [("number", 400), ("string", "400")])
+def test_the_error_code_is_a_number_or_a_string_as_the_seed_says(make_sim, form, code):
+    simulator = make_sim(seed_with(error_code_form=form))
+    for status, _headers, raw in unauthorized_answers(simulator.url, get_token(simulator.url)):
+        assert status == 401 and json.loads(raw)["code"] == code
+    # Faults' error bodies too.
+    simulator.add_fault("status", status=503)
+    status, _headers, raw = get_batch(simulator.url, get_token(simulator.url), harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
+    assert status == 503 and json.loads(raw)["code"] == (900503 if form == "number" else "900503")
 
 
 def test_expired_access_token_is_401(make_sim):
@@ -34,7 +57,7 @@ def test_expired_access_token_is_401(make_sim):
     status, headers, raw = get_batch(simulator.url, body["access_token"], harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
     error = assert_pc_error(status, headers, raw, 401, pcsim.CODE_ACCESS_DENIED)
     assert "expired" in error["description"]
-    assert headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
+    assert headers["WWW-Authenticate"] == OAUTH_CHALLENGE
     assert body["access_token"] not in raw.decode("utf-8")
 
 

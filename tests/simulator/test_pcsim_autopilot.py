@@ -208,7 +208,43 @@ def test_delete_device_204_then_404_and_it_can_be_uploaded_again(autopilot_sim):
     assert [(d['serialNumber'], d['errorCode']) for d in details['devicesStatus']] == [('EB1-0002', None)]
 
 
+@pytest.mark.parametrize('answer, status, location_header, body', [
+    ({'status': 200, 'location': 'body'}, 200, None, {'location': '/customers/%s/batchJobStatus/{id}' % CUSTOMER}),
+    ({'status': 200, 'location': 'body_tracking_id'}, 200, None, {'batchTrackingId': '{id}'}),
+    ({'status': 202, 'location': 'absolute'}, 202, '{url}/v1/customers/%s/batchJobStatus/{id}' % CUSTOMER, None),
+    ({'status': 202, 'location': 'none'}, 202, None, None),
+], ids=['200-link-in-body', '200-tracking-id-in-body', '202-absolute-location', '202-no-link'])
+def test_device_policy_updates_answer_in_the_seed_s_form(make_sim, answer, status, location_header, body):
+    seed = seed_with()
+    seed['customers'][CUSTOMER]['policy_update_response'] = answer
+    simulator = make_sim(seed)
+    simulator.test_token = get_token(simulator.url)
+    policy_id = create(simulator)[2]['id']
+    got_status, headers, got_body = call(simulator, 'PATCH', '/v1/customers/%s/DevicePolicyUpdates' % CUSTOMER,
+                                         assign_body(policy_id, DEVICE_1))
+    [tracking_id] = [key[1] for key in simulator.state.uploads]
+
+    def fill(text):
+        return text.replace('{id}', tracking_id).replace('{url}', simulator.url)
+
+    assert got_status == status and headers.get('Location') == (fill(location_header) if location_header else None)
+    assert got_body == (json.loads(fill(json.dumps(body))) if body else None)
+
+
+@pytest.mark.parametrize('delete_status', [204, 200])
+def test_delete_device_answers_the_seed_s_status(make_sim, delete_status):
+    seed = seed_with(device_delete_status=delete_status)
+    simulator = make_sim(seed)
+    simulator.test_token = get_token(simulator.url)
+    path = '/v1/customers/%s/deviceBatches/%s/devices/%s' % (CUSTOMER, BATCH, DEVICE_1)
+    status, _headers, body = call(simulator, 'DELETE', path)
+    assert (status, body) == (delete_status, None)
+    assert DEVICE_1 not in device_policies(simulator)
+
+
 @pytest.mark.parametrize('change', [
+    lambda seed: seed.update(device_delete_status=201),
+    lambda seed: seed['customers'][CUSTOMER].update(policy_update_response={'status': 204}),
     lambda seed: seed.update(policy_spelling='camelCase'),
     lambda seed: seed['customers'][CUSTOMER].update(policy_device_count_key='count'),
     lambda seed: seed.update(policy_value_form='title'),

@@ -87,6 +87,27 @@ def test_size_is_capped_and_checked(base, app_token, make_sim):
     simulator = make_sim(seed_with(customer_page_size_max=5))
     status, _headers, _raw, body = get_customers(simulator.url, get_token(simulator.url), customers_url(simulator.url, size=500))
     assert status == 200 and len(body["items"]) == 5 and "next" in body["links"]
+    assert body["totalCount"] == 5
+
+
+def test_pages_hold_at_most_100_customers_whatever_size_asks(make_sim):
+    def many(seed):
+        for number in range(250):
+            seed["customers"]["00000000-0000-4000-8000-%012d" % number] = {"company_name": "Many %03d" % number}
+
+    seed = seed_with()
+    many(seed)
+    simulator = make_sim(seed)
+    token = get_token(simulator.url)
+    url, headers, counts = customers_url(simulator.url, size=500), {}, []
+    while url:
+        status, _headers, raw, body = get_customers(simulator.url, token, url, **headers)
+        assert status == 200, raw
+        counts.append((len(body["items"]), body["totalCount"]))
+        following = body["links"].get("next")
+        url = following and simulator.url + following["uri"]
+        headers = following and {"MS-ContinuationToken": following["headers"][0]["value"]}
+    assert counts == [(100, 100), (100, 100), (LISTED + 250 - 200, LISTED + 250 - 200)]
 
 
 def test_the_starts_with_filter(base, app_token):
@@ -98,10 +119,13 @@ def test_the_starts_with_filter(base, app_token):
     assert names({"Field": "CompanyName", "Value": "contoso", "Operator": "starts_with"}) == ["Contoso Ltd", "Contoso Pharmaceuticals"]
     assert names({"Field": "Domain", "Value": "FABRIKAM", "Operator": "starts_with"}) == ["Fabrikam Inc", "Fabrikam Residences"]
     assert names({"Field": "domain", "Value": "nobody", "Operator": "starts_with"}) == []
+    # PartnerCenter.DotNet sends the operator as its enum name.
+    assert names({"Field": "CompanyName", "Value": "contoso", "Operator": "StartsWith"}) == ["Contoso Ltd", "Contoso Pharmaceuticals"]
     # the filter carries over to the next pages through the continuation token
     status, _headers, _raw, body = get_customers(base, app_token, customers_url(
         base, size=1, filter_json={"Field": "CompanyName", "Value": "Fabrikam", "Operator": "starts_with"}))
-    assert body["totalCount"] == 2
+    # totalCount counts the page (ResourceCollection.TotalCount), not the listing.
+    assert body["totalCount"] == 1
     status, _headers, _raw, second = get_customers(base, app_token, base + body["links"]["next"]["uri"],
                                                    **{"MS-ContinuationToken": body["continuationToken"]})
     assert status == 200 and second["items"][0]["companyProfile"]["companyName"] == "Fabrikam Residences"

@@ -5,6 +5,7 @@
 
 import base64
 import json
+import re
 
 import pytest
 
@@ -47,7 +48,9 @@ def test_devices_are_paged_with_a_continuation_token(sim, base, app_token):
         pages.append(page)
         token = page.get("continuationToken")
     assert [len(p["items"]) for p in pages] == [100, 100, 50]
-    assert all(p["totalCount"] == 250 and p["attributes"] == {"objectType": "Collection"} for p in pages)
+    # totalCount counts each page (ResourceCollection.TotalCount), not the batch.
+    assert [p["totalCount"] for p in pages] == [100, 100, 50]
+    assert all(p["attributes"] == {"objectType": "Collection"} for p in pages)
     for page in pages[:2]:
         assert page["links"]["next"] == {"uri": "/customers/%s/deviceBatches/%s/devices" % (harness.DEMO_CUSTOMER_ID, PAGED_DEVICE_BATCH), "method": "GET",
                                          "headers": [{"key": "MS-ContinuationToken", "value": page["continuationToken"]}]}
@@ -59,13 +62,21 @@ def test_devices_are_paged_with_a_continuation_token(sim, base, app_token):
     assert items[0] == {
         "id": items[0]["id"], "serialNumber": "EB2-000001",
         "modelName": "Surface Laptop 5", "oemManufacturerName": "Microsoft Corporation",
-        "policies": [{"key": "o_o_b_e", "value": None}], "uploadedDate": "2025-02-17T16:40:00Z",
+        "policies": [{"key": "o_o_b_e", "value": None}], "uploadedDate": items[0]["uploadedDate"],
         "attributes": {"objectType": "Device"},
     }
+    # Seeded at 2025-02-17T16:40:00Z, listed as Partner Center's examples show dates: a local offset, seven decimals.
+    assert re.match(r"^2025-02-17T17:40:00\.\d{7}\+01:00$", items[0]["uploadedDate"]), items[0]["uploadedDate"]
     # the same token again gives the same page; every request went to the same URL
     status, _headers, raw = http_call("GET", url, headers=api_headers(app_token, **{"MS-ContinuationToken": pages[0]["continuationToken"]}))
     assert json.loads(raw)["items"] == pages[1]["items"]
     assert {r["path"] for r in sim.stats["api_requests"]} == {url[len(base):]}
+
+
+def test_uploaded_dates_are_utc_with_the_other_form(make_sim):
+    simulator = make_sim(seed_with(uploaded_date_form="utc"))
+    page = json.loads(http_call("GET", devices_url(simulator.url, EXISTING_DEVICE_BATCH), headers=api_headers(get_token(simulator.url)))[2])
+    assert {item["uploadedDate"] for item in page["items"]} == {"2025-02-03T10:15:00Z"}
 
 
 def test_a_single_page_listing_has_empty_links_as_microsoft_sends_it(base, app_token):

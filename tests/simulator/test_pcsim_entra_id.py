@@ -11,7 +11,8 @@ import time
 import pytest
 
 import harness
-from simulator_client import GUID, RESOURCE, app_form, assert_no_secret, get_batch, http_call, token_call, user_form
+from simulator_client import (GUID, RESOURCE, app_form, assert_no_secret, assert_pc_error, assert_seed_rejected, get_batch, get_token, http_call,
+                              seed_with, token_call, user_form)
 
 
 def test_client_credentials_v1_shape(sim, base):
@@ -132,3 +133,50 @@ def test_token_endpoint_rejects_get(base):
     status, _headers, raw = http_call("GET", base + "/%s/oauth2/token" % harness.TENANT_ID)
     assert status == 400
     assert json.loads(raw)["error_codes"] == [900561]
+
+
+# ------------------------------------------------- MFA on app+user calls (enforced since 2026)
+NO_MFA_REFRESH_TOKEN = "sim-refresh-token-no-mfa-DO-NOT-LEAK-5Mf2"
+
+
+def _seed_with_no_mfa_token(**changes):
+    seed = seed_with(**changes)
+    seed["refresh_tokens"] = list(seed["refresh_tokens"]) + [
+        {"token": NO_MFA_REFRESH_TOKEN, "user": "nomfa@contoso-partner.onmicrosoft.com", "roles": ["AdminAgent"], "mfa": False}]
+    return seed
+
+
+def test_an_app_user_token_without_mfa_claim_gets_401_code_900421(make_sim):
+    simulator = make_sim(_seed_with_no_mfa_token())
+    token = get_token(simulator.url, user_form(refresh_token=NO_MFA_REFRESH_TOKEN))
+    status, headers, raw = get_batch(simulator.url, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)
+    assert_pc_error(status, headers, raw, 401, 900421)
+
+
+def test_a_renewed_token_from_a_no_mfa_refresh_token_still_has_no_mfa_claim(make_sim):
+    simulator = make_sim(_seed_with_no_mfa_token())
+    status, _headers, _raw, body = token_call(simulator.url, form=user_form(refresh_token=NO_MFA_REFRESH_TOKEN))
+    assert status == 200
+    renewed = get_token(simulator.url, user_form(refresh_token=body["refresh_token"]))
+    assert get_batch(simulator.url, renewed, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 401
+
+
+@pytest.mark.parametrize("form", ["app-only", "app+user-with-mfa"])
+def test_app_only_tokens_and_tokens_with_mfa_are_not_affected(make_sim, form):
+    simulator = make_sim(_seed_with_no_mfa_token())
+    token = get_token(simulator.url, app_form() if form == "app-only" else user_form())
+    assert get_batch(simulator.url, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 200
+
+
+def test_mfa_enforcement_can_be_switched_off(make_sim):
+    simulator = make_sim(_seed_with_no_mfa_token(mfa_enforced=False))
+    token = get_token(simulator.url, user_form(refresh_token=NO_MFA_REFRESH_TOKEN))
+    assert get_batch(simulator.url, token, harness.EXAMPLE_CUSTOMER_ID, harness.EXAMPLE_BATCH_ID)[0] == 200
+
+
+@pytest.mark.parametrize("change", [
+    lambda seed: seed.update(mfa_enforced="yes"),
+    lambda seed: seed["refresh_tokens"][0].update(mfa="no"),
+], ids=["mfa_enforced", "refresh-token-mfa"])
+def test_bad_mfa_seed_keys_are_rejected(change):
+    assert_seed_rejected(change)

@@ -14,13 +14,20 @@ What this script adds, because sphinx-init has no option for it:
 - the collection index's install note and link say what README.md says (antsibull-docs.cfg);
 - no network: the generated conf.py's intersphinx inventories are dropped, and the references the
   generated pages make to Ansible's own docs resolve to docs.ansible.com URLs here instead;
-- the sidebar shows long names (``partnercenter.devices.autopilot_profile_info module``) whole.
+- the sidebar shows long names (``partnercenter.devices.autopilot_profile_info module``) whole, broken
+  after their dots, not inside a word;
+- a page for each Event-Driven Ansible event source (``extensions/eda/plugins/event_source/``), made from
+  its DOCUMENTATION and EXAMPLES, listed in the collection index beside the modules: antsibull-docs
+  documents no event sources;
+- links to the guides and roles on GitHub (``.../blob/main/docs/docsite/rst/<guide>.rst``, a role's
+  README.md), which ``ansible-doc`` readers follow, go to their page in the site instead.
 
 Usage: ``python tests/tools/build_docs.py [--dest build/docsite] [--skip-lint]``; open ``index.html``.
 This file is also the Sphinx extension that the generated ``conf.py`` loads (see ``setup``).
 """
 
 import argparse
+import ast
 import os
 import re
 import shutil
@@ -53,7 +60,8 @@ ANSIBLE_DOCS_LABELS = {
 COLLECTION_PLUGIN_LABEL = re.compile(r'^ansible_collections\.(\w+)\.(\w+)\.(\w+)_([a-z]+)(?:__(.+))?$')
 
 # The theme cuts sidebar entries at the sidebar's width (white-space: nowrap, overflow hidden): let
-# them wrap, breaking long names after their dots and underscores where a line must break.
+# them wrap. A long name breaks after its dots (breakable_names adds a <wbr> there); only a part longer
+# than the line would break inside.
 SIDEBAR_CSS = '''\
 /* Written by tests/tools/build_docs.py: long module and role names wrap instead of being cut off. */
 .wy-menu-vertical a, .wy-menu-vertical li.toctree-l1 > a, .wy-menu-vertical li.current > a {
@@ -185,7 +193,8 @@ def prepare_dest(dest):
 def build(dest, lint=True):
     """Lint the collection and build the site into ``dest``. True when every step was clean."""
     galaxy = load_yaml(os.path.join(REPO_ROOT, 'galaxy.yml'))
-    workdir = tempfile.mkdtemp(prefix='partnercenter-devices-docs-')
+    # The random part follows a letter, as in tests/harness.py's make_temp_dir (a SyntaxWarning otherwise).
+    workdir = tempfile.mkdtemp(prefix='partnercenter-devices-docs_')
     linting = None
     try:
         collections_path = collections_tree(workdir)
@@ -246,6 +255,157 @@ def main(arguments):
 
 # The Sphinx side: the generated conf.py loads this module as an extension.
 
+EVENT_SOURCE_DIR = os.path.join(REPO_ROOT, 'extensions', 'eda', 'plugins', 'event_source')
+# Where antsibull-docs' collection index lists the roles: the event sources go just before.
+ROLE_INDEX_LABEL = '.. _role_plugins_in_%s:' % COLLECTION
+EVENT_SOURCE_GUIDE = 'ansible_collections.%s.docsite.event_driven_ansible' % COLLECTION
+BREAK_AFTER = re.compile(r'(\.)(?=\w)')
+HTML_TEXT = re.compile(r'>([^<>]+)<')
+
+
+def breakable_names(markup):
+    """HTML with a <wbr> after each dot of its text (not of its tags) that a word character follows.
+
+    partnercenter.devices.batch_upload_status has no place to break otherwise: the sidebar broke it wherever
+    the line was full ("batch_upload_sta" / "tus").
+    """
+    return HTML_TEXT.sub(lambda match: '>' + BREAK_AFTER.sub(r'\1<wbr>', match.group(1)) + '<', markup)
+
+
+def breakable_sidebar(app, pagename, templatename, context, doctree):  # pylint: disable=unused-argument
+    """html-page-context: the theme's sidebar (its toctree()) with breakable names."""
+    toctree = context.get('toctree')
+    if callable(toctree):
+        context['toctree'] = lambda **options: breakable_names(toctree(**options))
+
+
+def event_source_docs():
+    """(name, DOCUMENTATION, EXAMPLES) of each event source, read from its file without importing it."""
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    found = []
+    for filename in sorted(os.listdir(EVENT_SOURCE_DIR)):
+        if not filename.endswith('.py') or filename.startswith('_'):
+            continue
+        path = os.path.join(EVENT_SOURCE_DIR, filename)
+        with open(path, encoding='utf-8') as handle:
+            tree = ast.parse(handle.read(), filename=path)
+        strings = dict((target.id, node.value.value) for node in tree.body if isinstance(node, ast.Assign)
+                       and isinstance(node.value, ast.Constant) for target in node.targets if isinstance(target, ast.Name))
+        if 'DOCUMENTATION' not in strings:
+            raise ValueError('%s has no DOCUMENTATION' % path)
+        found.append((filename[:-3], yaml.safe_load(strings['DOCUMENTATION']), strings.get('EXAMPLES', '').strip()))
+    return found
+
+
+def paragraph_text(paragraph):
+    """A paragraph of DOCUMENTATION as its author wrote it: an unquoted list item with ': ' in it is read by YAML
+    as a mapping of one key."""
+    if isinstance(paragraph, dict) and len(paragraph) == 1:
+        return '%s: %s' % next(iter(paragraph.items()))
+    return str(paragraph)
+
+
+def rst_markup(text):
+    """Ansible markup (C(), O(), V(), E(), U(), ...) of a string or a list of paragraphs, as RST."""
+    from antsibull_docs_parser.parser import Context, parse  # pylint: disable=import-outside-toplevel
+    from antsibull_docs_parser.rst import to_rst_plain  # pylint: disable=import-outside-toplevel
+
+    return to_rst_plain(parse([paragraph_text(paragraph) for paragraph in (text if isinstance(text, list) else [text])], Context()))
+
+
+def indent(text, spaces):
+    """``text`` with every non-empty line but the first indented by ``spaces``."""
+    return text.replace('\n', '\n' + ' ' * spaces).replace('\n' + ' ' * spaces + '\n', '\n\n')
+
+
+def event_source_label(name):
+    return 'ansible_collections.%s.%s_event_source' % (COLLECTION, name)
+
+
+def event_source_page(name, doc, examples):
+    """The RST page of one event source, laid out as antsibull-docs lays out a plugin's."""
+    title = '%s.%s event source -- %s' % (COLLECTION, name, doc['short_description'])
+    lines = ['.. _%s:' % event_source_label(name), '', title, '=' * len(title), '',
+             '.. note::', '    This event source is part of the %s collection. ansible-rulebook runs it from a rulebook\'s'
+             ' ``sources`` as ``%s.%s``.' % (COLLECTION, COLLECTION, name), '']
+    if doc.get('version_added'):
+        lines += ['*New in %s %s*' % (COLLECTION, doc['version_added']), '']
+    lines += ['.. contents::', '   :local:', '   :depth: 1', '', 'Synopsis', '--------', '']
+    lines += ['- ' + indent(rst_markup(paragraph), 2) for paragraph in doc.get('description', [])]
+    lines += ['', 'Parameters', '----------', '', '.. list-table::', '   :header-rows: 1', '   :widths: 25 75', '',
+              '   * - Parameter', '     - Comments']
+    for option, spec in doc.get('options', {}).items():
+        kind = spec.get('type', 'str')
+        if spec.get('elements'):
+            kind += ' / elements=%s' % spec['elements']
+        comments = [rst_markup(spec.get('description', ''))]
+        if 'choices' in spec:
+            comments.append('Choices: ' + ', '.join('``%s``' % choice for choice in spec['choices']))
+        if 'default' in spec:
+            comments.append('Default: ``%s``' % (str(spec['default']).lower() if isinstance(spec['default'], bool) else spec['default']))
+        lines += ['   * - .. _%s__parameter-%s:' % (event_source_label(name), option), '',
+                  '       **%s**' % option.replace('_', '\\_'), '',
+                  '       :literal:`%s`' % kind,
+                  '     - ' + indent('\n\n'.join(comments), 7)]
+    if doc.get('notes'):
+        lines += ['', 'Notes', '-----', '', '.. note::']
+        lines += ['   - ' + indent(rst_markup(note), 5) for note in doc['notes']]
+    lines += ['', 'See Also', '--------', '', '.. seealso::', '',
+              '   :ref:`Reacting when a batch finishes <%s>`' % EVENT_SOURCE_GUIDE,
+              '       The guide: a rulebook that runs a job when a batch finishes, and the events this source sends.']
+    if examples:
+        lines += ['', 'Examples', '--------', '', '.. code-block:: yaml+jinja', '', indent('    ' + examples, 4)]
+    return '\n'.join(lines) + '\n'
+
+
+def event_source_index(sources):
+    """The collection index's section on the event sources."""
+    lines = ['.. _event_source_plugins_in_%s:' % COLLECTION, '', 'Event Sources', '~~~~~~~~~~~~~', '']
+    lines += ['* :ref:`%s event source <%s>` -- %s' % (name, event_source_label(name), rst_markup(doc['short_description']))
+              for name, doc, unused_examples in sources]
+    lines += ['', '.. toctree::', '    :maxdepth: 1', '    :hidden:', '']
+    lines += ['    %s_event_source' % name for name, unused_doc, unused_examples in sources]
+    return '\n'.join(lines) + '\n\n'
+
+
+def write_event_source_pages(app):
+    """builder-inited: a page per event source in the sources that antsibull-docs wrote, before Sphinx reads them."""
+    app.config.partnercenter_event_sources = sources = event_source_docs()
+    for name, doc, examples in sources:
+        with open(os.path.join(app.srcdir, '%s_event_source.rst' % name), 'w', encoding='utf-8') as handle:
+            handle.write(event_source_page(name, doc, examples))
+
+
+def list_event_sources(app, docname, source):
+    """source-read: the collection index lists the event sources before the roles."""
+    if docname != 'index':
+        return
+    if ROLE_INDEX_LABEL not in source[0]:
+        raise ValueError('the collection index has no %r: has antsibull-docs changed its layout?' % ROLE_INDEX_LABEL)
+    source[0] = source[0].replace(ROLE_INDEX_LABEL, event_source_index(app.config.partnercenter_event_sources) + ROLE_INDEX_LABEL, 1)
+
+
+def local_page_links(app, doctree, docname):
+    """doctree-resolved: links to a guide's or a role's source on GitHub go to its page in the site."""
+    from docutils import nodes  # pylint: disable=import-outside-toplevel
+
+    galaxy = load_yaml(os.path.join(REPO_ROOT, 'galaxy.yml'))
+    branch = load_yaml(os.path.join(REPO_ROOT, 'docs', 'docsite', 'links.yml'))['edit_on_github']['branch']
+    source = re.compile(r'^%s/blob/%s/(?:docs/docsite/rst/([\w-]+)\.rst|roles/(\w+)/README\.md)(#.*)?$'
+                        % (re.escape(galaxy['repository'].rstrip('/')), re.escape(branch)))
+    for reference in doctree.findall(nodes.reference):
+        match = source.match(reference.get('refuri', ''))
+        if not match:
+            continue
+        target = 'docsite/%s' % match.group(1) if match.group(1) else '%s_role' % match.group(2)
+        if target in app.env.all_docs:
+            if reference.astext() == reference['refuri']:
+                # A bare URL (U()) shows the page's title instead.
+                reference.children = [nodes.Text(app.env.titles[target].astext())]
+            reference['refuri'] = app.builder.get_relative_uri(docname, target) + (match.group(3) or '')
+            reference['internal'] = True
+
 def resolve_ansible_docs_reference(app, env, node, contnode):  # pylint: disable=unused-argument
     """Point references to Ansible's docs and to other collections' plugins at docs.ansible.com."""
     from docutils import nodes  # pylint: disable=import-outside-toplevel
@@ -274,6 +434,11 @@ def resolve_ansible_docs_reference(app, env, node, contnode):  # pylint: disable
 def setup(app):
     """Sphinx extension entry point."""
     app.connect('missing-reference', resolve_ansible_docs_reference)
+    app.add_config_value('partnercenter_event_sources', [], 'env')
+    app.connect('builder-inited', write_event_source_pages)
+    app.connect('source-read', list_event_sources)
+    app.connect('doctree-resolved', local_page_links)
+    app.connect('html-page-context', breakable_sidebar)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}
 
 

@@ -1,61 +1,81 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Run every fault scenario of tests/integration/fault_cases.py and print the figures as RST.
+"""Run every fault scenario of tests/unit/plugins/modules/test_faults.py and print the figures as RST.
 
 Usage: ``.venv/bin/python tests/tools/fault_report.py`` (from the repository root or anywhere).
 
-Each scenario gets a fresh simulator and one real ``ansible-playbook`` run at ``-vvvv``, checked by
-the same ``fault_cases.check`` as ``tests/integration/test_faults.py``. The output is the table
-pasted into ``docs/docsite/rst/reliability.rst``. The exit status is 1 when any scenario did not behave as the
-table says (the problems are listed under the table).
+Each scenario gets a fresh simulator and one in-process run of batch_upload_status, checked by the same
+``test_faults.check`` as the tests. The output is the table pasted into ``docs/docsite/rst/reliability.rst``.
+The exit status is 1 when any scenario did not behave as the table says (the problems are listed under the table).
 """
 
+import contextlib
 import datetime
+import importlib
+import io
+import json
 import os
 import platform
 import sys
-import tempfile
 import time
 
 TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [TESTS_DIR, os.path.join(TESTS_DIR, 'integration')]
+sys.path[:0] = [TESTS_DIR, os.path.join(TESTS_DIR, 'unit', 'plugins', 'modules')]
 
-import fault_cases  # noqa: E402  pylint: disable=wrong-import-position
-import rst  # noqa: E402  pylint: disable=wrong-import-position
 import harness  # noqa: E402  pylint: disable=wrong-import-position
+
+sys.path.insert(0, harness.make_collections_path())
+
+import in_process  # noqa: E402  pylint: disable=wrong-import-position
+import rst  # noqa: E402  pylint: disable=wrong-import-position
+import test_faults  # noqa: E402  pylint: disable=wrong-import-position
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION  # noqa: E402  pylint: disable=wrong-import-position
+from ansible.module_utils.common import warnings as module_warnings  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.partnercenter.devices.plugins.module_utils.auth import ENV_VARS  # noqa: E402  pylint: disable=wrong-import-position,import-error
 from partner_center_simulator import PartnerCenterSimulator, load_seed  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
-PLAYBOOK_PATH = os.path.join(harness.TESTS_DIR, 'integration', 'playbooks', fault_cases.PLAYBOOK)
+
+def call_module(name, args):
+    """Run plugins/modules/<name>.py's main() in this process, as tests/in_process.py's run_module does."""
+    module = importlib.import_module('ansible_collections.partnercenter.devices.plugins.modules.' + name)
+    for collected in ('_global_warnings', '_global_deprecations'):
+        setattr(module_warnings, collected, type(getattr(module_warnings, collected))())
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code = 0
+    with in_process.module_args(dict(args, _ansible_check_mode=False, _ansible_diff=False)):
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                module.main()
+            except SystemExit as exit_info:
+                code = exit_info.code or 0
+    output = stdout.getvalue()
+    return in_process.ModuleResult(json.loads(output.strip().splitlines()[-1]), code, output, stderr.getvalue())
 
 
-def run_row(row, collections_path):
+def run_row(row):
     """Run one scenario against its own simulator; return a dict of what came of it."""
-    simulator = PartnerCenterSimulator(load_seed(harness.DEFAULT_SEED))
+    seed = load_seed(harness.DEFAULT_SEED)
+    test_faults.seed_change(row)(seed)
+    simulator = PartnerCenterSimulator(seed)
     simulator.start()
     try:
-        fault_cases.inject(simulator, row)
-        workdir = tempfile.mkdtemp(prefix='fault-report-')
         started = time.monotonic()
-        run = harness.run_playbook(PLAYBOOK_PATH, collections_path, workdir, extra_vars=fault_cases.extra_vars(row),
-                                   env=harness.simulator_credentials(simulator.url), verbosity=4)
+        result, stats = test_faults.run_scenario(simulator, row, call_module)
         wall = time.monotonic() - started
-        stats = fault_cases.settled_stats(simulator, row)
     finally:
         simulator.stop()
-    problems = fault_cases.check(row, run, stats)
     return {
         'row': row,
         'wall': wall,
-        'problems': problems,
-        'api': fault_cases.api_attempts(row, stats)[0],
-        'token': fault_cases.token_attempts(row, stats),
-        'injected': fault_cases.faults_injected(row, stats),
-        'secrets_checked': set(fault_cases.secrets_to_hide(row, stats)),
-        'leaks': fault_cases.leaks(row, run, stats),
-        'traceback': 'Traceback' in run.output,
-        'warnings': len(fault_cases.retry_warnings(run.output)),
+        'problems': test_faults.check(row, result, stats),
+        'api': test_faults.api_attempts(row, stats)[0],
+        'token': test_faults.token_attempts(row, stats),
+        'injected': test_faults.faults_injected(row, stats),
+        'secrets_checked': set(test_faults.secrets_to_hide(row, stats)),
+        'leaks': test_faults.leaks(row, result, stats),
+        'traceback': 'Traceback' in result.output,
+        'warnings': len(test_faults.retry_warnings(result.warnings)),
     }
 
 
@@ -110,13 +130,14 @@ def figures(reports, started_at, total_wall):
 
 def main():
     """Run the table, print the RST; 0 when every scenario behaved as the table says."""
-    collections_path = harness.make_collections_path()
     started_at = datetime.datetime.now(datetime.timezone.utc)
     started = time.monotonic()
     reports = []
-    for row in fault_cases.CASES:
+    for row in test_faults.SCENARIOS:
         sys.stderr.write('%s ...\n' % row['id'])
-        reports.append(run_row(row, collections_path))
+        for variable in ENV_VARS.values():
+            os.environ.pop(variable, None)  # only what a scenario gives reaches the module
+        reports.append(run_row(row))
     print(figures(reports, started_at, time.monotonic() - started))
     return 1 if any(report['problems'] for report in reports) else 0
 

@@ -103,6 +103,10 @@ class FakeClient:
             with self.lock:
                 self.in_flight -= 1
 
+    def access_token(self):
+        """The credentials' token, as PartnerCenterClient asks for it."""
+        return self.auth.token(self)
+
     def redact(self, text):
         """Mask the token, as PartnerCenterClient does."""
         return redact(text, self.secrets)

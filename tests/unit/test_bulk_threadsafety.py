@@ -14,7 +14,8 @@ import threading
 import urllib.parse
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import ClientCredentialsAuth, StaticTokenAuth
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 
 BASE_URL = 'https://pc.example.test'
 AUTHORITY = 'https://login.example.test'

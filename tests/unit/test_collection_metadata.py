@@ -4,6 +4,7 @@
 """Consistency of the collection's metadata: version, action group, shared options and their docs."""
 
 import ast
+import json
 import os
 import re
 
@@ -16,6 +17,7 @@ from ansible_collections.partnercenter.devices.plugins.doc_fragments.partner_cen
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import ENV_VARS
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import COLLECTION_VERSION, USER_AGENT
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import PARTNER_CENTER_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
+from ansible_collections.partnercenter.devices.plugins.module_utils.options import SHARED_OPTIONS, SharedOptionAdapter
 
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULES_DIR = os.path.join(COLLECTION_ROOT, 'plugins', 'modules')
@@ -180,3 +182,42 @@ def test_every_module_has_examples_and_return_that_parse(name):
                       for target in node.targets if getattr(target, 'id', None) in ('EXAMPLES', 'RETURN'))
     assert isinstance(yaml.safe_load(blocks['EXAMPLES']), list)
     assert isinstance(yaml.safe_load(blocks['RETURN']), dict)
+
+
+def test_the_argument_spec_is_the_shared_option_list():
+    assert list(PARTNER_CENTER_ARGUMENT_SPEC) == list(SHARED_OPTIONS)
+    for name, option in SHARED_OPTIONS.items():
+        assert dict((key, value) for key, value in PARTNER_CENTER_ARGUMENT_SPEC[name].items() if key != 'fallback') == option
+
+
+def test_the_adapters_defaults_are_the_documented_ones():
+    options = SharedOptionAdapter.from_dict({}, environ={}).checked()
+    for name in SHARED_OPTIONS:
+        if name in ('base_url', 'authority_url'):
+            continue  # documented as the cloud's, checked in test_options
+        assert options[name] == DOCUMENTED[name].get('default'), name
+
+
+def test_the_plugins_fragment_reads_each_environment_variable():
+    plugins = yaml.safe_load(ModuleDocFragment.PLUGINS)['options']
+    assert dict((name, [entry['name'] for entry in option['env']]) for name, option in plugins.items()) == dict(
+        (name, [variable]) for name, variable in ENV_VARS.items())
+
+
+def event_source_documentation():
+    """The event source's DOCUMENTATION, read without importing it."""
+    with open(os.path.join(COLLECTION_ROOT, 'extensions', 'eda', 'plugins', 'event_source', 'batch_status.py'), encoding='utf-8') as handle:
+        for node in ast.parse(handle.read()).body:
+            if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == 'DOCUMENTATION' for target in node.targets):
+                return yaml.safe_load(node.value.value)
+    raise AssertionError('the event source has no DOCUMENTATION')
+
+
+@pytest.mark.parametrize('name', sorted(SHARED_OPTIONS))
+def test_the_event_source_documents_each_shared_option_as_the_modules_do(name):
+    documented = event_source_documentation()['options'][name]
+    assert documented.get('type', 'str') == DOCUMENTED[name].get('type', 'str')
+    assert documented.get('default') == DOCUMENTED[name].get('default')
+    assert sorted(documented.get('choices') or []) == sorted(DOCUMENTED[name].get('choices') or [])
+    if name in ENV_VARS:
+        assert 'E(%s)' % ENV_VARS[name] in json.dumps(documented['description'])

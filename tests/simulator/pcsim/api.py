@@ -7,7 +7,8 @@ An endpoint module (``endpoints/*.py``) declares ``ROUTES``, a tuple of :class:`
 :func:`api_endpoint` builds the response headers, lets a fault answer if one hits, else runs the checks
 below in this order (README: "Partner Center API") and calls the route's handler with a :class:`Call`:
 
-1. bearer token (401)  2. MS-RequestId / MS-CorrelationId (400)  3. Accept (406)
+1. bearer token (401; 401 code 900421 for an app+user token without an MFA claim, seed ``mfa_enforced``)
+2. MS-RequestId / MS-CorrelationId (400)  3. Accept (406)
 4. route (404) and method (405, ``Allow`` lists the path's methods)
 5. path ids: ``customer_id`` and the route's ``guid_params`` must be GUIDs (400)
 6. throttling (429)  7. customer known (404) and with a relationship (403)  8. agent role of an app+user token (403)
@@ -18,10 +19,10 @@ import secrets
 import time
 from urllib.parse import unquote
 
-from . import entra_id, faults, throttling
+from . import entra_id, errors, faults, throttling
 from .checks import accepts_json, is_guid, new_guid, short
-from .errors import (CODE_ACCESS_DENIED, CODE_FORBIDDEN, CODE_INVALID_INPUT, CODE_NO_RELATIONSHIP, CODE_NOT_FOUND, CODE_SIMULATOR_BASE,
-                     pc_error, throttled_body)
+from .errors import (CODE_ACCESS_DENIED, CODE_FORBIDDEN, CODE_INVALID_INPUT, CODE_MFA_REQUIRED, CODE_NO_RELATIONSHIP, CODE_NOT_FOUND,
+                     CODE_SIMULATOR_BASE, pc_error, throttled_body)
 from .messages import Response
 
 AGENT_ROLES = ("adminagent", "salesagent")
@@ -111,6 +112,7 @@ def api_endpoint(sim, request, fault, label):
         response = faults.fault_response(sim, fault, request, headers, token_endpoint=False)
     else:
         response = _checks_then_handler(sim, request, headers)
+    response = errors.in_seed_form(sim, response)
     record = {
         "method": request.method,
         "path": request.target,
@@ -126,7 +128,7 @@ def api_endpoint(sim, request, fault, label):
         sim.state.stats["api_requests"].append(record)
     if late is not None:
         # Recorded (with the status of the request as applied) before the answer is held.
-        return faults.late_answer(sim, late, response, headers)
+        return errors.in_seed_form(sim, faults.late_answer(sim, late, response, headers))
     return response
 
 
@@ -144,6 +146,10 @@ def _checks_then_handler(sim, request, headers):
         return pc_error(401, CODE_ACCESS_DENIED, "Access denied: the bearer token is not valid.", headers, invalid)
     if info["expired"] or time.time() >= info["expires_at"]:
         return pc_error(401, CODE_ACCESS_DENIED, "Access denied: the bearer token has expired.", headers, invalid)
+    if info["kind"] == "app+user" and info.get("mfa") is False and sim.seed.mfa_enforced:
+        # Source and UNCONFIRMED body: errors.CODE_MFA_REQUIRED.
+        return pc_error(401, CODE_MFA_REQUIRED, "Unauthorized: multi-factor authentication is required for app+user calls; "
+                        "the access token carries no MFA claim.", headers)
     for name in ("MS-RequestId", "MS-CorrelationId"):
         value = request.headers.get(name)
         if value is None:

@@ -3,7 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Microsoft Entra ID: the token endpoint (``POST /{tenant}/oauth2/token`` and ``/oauth2/v2.0/token``),
 the access and refresh tokens it issues, and its seed part (``resource``, ``token_lifetime_seconds``,
-``applications``, ``refresh_tokens``). The API checks bearer tokens with :func:`access_token_info`.
+``applications``, ``refresh_tokens``, ``mfa_enforced``). The API checks bearer tokens with :func:`access_token_info`.
+
+An app+user token carries an MFA claim when the consent behind its refresh token was made with MFA (a seed
+refresh token's ``mfa``, true unless set to false); a token from a refresh token issued by a refresh-token grant
+inherits it: renewing cannot add the claim (Partner Center's MFA enforcement, see errors.CODE_MFA_REQUIRED).
 
 Issued tokens live in ``sim.state.access_tokens`` / ``sim.state.issued_refresh_tokens`` and survive
 ``reset()``, so a client's cached token keeps working.
@@ -33,6 +37,10 @@ def compile_seed(raw, seed):
     if isinstance(lifetime, bool) or not isinstance(lifetime, int) or lifetime < 0:
         raise ValueError("seed: token_lifetime_seconds must be an integer >= 0")
     seed.token_lifetime = lifetime
+    mfa_enforced = raw.get("mfa_enforced", True)
+    if not isinstance(mfa_enforced, bool):
+        raise ValueError("seed: mfa_enforced must be true or false")
+    seed.mfa_enforced = mfa_enforced
     seed.applications = {}
     for app in raw.get("applications", []):
         if not app.get("client_id") or not app.get("client_secret"):
@@ -42,12 +50,15 @@ def compile_seed(raw, seed):
     for entry in raw.get("refresh_tokens", []):
         if not entry.get("token"):
             raise ValueError("seed: every refresh token needs a token value")
+        if not isinstance(entry.get("mfa", True), bool):
+            raise ValueError("seed: refresh token mfa must be true or false")
         seed.refresh_tokens[entry["token"]] = {
             "user": entry.get("user"),
             "roles": list(entry.get("roles", [])),
             "expired": bool(entry.get("expired", False)),
             "revoked": bool(entry.get("revoked", False)),
             "client_id": entry.get("client_id"),
+            "mfa": entry.get("mfa", True),
         }
     seed.secret_values = [a["client_secret"] for a in seed.applications.values()] + list(seed.refresh_tokens)
 
@@ -222,6 +233,8 @@ def _token_success(sim, request, v2, params, client_id, grant):
         "client_id": client_id,
         "user": grant["user"] if grant else None,
         "roles": list(grant["roles"]) if grant else [],
+        # Whether the token carries an MFA claim (app+user only; an app-only token has no user to sign in).
+        "mfa": bool(grant.get("mfa", True)) if grant else None,
         "expires_at": now + lifetime,
         "expired": False,
     }
@@ -232,6 +245,7 @@ def _token_success(sim, request, v2, params, client_id, grant):
             new_refresh = secrets.token_urlsafe(64)
             sim.state.issued_refresh_tokens[new_refresh] = {
                 "user": grant["user"], "roles": list(grant["roles"]), "expired": False, "revoked": False, "client_id": client_id,
+                "mfa": grant.get("mfa", True),
             }
             sim.state.stats["issued_refresh_tokens"].append(new_refresh)
     if v2:

@@ -1,8 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the partnercenter.devices collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Partner Center's error answers: the error codes, the error body, the throttling body, and the catalogue
-of device errors (the ``errorCode``/``errorDescription`` of a device in a batch status)."""
+"""Partner Center's error answers: the error codes, the error body, the throttling body, the catalogue
+of device errors (the ``errorCode``/``errorDescription`` of a device in a batch status), and the forms
+the seed picks for what sources show in more than one way (``error_code_form``, ``www_authenticate``)."""
+
+import json
 
 from .messages import Response, json_bytes
 
@@ -17,6 +20,19 @@ CODE_SIMULATOR_BASE = 900000      # 900000 + HTTP status: 405, 406, 409, 415, ap
 CODE_CONFLICT = CODE_SIMULATOR_BASE + 409            # a device batch of that name already exists
 CODE_UNSUPPORTED_MEDIA = CODE_SIMULATOR_BASE + 415   # POST body that is not declared as JSON
 CODE_APP_USER_REQUIRED = CODE_SIMULATOR_BASE + 403   # app-only token on an upload that needs app+user
+# 401 to an app+user call whose token has no MFA claim, enforced since 2026 (Partner Center announcements relayed by
+# partners: tagydes.com "MFA enforcement for Partner Center APIs is live", 2026-06-15; cloudcockpit.com "Understanding
+# Microsoft MFA requirements", 2026-03). The body is UNCONFIRMED (no Microsoft page shows it): Partner Center's error
+# body with the code as a number, the least convenient of its documented forms (the code is documented as a string).
+CODE_MFA_REQUIRED = 900421
+
+# The error body's code: Partner Center's error-codes page and the .NET SDK's ApiFault model type it as a string,
+# the examples and the simulator's default send a JSON number. Whether the service sends one or the other is UNCONFIRMED.
+ERROR_CODE_FORMS = ("number", "string")
+# The challenge of a 401: Partner Center's error-codes page shows "WWW-Authenticate: OAuth realm=urn:cpsvc:cpid:{some
+# cid}"; "Bearer" (RFC 6750) is what most Microsoft APIs send, UNCONFIRMED for Partner Center. What the cid is, is
+# UNCONFIRMED too: the simulator puts the partner's tenant id there.
+WWW_AUTHENTICATE_FORMS = ("oauth_realm", "bearer")
 
 # Device error shorthands usable in a seed ("error": "808"). Autopilot documents the
 # last three by name only, so they carry no errorCode.
@@ -40,3 +56,29 @@ def pc_error(status, code, description, headers, extra_headers=(), data=None):
 def throttled_body(seconds):
     """The body of a 429: Partner Center's gateway sends this shape, not the error body."""
     return json_bytes({"statusCode": 429, "message": "Rate limit is exceeded. Try again in %d seconds." % seconds})
+
+
+def in_seed_form(sim, response):
+    """``response`` (an API answer, already built) in the forms the seed picks: the error body's code as a number or a
+    string, and a 401's WWW-Authenticate as Partner Center's docs show it or as a Bearer challenge."""
+    if response.status == 401 and sim.seed.www_authenticate == "oauth_realm":
+        response.headers = [(name, value) if name.lower() != "www-authenticate" else
+                            (name, "OAuth realm=urn:cpsvc:cpid:%s" % sim.seed.tenant_id) for name, value in response.headers]
+    if sim.seed.error_code_form == "string" and response.action is None and response.status and response.status >= 400:
+        try:
+            body = json.loads(response.body.decode("utf-8")) if response.body else None
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("code"), int) and not isinstance(body["code"], bool) and "description" in body:
+            response.body = json_bytes(dict(body, code=str(body["code"])))
+    return response
+
+
+def compile_seed(raw, seed):
+    """``seed.error_code_form`` (default ``number``) and ``seed.www_authenticate`` (default ``oauth_realm``, the documented form)."""
+    seed.error_code_form = raw.get("error_code_form", "number")
+    if seed.error_code_form not in ERROR_CODE_FORMS:
+        raise ValueError("seed: error_code_form must be one of %s" % ", ".join(ERROR_CODE_FORMS))
+    seed.www_authenticate = raw.get("www_authenticate", "oauth_realm")
+    if seed.www_authenticate not in WWW_AUTHENTICATE_FORMS:
+        raise ValueError("seed: www_authenticate must be one of %s" % ", ".join(WWW_AUTHENTICATE_FORMS))

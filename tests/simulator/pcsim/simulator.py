@@ -10,7 +10,7 @@ import os
 import secrets
 import threading
 
-from . import entra_id, faults, throttling
+from . import entra_id, errors, faults, throttling
 from .api import api_endpoint
 from .control import control_endpoint, is_control_path
 from .endpoints import ENDPOINTS
@@ -18,7 +18,7 @@ from .seed import compile_seed, load_seed
 from .server import Server
 
 # The parts with seed and reset hooks, in the order the hooks run.
-PARTS = (entra_id, throttling, faults) + tuple(ENDPOINTS)
+PARTS = (entra_id, errors, throttling, faults) + tuple(ENDPOINTS)
 
 
 def is_loopback_host(host):

@@ -9,7 +9,8 @@ import json
 import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 
 import harness
 
@@ -191,3 +192,73 @@ def test_main_sends_events_and_keeps_running(monkeypatch):
     asyncio.run(run())
     assert [e['partner_center_batch']['type'] for e in queue.events] == ['batch_complete']
     assert requests == [BATCH_A, BATCH_A]
+
+
+ONE_BATCH = [{'customer_id': CUSTOMER, 'batch_tracking_id': BATCH_A}]
+CREDENTIALS = {'PARTNER_CENTER_TENANT_ID': 'contoso.onmicrosoft.com', 'PARTNER_CENTER_CLIENT_ID': 'app-id'}
+
+
+@pytest.mark.parametrize('delay', [1e-9, 0.05, 0, -1, 3601, float('inf'), float('nan'), '1e-9', 'nan', 'soon', True, None, [1]],
+                         ids=repr)
+def test_delay_has_the_bounds_of_the_modules_poll_interval(delay):
+    with pytest.raises(ValueError) as raised:
+        source.watcher_from_args({'batches': ONE_BATCH, 'delay': delay, 'access_token': TOKEN}, environ={})
+    assert str(raised.value).startswith('delay must be a')
+    if not isinstance(delay, (bool, list, type(None))) and delay != 'soon':
+        assert 'from 0.1 to 3600 seconds' in str(raised.value)
+
+
+@pytest.mark.parametrize('delay, seconds', [(0.1, 0.1), ('0.5', 0.5), (3600, 3600.0), ('60', 60.0)])
+def test_a_delay_within_the_bounds_is_taken(delay, seconds):
+    watcher = source.watcher_from_args({'batches': ONE_BATCH, 'delay': delay, 'access_token': TOKEN}, environ={})
+    assert watcher.delay == seconds
+
+
+ENV_SECRET = 'env-given-secret-DO-NOT-LEAK-4242'
+
+
+@pytest.mark.parametrize('variable', ['PARTNER_CENTER_CLIENT_SECRET', 'PARTNER_CENTER_REFRESH_TOKEN', 'PARTNER_CENTER_ACCESS_TOKEN'])
+@pytest.mark.parametrize('bad_argument', [
+    {'correlation_id': ENV_SECRET},
+    {'cloud': ENV_SECRET},
+    {'delay': ENV_SECRET},
+    {'locale': ENV_SECRET + ' x'},
+    {'status_changes': ENV_SECRET},
+    {'batches_file': ['x', ENV_SECRET]},
+    {'base_url': 'http://pc.example.com/' + ENV_SECRET},
+    {'batches': [{'customer_id': ENV_SECRET, 'batch_tracking_id': BATCH_A}]},
+], ids=['correlation_id', 'cloud', 'delay', 'locale', 'status_changes', 'batches_file', 'base_url', 'batches'])
+def test_a_secret_from_the_environment_is_never_echoed_in_an_argument_error(variable, bad_argument):
+    args = dict({'batches': ONE_BATCH}, **bad_argument)
+    environ = dict(CREDENTIALS, **{variable: ENV_SECRET})
+    with pytest.raises(ValueError) as raised:
+        source.watcher_from_args(args, environ=environ)
+    message = str(raised.value)
+    assert ENV_SECRET not in message and '********' in message, message
+
+
+def test_an_unusable_batches_file_is_a_warning_naming_it_and_the_watched_batches_stay(monkeypatch, tmp_path, caplog):
+    batches_file = tmp_path / 'batches.yml'
+    batches_file.write_text('- customer_id: %s\n  batch_tracking_id: %s\n' % (CUSTOMER, BATCH_A))
+    client, dummy = scripted_client(monkeypatch, {BATCH_A: [details(BATCH_A, 'processing')]})
+    clock = Clock()
+    watcher = source.BatchWatcher(client, [], batches_file=str(batches_file), delay=1, clock=clock)
+    watcher.poll()
+    assert list(watcher.watched) == [(CUSTOMER, BATCH_A)]
+    batches_file.write_bytes(b'\xff\xfe\x00binary')
+    for dummy in range(3):
+        clock.now += 1
+        watcher.poll()
+    warned = [record.getMessage() for record in caplog.records if str(batches_file) in record.getMessage()]
+    assert len(warned) == 1 and 'not UTF-8' in warned[0] and 'offset 0' in warned[0]
+    assert list(watcher.watched) == [(CUSTOMER, BATCH_A)]
+
+
+def test_the_batches_file_is_read_by_the_first_poll_not_when_the_source_starts(tmp_path, monkeypatch):
+    batches_file = tmp_path / 'batches.yml'
+    batches_file.write_text('[')
+    read = []
+    original = source.read_batches_file
+    monkeypatch.setattr(source, 'read_batches_file', lambda path: read.append(path) or original(path))
+    watcher = source.watcher_from_args({'batches_file': str(batches_file), 'access_token': TOKEN}, environ={})
+    assert read == [] and not watcher.watched

@@ -4,14 +4,16 @@
 """An ansible-rulebook event source: one event when a Partner Center device batch finishes.
 
 It polls the batch upload status of the batches it is given, on the collection's own client (so one
-access token, renewed as it nears expiry, and the modules' retries and Retry-After handling), in a
-worker thread (``asyncio.to_thread``): it needs nothing that ansible-rulebook and ansible-core do
-not already bring.
+access token, renewed as it nears expiry or when refused, and the modules' retries and Retry-After
+handling), in a worker thread (``asyncio.to_thread``), where the batches file is read too: it needs
+nothing that ansible-rulebook and ansible-core do not already bring.
 """
 
 import asyncio
+import json
 import logging
 import os
+import stat
 import sys
 import time
 
@@ -24,18 +26,26 @@ description:
     change as well.
   - A batch is reported complete once only; it is not polled after that. Batches that cannot be read for a reason
     retrying cannot change (the batch or customer is unknown, access is refused, the answer is unreadable) get one
-    C(batch_poll_failed) event and are no longer polled. Throttled and failing polls (429, 5xx, timeouts) only delay
-    the next poll of that batch, as C(Retry-After) asks.
+    C(batch_poll_failed) event (C(will_retry=false)) and are no longer polled. Throttled and failing polls (429, 5xx,
+    timeouts) only delay the next poll of that batch, as C(Retry-After) asks.
+  - When the credentials are refused (Entra ID refuses the token request, for example C(invalid_client) for a wrong
+    client secret or C(invalid_grant) for an expired refresh token; or Partner Center answers 401 with error code
+    C(900421), an app+user token without an MFA claim), each batch gets one C(batch_poll_failed) event with
+    C(will_retry=true) and stays watched, polled ever more slowly (up to every 15 minutes); after a poll that works,
+    a later refusal is reported again.
+  - A token that Partner Center refuses (401) is renewed, at most once a minute; a 401 with error code C(900421) is
+    not, since a token renewed from the same refresh token has no MFA claim either.
   - The source never ends on its own, so the rulebook keeps running; with O(batches_file), batches added to the file
     later are watched too.
   - Every event is under the key C(partner_center_batch) with C(type) (V(batch_complete), V(batch_status_changed) or
     V(batch_poll_failed)), C(customer_id), C(batch_tracking_id), C(status), C(previous_status), C(complete),
     C(started_time), C(completed_time), C(devices_count), C(device_status_counts), C(devices_with_errors) (serial
     number, product key, device id, status, error code and description, remediation) and C(devices_with_errors_count);
-    a C(batch_poll_failed) event has C(msg), C(http_status) and C(request_id) instead of the counts. No event carries a
-    credential or a token.
+    a C(batch_poll_failed) event has C(msg), C(http_status), C(error_code), C(request_id) and C(will_retry) instead of
+    the counts. No event carries a credential or a token.
   - The credential options are those of the collection's modules, with the same C(PARTNER_CENTER_*) environment
-    variables when they are not given.
+    variables when they are not given. Secrets from either are masked in every message and event, also in the
+    error for a bad argument.
 version_added: 0.3.0
 options:
   batches:
@@ -48,12 +58,15 @@ options:
     description:
       - A YAML or JSON file with a list of such batches, read again whenever it changes, so that an upload play can
         append the tracking ids it gets and the source starts watching them.
+      - It is read in a worker thread, only when it is a regular file (not a FIFO, a device or a directory) of at most
+        1 MiB. A file that cannot be read or used (absent files list no batch) gives one warning naming it, until it
+        changes; the batches already watched stay watched. Removing a batch from the file does not stop watching it.
       - At least one of O(batches) and O(batches_file) is required.
     type: str
   delay:
     description:
-      - Seconds between two polls of a batch. Partner Center advises against continuous polling; a throttled poll
-        waits longer.
+      - Seconds between two polls of a batch, a finite number from 0.1 to 3600 (the modules' C(poll_interval)
+        bounds). Partner Center advises against continuous polling; a throttled poll waits longer.
     type: float
     default: 60
   status_changes:
@@ -112,7 +125,7 @@ options:
 notes:
   - Needs ansible-core next to ansible-rulebook (as in the supported decision environments) and this collection
     installed where ansible-rulebook finds collections.
-  - What was reported is kept in memory: after a restart, batches already complete are reported again once.
+  - What was reported is kept in memory; after a restart, batches already complete are reported again once.
 '''
 
 EXAMPLES = r'''
@@ -145,7 +158,7 @@ def _import_collection():
     ``ansible_collections`` tree above this file is not on sys.path, add it.
     """
     try:
-        from ansible_collections.partnercenter.devices.plugins.module_utils import batch, bulk, errors, options
+        from ansible_collections.partnercenter.devices.plugins.module_utils import batch, bulk, errors, options, retry_policy, validate
     except ImportError:
         # .../ansible_collections/partnercenter/devices/extensions/eda/plugins/event_source/batch_status.py
         parts = os.path.abspath(globals().get('__file__') or '.').split(os.sep)
@@ -153,11 +166,11 @@ def _import_collection():
             raise ImportError('partnercenter.devices.batch_status needs the partnercenter.devices collection installed '
                               'in an ansible_collections directory (ansible-galaxy collection install), and ansible-core') from None
         sys.path.append(os.sep.join(parts[:-8]) or os.sep)
-        from ansible_collections.partnercenter.devices.plugins.module_utils import batch, bulk, errors, options
-    return batch, bulk, errors, options
+        from ansible_collections.partnercenter.devices.plugins.module_utils import batch, bulk, errors, options, retry_policy, validate
+    return batch, bulk, errors, options, retry_policy, validate
 
 
-batch_utils, bulk_utils, error_utils, option_utils = _import_collection()
+batch_utils, bulk_utils, error_utils, option_utils, retry_utils, validate_utils = _import_collection()
 
 EVENT_KEY = 'partner_center_batch'
 # The longest pause after polls that keep failing: a batch is never forgotten for good.
@@ -165,8 +178,14 @@ MAX_FAILURE_PAUSE = 900.0
 # A poll cycle never sleeps longer than this, so a new entry of batches_file is seen soon.
 MAX_IDLE = 30.0
 DEVICE_FIELDS = ('device_id', 'serial_number', 'product_key', 'status', 'error_code', 'error_description', 'remediation')
-# Statuses of a poll that retrying cannot change: the batch is reported failed and no longer polled.
-PERMANENT_STATUSES = frozenset((400, 403, 404, 405, 406, 409, 410))
+# Statuses of Entra ID's refusal of a token request (invalid_client, invalid_grant, unauthorized_client ...).
+TOKEN_REFUSAL_STATUSES = frozenset((400, 401))
+# A token Partner Center refuses is renewed at most once in this many seconds (the source lives for days).
+TOKEN_RENEWAL_INTERVAL = 60.0
+# The largest batches file read: about 9,000 batches in JSON, far more than one source can poll.
+MAX_BATCHES_FILE_BYTES = 1024 * 1024
+# delay has the bounds of the modules' poll_interval.
+DELAY_BOUNDS = validate_utils.NUMBER_BOUNDS['poll_interval']
 
 logger = logging.getLogger(__name__)
 
@@ -187,18 +206,87 @@ def check_batches(entries, where):
     return [(entry['customer_id'], entry['batch_tracking_id']) for entry in entries]
 
 
-def read_batches_file(path):
-    """The batches listed in ``path`` (YAML or JSON); an absent or empty file lists none."""
+def _file_kind(mode):
+    for test, kind in ((stat.S_ISDIR, 'a directory'), (stat.S_ISFIFO, 'a FIFO'), (stat.S_ISSOCK, 'a socket'),
+                       (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device')):
+        if test(mode):
+            return kind
+    return 'not a regular file'
+
+
+def _read_regular_file(path):
+    """The bytes of ``path``, at most MAX_BATCHES_FILE_BYTES; None when it does not exist; ValueError otherwise.
+
+    Never blocks: a FIFO or device is refused before it is opened, and it is opened non-blocking, so one swapped
+    in between cannot hold the reader either; what was opened is checked again.
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise ValueError('batches_file %s cannot be read: %s' % (path, error.strerror or error)) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ValueError('batches_file %s is %s: it must be a regular file.' % (path, _file_kind(info.st_mode)))
+    flags = os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_CLOEXEC', 0) | getattr(os, 'O_NOCTTY', 0)
+    try:
+        descriptor = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise ValueError('batches_file %s cannot be read: %s' % (path, error.strerror or error)) from None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError('batches_file %s is %s: it must be a regular file.' % (path, _file_kind(info.st_mode)))
+        chunks, size = [], 0
+        while size <= MAX_BATCHES_FILE_BYTES:
+            chunk = os.read(descriptor, 64 * 1024)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        raise ValueError('batches_file %s cannot be read: %s' % (path, error.strerror or error)) from None
+    finally:
+        os.close(descriptor)
+    if size > MAX_BATCHES_FILE_BYTES:
+        raise ValueError('batches_file %s is larger than %d KiB: list fewer batches in it.' % (path, MAX_BATCHES_FILE_BYTES // 1024))
+    return b''.join(chunks)
+
+
+def _parse_batches_text(path, data):
+    """The YAML or JSON document in ``data``; ValueError naming ``path`` when it is neither."""
     # ansible-core and ansible-rulebook both bring PyYAML; only a source with a batches file needs it.
     import yaml  # pylint: disable=import-outside-toplevel
 
     try:
-        with open(path, encoding='utf-8') as handle:
-            entries = yaml.safe_load(handle)
-    except FileNotFoundError:
+        text = data.decode('utf-8-sig')
+    except UnicodeDecodeError as error:
+        raise ValueError('batches_file %s is not UTF-8 text (byte 0x%02x at offset %d): it must be YAML or JSON.'
+                         % (path, data[error.start], error.start)) from None
+    try:
+        try:
+            # JSON first: a large JSON file is read in a fraction of the time YAML takes.
+            return json.loads(text)
+        except ValueError:
+            pass
+        return yaml.load(text, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))
+    except RecursionError:
+        raise ValueError('batches_file %s is nested too deeply to read: it must be a list of batches.' % path) from None
+    except yaml.YAMLError as error:
+        problem = ' '.join(str(getattr(error, 'problem', None) or 'not YAML or JSON').split())
+        mark = getattr(error, 'problem_mark', None)
+        where = ' (line %d, column %d)' % (mark.line + 1, mark.column + 1) if mark is not None else ''
+        raise ValueError('batches_file %s cannot be parsed%s: %s.' % (path, where, problem)) from None
+
+
+def read_batches_file(path):
+    """The batches listed in ``path`` (YAML or JSON); an absent or empty file lists none; ValueError naming the file."""
+    data = _read_regular_file(path)
+    if data is None:
         return []
-    except (OSError, yaml.YAMLError) as error:
-        raise ValueError('batches_file %s cannot be read: %s' % (path, error)) from None
+    entries = _parse_batches_text(path, data)
     if isinstance(entries, dict) and 'batches' in entries:
         entries = entries['batches']
     return check_batches(entries or [], 'batches_file %s' % path)
@@ -214,6 +302,8 @@ class _Watched:  # pylint: disable=too-few-public-methods
         self.polls = 0
         self.failures = 0
         self.due = due
+        # Whether a refusal of the credentials was reported since the last poll that worked.
+        self.refusal_reported = False
 
 
 class BatchWatcher:
@@ -242,20 +332,20 @@ class BatchWatcher:
         if not self.batches_file:
             return
         try:
-            stat = os.stat(self.batches_file)
-            stamp = (stat.st_mtime_ns, stat.st_size)
+            info = os.stat(self.batches_file)
+            stamp = (info.st_dev, info.st_ino, info.st_mode, info.st_mtime_ns, info.st_size)
         except OSError:
             stamp = None
         if stamp == self._file_stamp:
             return
+        self._file_stamp = stamp
         try:
             pairs = read_batches_file(self.batches_file)
         except ValueError as error:
-            # Perhaps written half-way: read it again when it changes next.
-            logger.warning('%s', error)
+            # Perhaps written half-way: one warning, read again when it changes next; the batches watched stay.
+            logger.warning('%s', self.client.redact(str(error)))
         else:
             self._add(pairs)
-        self._file_stamp = stamp
 
     def pause(self):
         """Seconds until a batch is due (at most MAX_IDLE with a batches file, else ``delay`` when none is watched)."""
@@ -275,8 +365,15 @@ class BatchWatcher:
                 continue
             event = self._poll_one(key, item)
             if event is not None:
-                events.append(event)
+                events.append(self._masked(event))
         return events
+
+    def _masked(self, event):
+        """``event`` with every secret the client knows masked, also where the service echoed one (a device's error)."""
+        text = json.dumps(event, default=str)
+        if self.client.redact(text) == text:
+            return event
+        return _redact_strings(event, self.client.redact)
 
     def _poll_one(self, key, item):
         try:
@@ -285,6 +382,7 @@ class BatchWatcher:
             return self._failed(key, item, error)
         item.polls += 1
         item.failures = 0
+        item.refusal_reported = False
         item.due = self.clock() + self.delay
         previous, status = item.status, details['status']
         item.status = status
@@ -300,24 +398,14 @@ class BatchWatcher:
 
     def _failed(self, key, item, error):
         message = self.client.redact(error.message)
+        # retry_policy.py's table; it says why the source polls again after a 401 or an undocumented status.
         permanent = isinstance(error, error_utils.ResponseError) or (
-            isinstance(error, error_utils.ApiError) and error.http_status in PERMANENT_STATUSES)
+            isinstance(error, error_utils.ApiError) and error.http_status in retry_utils.PERMANENT_STATUSES)
         if permanent:
             del self.watched[key]
             self.finished.add(key)
             logger.error('%s', message)
-            fields = error.result_fields()
-            return {EVENT_KEY: {
-                'type': 'batch_poll_failed',
-                'customer_id': item.customer_id,
-                'batch_tracking_id': item.batch_tracking_id,
-                'status': item.status,
-                'complete': False,
-                'msg': message,
-                'http_status': fields.get('http_status'),
-                'request_id': fields.get('request_id'),
-                'polls': item.polls,
-            }}
+            return self._failure_event(item, error, message, will_retry=False)
         # Throttled, a server or network fault, or a token that could not be had: poll again later, ever more slowly.
         item.failures += 1
         pause = min(MAX_FAILURE_PAUSE, self.delay * (2 ** min(item.failures - 1, 10)))
@@ -326,7 +414,28 @@ class BatchWatcher:
             pause = max(pause, retry_after)
         item.due = self.clock() + pause
         logger.warning('%s; polled again in %.0f s', message, pause)
+        if _credentials_refused(error) and not item.refusal_reported:
+            # Nothing the source can change: say so once, and keep trying in case the credential is fixed.
+            item.refusal_reported = True
+            return self._failure_event(item, error, message, will_retry=True)
         return None
+
+    @staticmethod
+    def _failure_event(item, error, message, will_retry):
+        fields = error.result_fields()
+        return {EVENT_KEY: {
+            'type': 'batch_poll_failed',
+            'customer_id': item.customer_id,
+            'batch_tracking_id': item.batch_tracking_id,
+            'status': item.status,
+            'complete': False,
+            'msg': message,
+            'http_status': fields.get('http_status'),
+            'error_code': fields.get('error_code'),
+            'request_id': fields.get('request_id'),
+            'will_retry': will_retry,
+            'polls': item.polls,
+        }}
 
     @staticmethod
     def _event(kind, item, previous, details):
@@ -350,36 +459,61 @@ class BatchWatcher:
         }}
 
 
-def watcher_from_args(args, environ=None):
-    """A BatchWatcher for the rulebook's ``args``; ValueError (before any request) when they cannot work."""
+def _redact_strings(value, redact):
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return dict((key, _redact_strings(item, redact)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_redact_strings(item, redact) for item in value]
+    return value
+
+
+def _credentials_refused(error):
+    """Whether ``error`` says that the credentials themselves are refused, which no retry of the source can change."""
+    if isinstance(error, error_utils.TokenRequestError):
+        return error.http_status in TOKEN_REFUSAL_STATUSES
+    return isinstance(error, error_utils.ApiError) and error.http_status == 401 and error.error_code == '900421'
+
+
+def watcher_from_args(args, environ=None, clock=time.monotonic):
+    """A BatchWatcher for the rulebook's ``args``; ValueError (before any request) when they cannot work.
+
+    The batches file is not read here but by the first poll, off the event loop. A message never shows a
+    secret, whether it was given as an argument or in the environment.
+    """
     args = dict(args or {})
+    environ = os.environ if environ is None else environ
+    try:
+        return _watcher_from_args(args, environ, clock)
+    except (ValueError, error_utils.PartnerCenterError) as error:
+        secrets = option_utils.SharedOptionAdapter.from_dict(args, environ).secrets()
+        raise ValueError(error_utils.redact(str(error), secrets)) from None
+
+
+def _watcher_from_args(args, environ, clock):
     batches = check_batches(args.get('batches'), 'batches')
     batches_file = args.get('batches_file')
     if batches_file is not None and (not isinstance(batches_file, str) or not batches_file.strip()):
         raise ValueError('batches_file must be a path, got %r.' % (batches_file,))
     if not batches and not batches_file:
         raise ValueError('partnercenter.devices.batch_status needs batches or batches_file.')
-    if batches_file:
-        batches += read_batches_file(batches_file)
     delay = args.get('delay', 60)
-    if isinstance(delay, str):
-        # A rulebook variable substituted into the source arguments arrives as text.
-        try:
-            delay = float(delay)
-        except ValueError:
-            pass
-    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 < delay < float('inf'):
-        raise ValueError('delay must be a number of seconds above 0, got %r.' % (delay,))
+    # A rulebook variable substituted into the source arguments arrives as text, which float() reads too.
+    problem = ('delay must be a number, got %r.' % (delay,) if isinstance(delay, bool)
+               else validate_utils.number_problem('delay', delay, *DELAY_BOUNDS))
+    if problem:
+        raise ValueError(problem)
     status_changes = args.get('status_changes', False)
     if not isinstance(status_changes, bool):
         raise ValueError('status_changes must be true or false, got %r.' % (status_changes,))
-    try:
-        options = option_utils.resolve(args.get, environ=environ)
-        client = option_utils.build_client(options, warn=lambda message: logger.warning('%s', message))
-    except error_utils.PartnerCenterError as error:
-        secrets = [args.get(name) for name in option_utils.SECRET_OPTIONS if isinstance(args.get(name), str)]
-        raise ValueError(error_utils.redact(error.message, secrets)) from None
-    return BatchWatcher(client, batches, batches_file, delay, status_changes)
+    options = option_utils.SharedOptionAdapter.from_dict(args, environ).checked()
+    for message in option_utils.option_warnings(options):
+        logger.warning('%s', message)
+    client = option_utils.build_client(options, warn=lambda message: logger.warning('%s', message),
+                                       renewal_interval=TOKEN_RENEWAL_INTERVAL)
+    client.clock = clock
+    return BatchWatcher(client, batches, batches_file, float(delay), status_changes, clock=clock)
 
 
 async def main(queue, args):

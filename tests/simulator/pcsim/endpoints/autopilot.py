@@ -6,12 +6,14 @@
 - ``GET``/``POST /v1/customers/{customer-id}/policies`` and ``GET``/``PUT``/``DELETE .../policies/{policy-id}``:
   configuration policies ("Autopilot profiles"); create answers 200, delete 204;
 - ``PATCH /v1/customers/{customer-id}/DevicePolicyUpdates``: assign a policy to devices, 202 with a Location to a
-  batchJobStatus (batch_status.py answers it like an upload's); the devices carry the policy from the poll that
-  shows the final status on, listed by its id or by its name (``policy_value_form``);
-- ``DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id}``: remove a device (204).
+  batchJobStatus (batch_status.py answers it like an upload's), or another form of ``policy_update_response``; the
+  devices carry the policy from the poll that shows the final status on, listed by its id or by its name
+  (``policy_value_form``);
+- ``DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id}``: remove a device (204, or 200
+  with ``device_delete_status``).
 
-Seed part: each customer's ``policies``, and ``policy_spelling`` / ``policy_device_count_key`` / ``policy_value_form``
-(top level or per customer). Run-time state: ``sim.state.policies`` (lower-case customer id -> lower-case policy id ->
+Seed part: each customer's ``policies``, and ``policy_spelling`` / ``policy_device_count_key`` / ``policy_value_form`` /
+``policy_update_response`` / ``device_delete_status`` (top level or per customer). Run-time state: ``sim.state.policies`` (lower-case customer id -> lower-case policy id ->
 policy); a device's policy is its ``policy_id`` key in device_batches.py's batches, and ``policy`` is the value its
 listing shows.
 """
@@ -25,6 +27,7 @@ from ..errors import CODE_INVALID_INPUT, CODE_NOT_FOUND, CODE_UNSUPPORTED_MEDIA
 from ..messages import Response, iso_utc, json_bytes
 from .batch_status import device_view
 from .device_batches import new_registry, unregister
+from .uploads import accepted_answer, compile_accepted_response
 
 # Documented snake_case values (the .NET SDK writes o_o_b_e, none: EnumJsonConverter); PartnerCenter.DotNet (the
 # PowerShell module's SDK) writes enum names as declared (SkipEula, OOBE, None: its EnumJsonConverter,
@@ -44,6 +47,13 @@ MAX_POLICY_NAME = 256
 # UNCONFIRMED, so by default ("mixed") both: the name for a device whose id ends in an odd hex digit, the id for the
 # others. The value is fixed when the policy is assigned: whether a renamed profile shows its new name is UNCONFIRMED.
 POLICY_VALUE_FORMS = ("mixed", "id", "name")
+# DevicePolicyUpdates: 202 with a relative Location (update-a-list-of-devices-with-a-policy); the REST reference
+# (device-deployment/update-device-policy) lists 200 and 202, and its sibling pages put the link in the body. Served in
+# every form an upload's answer has (uploads.py's UPLOAD_LOCATION_FORMS).
+DEFAULT_POLICY_UPDATE_RESPONSE = {"status": 202, "location": "relative"}
+# Removing a device: 204 (delete-a-device-for-the-specified-customer); the REST reference
+# (device-deployment/delete-device-batches) lists 200 OK too.
+DEVICE_DELETE_STATUSES = (204, 200)
 
 
 def _letters(value):
@@ -143,7 +153,8 @@ def delete_policy(call):
 
 
 def update_device_policies(call):
-    """PATCH DevicePolicyUpdates: 202, empty body, Location to a batchJobStatus of one entry per device."""
+    """PATCH DevicePolicyUpdates: 202, empty body, Location to a batchJobStatus of one entry per device (or the
+    customer's policy_update_response form)."""
     sim, customer = call.sim, call.customer
     customer_key = customer["id"].lower()
     if not is_json_media_type(call.request.headers.get("Content-Type")):
@@ -180,11 +191,12 @@ def update_device_policies(call):
         }
         sim.state.polls[(customer_key, tracking_id)] = 0
     location = "/customers/%s/batchJobStatus/%s" % (customer["id"], tracking_id)
-    return Response(202, b"", call.headers + [("Location", location)], content_type=None)
+    return accepted_answer(call, location, customer["policy_update_response"])
 
 
 def delete_device(call):
-    """DELETE deviceBatches/{batch-id}/devices/{device-id}: 204; the device leaves the customer's registry too."""
+    """DELETE deviceBatches/{batch-id}/devices/{device-id}: 204 (or 200, device_delete_status), empty body; the device
+    leaves the customer's registry too."""
     sim, customer = call.sim, call.customer
     customer_key = customer["id"].lower()
     batch_id, device_id = call.params["batch_id"], call.params["device_id"]
@@ -199,7 +211,7 @@ def delete_device(call):
     if device is None:
         return call.error(404, CODE_NOT_FOUND, "Not found: device %s was not found in device batch '%s' of customer %s."
                           % (short(device_id), short(batch_id), customer["id"]))
-    return Response(204, b"", call.headers, content_type=None)
+    return Response(customer["device_delete_status"], b"", call.headers, content_type=None)
 
 
 _CUSTOMER = r"^/v1/customers/(?P<customer_id>[^/]+)"
@@ -337,14 +349,16 @@ def _policy_update_request(request):
 
 # ------------------------------------------------------------------ seed
 def compile_seed(raw, seed):
-    """Each customer's ``policy_spelling``, ``policy_device_count_key``, ``policy_value_form`` (its own, else the top-level
-    value), and ``seed.seed_policies`` (lower-case customer id -> lower-case policy id -> policy) from its ``policies``."""
-    defaults = _compile_policy_options(raw, "seed", "snake_case", "devicesAssigned", "mixed")
+    """Each customer's ``policy_spelling``, ``policy_device_count_key``, ``policy_value_form``, ``policy_update_response``,
+    ``device_delete_status`` (its own, else the top-level value), and ``seed.seed_policies`` (lower-case customer id ->
+    lower-case policy id -> policy) from its ``policies``."""
+    defaults = _compile_policy_options(raw, "seed", dict(
+        policy_spelling="snake_case", policy_device_count_key="devicesAssigned", policy_value_form="mixed",
+        policy_update_response=DEFAULT_POLICY_UPDATE_RESPONSE, device_delete_status=204))
     seed.seed_policies = {}
     for customer_id, customer in (raw.get("customers") or {}).items():
         where = "seed: customer %s" % customer_id
-        seed.customers[customer_id.lower()].update(_compile_policy_options(
-            customer, where, defaults["policy_spelling"], defaults["policy_device_count_key"], defaults["policy_value_form"]))
+        seed.customers[customer_id.lower()].update(_compile_policy_options(customer, where, defaults))
         seed.seed_policies[customer_id.lower()] = _compile_policies(customer.get("policies"), where, customer_id)
 
 
@@ -355,17 +369,23 @@ def reset(sim):
         sim.state.policies[key] = dict((policy_id, dict(policy)) for policy_id, policy in policies.items())
 
 
-def _compile_policy_options(raw, where, spelling, count_key, value_form):
-    spelling = raw.get("policy_spelling", spelling)
+def _compile_policy_options(raw, where, defaults):
+    spelling = raw.get("policy_spelling", defaults["policy_spelling"])
     if spelling not in POLICY_SPELLINGS:
         raise ValueError("%s: policy_spelling must be one of %s" % (where, ", ".join(POLICY_SPELLINGS)))
-    count_key = raw.get("policy_device_count_key", count_key)
+    count_key = raw.get("policy_device_count_key", defaults["policy_device_count_key"])
     if count_key not in POLICY_COUNT_KEYS:
         raise ValueError("%s: policy_device_count_key must be one of %s" % (where, ", ".join(POLICY_COUNT_KEYS)))
-    value_form = raw.get("policy_value_form", value_form)
+    value_form = raw.get("policy_value_form", defaults["policy_value_form"])
     if value_form not in POLICY_VALUE_FORMS:
         raise ValueError("%s: policy_value_form must be one of %s" % (where, ", ".join(POLICY_VALUE_FORMS)))
-    return {"policy_spelling": spelling, "policy_device_count_key": count_key, "policy_value_form": value_form}
+    update_response = compile_accepted_response(raw.get("policy_update_response"), "%s: policy_update_response" % where,
+                                                defaults["policy_update_response"])
+    delete_status = raw.get("device_delete_status", defaults["device_delete_status"])
+    if isinstance(delete_status, bool) or delete_status not in DEVICE_DELETE_STATUSES:
+        raise ValueError("%s: device_delete_status must be 204 or 200" % where)
+    return {"policy_spelling": spelling, "policy_device_count_key": count_key, "policy_value_form": value_form,
+            "policy_update_response": update_response, "device_delete_status": delete_status}
 
 
 def _compile_policies(raw, where, customer_id):

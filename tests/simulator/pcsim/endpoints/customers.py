@@ -4,9 +4,18 @@
 """GET /v1/customers: the partner's customers, a page at a time, optionally filtered (README: "Customers").
 
 Seed keys: each customer's ``company_name``, ``domain`` and ``relationship_to_partner`` (defaults made
-from its id); top level ``customer_page_size_max`` (default 500, the largest size Partner Center's own
-clients ask for; a larger ``size`` is served as that many). Customers without a relationship are not
-listed. Run-time state: ``sim.state.customer_continuations`` (token -> (filter, size, offset)).
+from its id); top level ``customer_page_size_max`` (default 100: a page holds at most that many whatever
+``size`` asks, since the service may return fewer items than ``size``; the least convenient form, as
+the cap of customer pages is UNCONFIRMED; device pages hold 100). Customers without a relationship are
+not listed. Run-time state: ``sim.state.customer_continuations`` (token -> (filter, size, offset)).
+
+``totalCount`` is the number of customers of that page, not of the listing: .NET SDK
+``Source/PartnerSdk.Models/ResourceCollection{TResource,TLinks}.cs`` (TotalCount returns
+``internalItems.Count``), and the SDK samples print it per page (``CustomerPaging.cs``).
+
+The filter's ``Operator`` is taken as both SDKs send it: ``starts_with`` (the .NET SDK and the REST
+reference) and ``StartsWith`` (PartnerCenter.DotNet, the SDK of the PowerShell module, writes the enum
+name as it is).
 
 Paging is what the SDK follows: ``links.next`` with ``uri`` ``/v1/customers?size=N&seekOperation=Next``
 and the ``MS-ContinuationToken`` header in its ``headers``; the body's ``continuationToken`` holds the
@@ -22,7 +31,9 @@ from ..api import Route
 from ..errors import CODE_INVALID_INPUT
 from ..messages import Response, json_bytes
 
-DEFAULT_PAGE_SIZE_MAX = 500
+DEFAULT_PAGE_SIZE_MAX = 100
+# The customer filter operator as the .NET SDK (starts_with) and PartnerCenter.DotNet (StartsWith) send it.
+FILTER_OPERATORS = ("starts_with", "StartsWith")
 RELATIONSHIPS = ("none", "reseller", "advisor", "syndication", "microsoft_support")
 # CustomerSearchField names (any letter case) -> the compiled customer's key they match.
 FILTER_FIELDS = {
@@ -48,8 +59,8 @@ def _parse_filter(text):
     field, prefix, operator = value.get("Field"), value.get("Value"), value.get("Operator")
     if not isinstance(field, str) or field.lower() not in FILTER_FIELDS:
         raise ValueError("the filter Field must be one of CompanyName, Domain, IndirectReseller, IndirectCloudSolutionProvider.")
-    if operator != "starts_with":
-        raise ValueError("the filter Operator must be starts_with.")
+    if operator not in FILTER_OPERATORS:
+        raise ValueError("the filter Operator must be starts_with (or StartsWith).")
     if not isinstance(prefix, str):
         raise ValueError("the filter Value must be a string.")
     return FILTER_FIELDS[field.lower()], prefix.lower()
@@ -116,7 +127,7 @@ def list_customers(call):
         offset = 0
     listed = listed_customers(sim, key, prefix)
     page = listed[offset:offset + size]
-    body = {"totalCount": len(listed), "items": page,
+    body = {"totalCount": len(page), "items": page,
             "links": {"self": {"uri": "/customers?size=%d" % size, "method": "GET", "headers": []}},
             "attributes": {"objectType": "Collection"}}
     if offset + size < len(listed):

@@ -7,12 +7,14 @@
 - ``GET /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices``: a batch's devices, a page at a time.
 
 Also the seed's device batches and registered devices (``device_batches``, ``registered_devices``,
-``registered_elsewhere``, ``device_page_size``, ``device_paging``, ``device_listing``, ``empty_device_batch_list_status``) and the
+``registered_elsewhere``, ``device_page_size``, ``device_paging``, ``device_listing``, ``uploaded_date_form``,
+``empty_device_batch_list_status``) and the
 registries of device identifiers that uploads (uploads.py, which adds devices to these batches) check.
 Run-time state: ``sim.state.device_batches``, ``sim.state.registries`` and ``sim.state.continuations``.
 """
 
 import base64
+import datetime
 import hashlib
 import secrets
 import uuid
@@ -34,6 +36,12 @@ DEVICE_ALLOWED_OPERATIONS = ("PATCH", "DELETE")
 # hardwareHash, productKey nor allowedOperations. "documented": every field of the Device resource of the REST
 # reference, with a self link (UNCONFIRMED: no real answer shows them).
 DEVICE_LISTING_FORMS = ("microsoft", "documented")
+# How a listing writes uploadedDate. "local_offset": as Partner Center's example
+# (get-a-list-of-devices-for-the-specified-batch-and-customer) and the real listing of Partner-Center-PowerShell issue
+# #271 show it, a local offset and seven decimals ("2020-01-30T09:10:33.2417951+01:00"); "utc": "2020-01-30T08:10:33Z".
+# Which offset the service uses is UNCONFIRMED: +01:00, the one both examples show.
+UPLOADED_DATE_FORMS = ("local_offset", "utc")
+_LISTED_OFFSET = datetime.timezone(datetime.timedelta(hours=1))
 
 
 # -------------------------------------------------------------- handlers
@@ -88,7 +96,11 @@ def list_batch_devices(call):
             sim.state.continuations[next_token] = (customer_key, batch_key, offset + page_size)
     uri = _devices_uri(customer, batch["id"])
     documented = sim.seed.device_listing == "documented"
-    body = {"totalCount": total, "items": [_device_item(device, documented) for device in devices],
+    local = sim.seed.uploaded_date_form == "local_offset"
+    # totalCount counts this page, not the batch: .NET SDK Source/PartnerSdk.Models/ResourceCollection{TResource,TLinks}.cs
+    # (TotalCount returns internalItems.Count); the SDK samples print it per page. Pages hold 100 devices
+    # (get-a-list-of-devices-for-the-specified-batch-and-customer.md), device_page_size in the seed.
+    body = {"totalCount": len(devices), "items": [_device_item(device, documented, local) for device in devices],
             "links": {"self": {"uri": uri, "method": "GET", "headers": []}} if documented else {}}
     if next_token is not None and paging == "next_link_query":
         body["links"]["next"] = {"uri": "/v1%s?seekOperation=Next" % uri, "method": "GET",
@@ -110,8 +122,23 @@ def _devices_uri(customer, batch_id):
     return "/customers/%s/deviceBatches/%s/devices" % (customer["id"], quote(batch_id, safe=""))
 
 
-def _device_item(device, documented=False):
-    """A Device resource as the device list shows it (see DEVICE_LISTING_FORMS)."""
+def listed_uploaded_date(device, local):
+    """A device's uploadedDate as a listing writes it (see UPLOADED_DATE_FORMS): stored as UTC (``...Z``); a stored value
+    that is not of that form (a seed's own) is shown as it is."""
+    stored = device["uploadedDate"]
+    if not local or not isinstance(stored, str) or not stored.endswith("Z"):
+        return stored
+    try:
+        moment = datetime.datetime.strptime(stored, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return stored
+    # Seven decimals, as .NET writes a DateTimeOffset; the fraction, which the stored value lacks, from the device id.
+    fraction = int(hashlib.sha256(device["id"].encode("utf-8")).hexdigest(), 16) % 10 ** 7
+    return "%s.%07d+01:00" % (moment.astimezone(_LISTED_OFFSET).strftime("%Y-%m-%dT%H:%M:%S"), fraction)
+
+
+def _device_item(device, documented=False, local=True):
+    """A Device resource as the device list shows it (see DEVICE_LISTING_FORMS, UPLOADED_DATE_FORMS)."""
     item = {
         "id": device["id"],
         "serialNumber": device["serialNumber"],
@@ -119,7 +146,7 @@ def _device_item(device, documented=False):
         "oemManufacturerName": device["oemManufacturerName"],
         # Its Autopilot profile, which autopilot.py's DevicePolicyUpdates sets; value null for none, as Partner Center shows it.
         "policies": [{"key": "o_o_b_e", "value": device.get("policy")}],
-        "uploadedDate": device["uploadedDate"],
+        "uploadedDate": listed_uploaded_date(device, local),
         "attributes": {"objectType": "Device"},
     }
     if documented:
@@ -174,7 +201,7 @@ def is_registered(registry, device):
 
 # ------------------------------------------------------------------ seed
 def compile_seed(raw, seed):
-    """``seed.device_page_size``, ``device_paging``, ``device_listing``, ``registered_elsewhere`` (a registry), ``seed_device_batches``
+    """``seed.device_page_size``, ``device_paging``, ``device_listing``, ``uploaded_date_form``, ``registered_elsewhere`` (a registry), ``seed_device_batches``
     and ``seed_registries`` (lower-case customer id -> ...), and each customer's ``empty_device_batch_list_status``."""
     page_size = raw.get("device_page_size", DEFAULT_DEVICE_PAGE_SIZE)
     if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
@@ -188,6 +215,9 @@ def compile_seed(raw, seed):
     seed.device_listing = raw.get("device_listing", "microsoft")
     if seed.device_listing not in DEVICE_LISTING_FORMS:
         raise ValueError("seed: device_listing must be one of %s" % ", ".join(DEVICE_LISTING_FORMS))
+    seed.uploaded_date_form = raw.get("uploaded_date_form", "local_offset")
+    if seed.uploaded_date_form not in UPLOADED_DATE_FORMS:
+        raise ValueError("seed: uploaded_date_form must be one of %s" % ", ".join(UPLOADED_DATE_FORMS))
     seed.seed_device_batches = {}
     seed.seed_registries = {}
     for customer_id, customer in (raw.get("customers") or {}).items():

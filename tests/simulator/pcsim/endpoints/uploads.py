@@ -67,16 +67,17 @@ ROUTES = (
 def _upload(call, creating):
     """202 with a Location (or the customer's upload_response form), or an error."""
     sim, request, customer, info = call.sim, call.request, call.customer, call.token
-    requires = sim.seed.upload_requires_app_user
-    if info["kind"] == "app" and (requires is True or (requires == "create" and creating)):
-        return call.error(403, CODE_APP_USER_REQUIRED, "Access denied: uploading devices needs app+user credentials (the secure "
-                          "application model: a token from a refresh token grant). App-only credentials are not accepted.")
+    # Creating a batch is app+user only (PCDOCS "Upload a list of devices to create a new batch"); adding devices to an
+    # existing batch accepts app-only and app+user (PCDOCS "Upload a list of devices for the specified customer").
+    if info["kind"] == "app" and creating and sim.seed.upload_requires_app_user == "create":
+        return call.error(403, CODE_APP_USER_REQUIRED, "Access denied: creating a device batch needs app+user credentials (the "
+                          "secure application model: a token from a refresh token grant). App-only credentials are not accepted.")
     replay_key = (request.headers.get("MS-RequestId").lower(), request.method, request.path.rstrip("/").lower())
     with sim.lock:
         replay = sim.state.replays.get(replay_key)
     if replay is not None:
         request.record.update(tracking_id=replay["tracking_id"], idempotent_replay=True)
-        return _upload_answer(call, replay["location"])
+        return accepted_answer(call, replay["location"], call.customer["upload_response"])
     if not is_json_media_type(request.headers.get("Content-Type")):
         return call.error(415, CODE_UNSUPPORTED_MEDIA, "Unsupported media type: send the body as application/json.")
     batch_id, devices, problem = _upload_request(call, creating)
@@ -100,12 +101,12 @@ def _upload(call, creating):
         if request.replayable:
             sim.state.replays[replay_key] = {"tracking_id": tracking_id, "location": location}
     request.record["tracking_id"] = tracking_id
-    return _upload_answer(call, location)
+    return accepted_answer(call, location, call.customer["upload_response"])
 
 
-def _upload_answer(call, location):
-    """The answer to an accepted upload, in the form the customer's upload_response asks for (default: 202, relative Location)."""
-    form = call.customer["upload_response"]
+def accepted_answer(call, location, form):
+    """The answer to an accepted request whose progress a batchJobStatus tracks (an upload, a DevicePolicyUpdates), in
+    ``form`` (an ``upload_response``-like {"status", "location"}; the default is 202 with a relative Location)."""
     status, where, headers = form["status"], form["location"], call.headers
     if where == "relative":
         return Response(status, b"", headers + [("Location", location)], content_type=None)
@@ -204,22 +205,23 @@ def _process_upload_locked(sim, customer, batch, devices):
 def compile_seed(raw, seed):
     """``seed.upload_requires_app_user`` and ``upload_error_status``, and each customer's ``upload_statuses``,
     ``upload_response`` and ``upload_status_omits_identifiers`` (the customer's own, else the top-level value)."""
-    requires = raw.get("upload_requires_app_user", True)
-    if not isinstance(requires, bool) and requires != "create":
-        raise ValueError("seed: upload_requires_app_user must be true, false or \"create\"")
+    requires = raw.get("upload_requires_app_user", "create")
+    if requires is not False and requires != "create":
+        raise ValueError("seed: upload_requires_app_user must be \"create\" (creating a batch needs app+user) or false "
+                         "(both kinds create); adding devices to an existing batch accepts both kinds either way")
     seed.upload_requires_app_user = requires
     statuses = compile_statuses(raw.get("upload_statuses"), "seed: upload_statuses", DEFAULT_UPLOAD_STATUSES)
     error_status = raw.get("upload_error_status")
     if error_status is not None and (not isinstance(error_status, str) or not error_status):
         raise ValueError("seed: upload_error_status must be null or a non-empty string")
     seed.upload_error_status = error_status
-    response = _compile_upload_response(raw.get("upload_response"), "seed: upload_response", DEFAULT_UPLOAD_RESPONSE)
+    response = compile_accepted_response(raw.get("upload_response"), "seed: upload_response", DEFAULT_UPLOAD_RESPONSE)
     omit = compile_bool(raw.get("upload_status_omits_identifiers"), "seed: upload_status_omits_identifiers", False)
     for customer_id, customer in (raw.get("customers") or {}).items():
         where = "seed: customer %s" % customer_id
         seed.customers[customer_id.lower()].update({
             "upload_statuses": compile_statuses(customer.get("upload_statuses"), "%s upload_statuses" % where, statuses),
-            "upload_response": _compile_upload_response(customer.get("upload_response"), "%s upload_response" % where, response),
+            "upload_response": compile_accepted_response(customer.get("upload_response"), "%s upload_response" % where, response),
             "upload_status_omits_identifiers": compile_bool(customer.get("upload_status_omits_identifiers"),
                                                             "%s upload_status_omits_identifiers" % where, omit),
         })
@@ -231,7 +233,7 @@ def reset(sim):
     sim.state.replays = {}
 
 
-def _compile_upload_response(raw, where, default):
+def compile_accepted_response(raw, where, default):
     """{"status": 200|201|202, "location": one of UPLOAD_LOCATION_FORMS}, missing keys from ``default``."""
     if raw is None:
         return dict(default)

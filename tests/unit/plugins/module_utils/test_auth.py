@@ -17,9 +17,8 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.auth import 
     RefreshTokenAuth,
     StaticTokenAuth,
     auth_from_options,
-    is_guid,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     ApiError,
     CredentialError,
@@ -27,6 +26,8 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.errors impor
     TokenRequestError,
     redact,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_guid
 
 AUTHORITY = 'https://login.example.test'
 RESOURCE = 'https://api.partnercenter.microsoft.com'

@@ -9,6 +9,7 @@ import urllib.parse
 
 import pytest
 
+from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
     MAX_POLL_INTERVAL,
     BatchWaitTimeout,
@@ -22,10 +23,10 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     summarize,
     wait_for_batch,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import DEVICE_ERRORS
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 
 REQUEST_ID = '7b3e2e00-b330-4480-9d84-59ace713427f'
 

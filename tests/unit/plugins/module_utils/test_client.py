@@ -18,19 +18,19 @@ import pytest
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
+from ansible_collections.partnercenter.devices.plugins.module_utils.api_errors import mfa_required
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import (
     COLLECTION_NAME,
     COLLECTION_VERSION,
-    MAX_RETRY_WAIT,
     PartnerCenterClient,
-    Response,
-    parse_retry_after,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     ApiError,
     ResponseError,
     TransportError,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.retry_policy import MAX_RETRY_WAIT, parse_retry_after
 
 BASE_URL = 'https://pc.example.test'
 PATH = '/v1/customers/47021739-3426-40bf-9601-61b4b6d7c793/batchJobStatus/0127ed8e-ff72-4983-a3d8-e8d8bd378932'
@@ -90,9 +90,11 @@ class FakeAuth:
         self.invalidations = 0
         self.token_calls = 0
 
-    def token(self, client):
+    def token(self, poster):
         """The current token."""
-        assert isinstance(client, PartnerCenterClient)
+        # Credentials get a way to post a form and the secrets to mask, not the client.
+        assert not isinstance(poster, PartnerCenterClient)
+        assert callable(poster.post_form) and isinstance(poster.secrets, set)
         self.token_calls += 1
         return self.tokens[min(self.invalidations, len(self.tokens) - 1)]
 
@@ -474,6 +476,86 @@ def test_401_renewal_then_retryable_status(make):
     assert harness.client.get_json(PATH, 'x') == {'ok': 2}
     assert auth.invalidations == 1
     assert harness.sleeps == [1.0]
+
+
+class Clock:  # pylint: disable=too-few-public-methods
+    """A monotonic clock the test moves."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_with_a_renewal_interval_a_later_401_renews_again_once_the_interval_is_over(make):
+    clock = Clock()
+    auth = FakeAuth(['token-%d-aaaaaaaa' % index for index in range(5)])
+    harness = make([answer(401), answer(200, {'ok': 1}),       # renewed
+                    answer(401), answer(200, {'ok': 2}),       # 61 s later: renewed again
+                    answer(401),                               # 10 s later: not renewed, fails
+                    answer(401), answer(200, {'ok': 3})],      # 61 s after the last renewal: renewed
+                   auth=auth, renewal_interval=60, clock=clock)
+    assert harness.client.get_json(PATH, 'x') == {'ok': 1}
+    clock.now += 61
+    assert harness.client.get_json(PATH, 'x') == {'ok': 2}
+    clock.now += 10
+    with pytest.raises(ApiError) as caught:
+        harness.client.get_json(PATH, 'x')
+    assert caught.value.http_status == 401
+    clock.now += 51
+    assert harness.client.get_json(PATH, 'x') == {'ok': 3}
+    assert auth.invalidations == 3 and harness.client.token_renewals == 3
+
+
+def test_without_a_renewal_interval_a_client_renews_once_in_its_life(make):
+    clock = Clock()
+    auth = FakeAuth(['first-token-aaaa', 'second-token-bbbb', 'third-token-cccc'])
+    harness = make([answer(401), answer(200, {}), answer(401)], auth=auth, clock=clock)
+    harness.client.get_json(PATH, 'x')
+    clock.now += 3600
+    with pytest.raises(ApiError):
+        harness.client.get_json(PATH, 'x')
+    assert auth.invalidations == 1
+
+
+MFA_DESCRIPTION = 'Unauthorized: multi-factor authentication is required.'
+
+
+@pytest.mark.parametrize('response', [
+    answer(401, {'code': 900421, 'description': MFA_DESCRIPTION, 'data': [], 'source': 'PartnerFD'}),
+    answer(401, {'code': '900421', 'description': MFA_DESCRIPTION}),
+    answer(401, {'code': 401, 'description': 'AADSTS900421: MFA required for this call.'}),
+    answer(401, {'statusCode': 401, 'message': 'Error code 900421: the token has no MFA claim.'}),
+    answer(401, {'error': {'code': '900421', 'message': MFA_DESCRIPTION}}),
+    answer(401, headers={'WWW-Authenticate': 'Bearer error="insufficient_claims", error_code="900421"'}),
+    answer(401, body=b'<html>Unauthorized (900421)</html>', headers={'Content-Type': 'text/html'}),
+], ids=['code-number', 'code-text', 'in-description', 'in-message', 'nested-error', 'www-authenticate', 'html'])
+def test_401_code_900421_is_not_renewed_and_says_what_to_do(make, response):
+    auth = FakeAuth(['first-token-aaaa', 'second-token-bbbb'])
+    harness = make([response, answer(200, {})], auth=auth, correlation_id=CORRELATION_ID)
+    with pytest.raises(ApiError) as caught:
+        harness.client.get_json(PATH, 'x')
+    error = caught.value
+    assert auth.invalidations == 0 and len(harness.transport.calls) == 1
+    assert error.http_status == 401 and error.error_code == '900421'
+    assert 'code 900421' in error.message
+    assert 'secure application model' in error.message and 'app-only' in error.message
+    assert error.request_id in error.message and CORRELATION_ID in error.message
+    assert 'Admin agent' not in error.message
+
+
+@pytest.mark.parametrize('response', [
+    answer(401, {'code': 9004210, 'description': 'another code'}),
+    answer(403, {'code': 900421, 'description': 'a 403 is not the MFA refusal'}),
+    answer(401, {'code': 400, 'description': 'Access denied: the bearer token has expired.'}),
+], ids=['longer-number', 'status-403', 'expired'])
+def test_other_refusals_are_not_taken_for_the_mfa_refusal(make, response):
+    harness = make([response], retries=0)
+    with pytest.raises(ApiError) as caught:
+        harness.client.get_json(PATH, 'x')
+    assert 'MFA claim' not in caught.value.message
+    assert mfa_required(response) is False
 
 
 # -- error messages ---------------------------------------------------------------------------------

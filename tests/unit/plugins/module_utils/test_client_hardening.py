@@ -14,15 +14,16 @@ import time
 
 import pytest
 
-from ansible_collections.partnercenter.devices.plugins.module_utils import client as client_module
+from ansible_collections.partnercenter.devices.plugins.module_utils import http_exchange
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import ClientCredentialsAuth, StaticTokenAuth
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     ApiError,
     ResponseError,
     TransportError,
     redact,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 
 TOKEN = 'static-access-token-VALUE-1234'
 
@@ -131,7 +132,7 @@ def test_timeout_bounds_dripping_headers(server):
 
 
 def test_a_body_over_the_cap_is_refused_from_its_content_length(server, monkeypatch):
-    monkeypatch.setattr(client_module, 'MAX_RESPONSE_BYTES', 1024)
+    monkeypatch.setattr(http_exchange, 'MAX_RESPONSE_BYTES', 1024)
 
     def big(conn):
         read_request(conn)
@@ -145,7 +146,7 @@ def test_a_body_over_the_cap_is_refused_from_its_content_length(server, monkeypa
 
 
 def test_a_body_over_the_cap_without_length_is_cut(server, monkeypatch):
-    monkeypatch.setattr(client_module, 'MAX_RESPONSE_BYTES', 1024)
+    monkeypatch.setattr(http_exchange, 'MAX_RESPONSE_BYTES', 1024)
 
     def big(conn):
         read_request(conn)

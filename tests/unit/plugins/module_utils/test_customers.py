@@ -9,7 +9,7 @@ import urllib.parse
 import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.customers import (
     check_filter,
     check_page_size,
@@ -18,6 +18,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.customers im
     shape_customer,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 
 BASE = 'https://pc.example.test'
 TOKEN = 'token-value-for-unit-tests'

@@ -9,8 +9,9 @@ import json
 import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
+    BatchExistsAlready,
     UploadOutcomeUnknown,
     list_batch_devices,
     list_device_batches,
@@ -20,6 +21,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch
     upload_devices,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError, TransportError
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 
 CUSTOMER = '47021739-3426-40bf-9601-61b4b6d7c793'
 TRACKING_ID = '0127ed8e-ff72-4983-a3d8-e8d8bd378932'
@@ -92,9 +94,17 @@ def test_a_batch_created_meanwhile_gets_the_devices_added(monkeypatch):
     client, calls = client_for(monkeypatch, [batches(), answer(409, {'code': 900409, 'description': 'exists'}),
                                              answer(202, headers={'Location': LOCATION})])
     result = upload_devices(client, CUSTOMER, 'raced', DEVICES)
-    assert result['created'] is False
+    assert result['created'] is False and result['create_conflict'] is True
     assert [call[1] for call in calls[1:]] == ['/v1/customers/%s/deviceBatches' % CUSTOMER,
                                                '/v1/customers/%s/deviceBatches/raced/devices' % CUSTOMER]
+
+
+def test_a_batch_created_meanwhile_is_left_to_the_caller_to_read_when_asked(monkeypatch):
+    client, calls = client_for(monkeypatch, [batches(), answer(409, {'code': 900409, 'description': 'exists'})])
+    with pytest.raises(BatchExistsAlready) as raised:
+        upload_devices(client, CUSTOMER, 'raced', DEVICES, read_on_conflict=True)
+    assert raised.value.http_status == 409
+    assert len(calls) == 2  # the list and the creation: nothing added
 
 
 def test_a_customer_without_batches_answers_404_and_has_none(monkeypatch):

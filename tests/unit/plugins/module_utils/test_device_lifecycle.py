@@ -8,7 +8,8 @@ import json
 import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import upload_devices
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import (
     ABSENT,
     REMOVED,
@@ -25,8 +26,8 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifec
     unique_devices,
     unusable_device_ids,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import upload_devices
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 
 CUSTOMER = '47021739-3426-40bf-9601-61b4b6d7c793'
 PROFILE_ID = '5a3e7c1b-2d4f-4e6a-8b9c-0d1e2f3a4b5c'

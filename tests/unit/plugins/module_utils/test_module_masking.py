@@ -206,3 +206,23 @@ def test_a_large_clean_result_is_not_walked(capsys):
     # Only small values were walked (the note, the invocation where ansible-core adds it): none of the devices.
     assert 'echo %s' % SECRET in walked
     assert all(len(json.dumps(value, default=str)) < 5000 for value in walked)
+
+
+def test_every_supported_ansible_core_is_one_whose_masking_is_known():
+    """A new ansible-core joins MASKING_SWAP_VERSIONS only once its basic.py is read and this suite passes on it."""
+    assert module_utils.ANSIBLE_CORE_MINOR in module_utils.MASKING_SWAP_VERSIONS
+
+
+def test_another_ansible_core_masks_the_whole_result_untouched(capsys, monkeypatch):
+    walked = []
+
+    def recording(value, no_log_values):
+        walked.append(value)
+        return remove_values(value, no_log_values)
+
+    monkeypatch.setattr(module_utils, 'ANSIBLE_CORE_MINOR', '2.99')
+    with module_args(dict(BASE)), mock.patch.object(basic, 'remove_values', recording):
+        module = module_utils.PartnerCenterModule()
+        printed = json.loads(exited(capsys, module.exit_json, **RESULTS['large-clean']))
+    assert len(printed['batch_upload_details']['devices_status']) == 2000
+    assert any(isinstance(value, dict) and 'batch_upload_details' in value for value in walked)

@@ -1,12 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of module.py's local checks and its last net for escaped exceptions."""
+"""Unit tests of module.py's local checks, before any request."""
 
 import contextlib
 import json
-import sys
-import types
 from unittest import mock
 
 import pytest
@@ -22,7 +20,6 @@ except ImportError:  # ansible-core before 2.19 has no such helper: AnsibleModul
             yield
 
 from ansible_collections.partnercenter.devices.plugins.module_utils import module as module_utils
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import COLLECTION_VERSION
 
 BASE = dict(base_url='http://127.0.0.1:9', authority_url='http://127.0.0.1:9', client_secret='csecret-VALUE-1234',
             client_id='cid', tenant_id='contoso.onmicrosoft.com')
@@ -68,28 +65,3 @@ def test_userinfo_is_refused_and_masked_everywhere(capsys):
 def test_access_token_with_a_line_break_is_refused_unshown(capsys):
     unused, result = build(capsys, access_token='tok-VALUE-123\r\nX: 1')
     assert 'access_token cannot be sent' in result['msg'] and 'tok-VALUE' not in json.dumps(result)
-
-
-def test_the_net_turns_an_escaped_exception_into_a_clear_failure(capsys, monkeypatch):
-    loader = types.ModuleType('ansible.module_utils._internal._ansiballz._loader')
-    calls = []
-    loader._handle_exception = lambda exception, profile: calls.append(exception)  # pylint: disable=protected-access
-    monkeypatch.setitem(sys.modules, loader.__name__, loader)
-    monkeypatch.setattr(sys, 'excepthook', sys.excepthook)
-    options = dict(BASE, correlation_id='11111111-2222-4333-8444-555555555555')
-    with patch_module_args(options):
-        module = module_utils.PartnerCenterModule()
-        with pytest.raises(SystemExit):
-            loader._handle_exception(TypeError("unhashable type: 'list' csecret-VALUE-1234"), 'profile')  # pylint: disable=protected-access
-        result = json.loads(capsys.readouterr().out)
-        with pytest.raises(SystemExit):
-            sys.excepthook(KeyError, KeyError('x'), None)
-        hooked = json.loads(capsys.readouterr().out)
-    assert calls == []
-    assert result['failed'] and 'Traceback' not in result['msg']
-    assert result['msg'].startswith('partnercenter.devices %s met an unexpected TypeError' % COLLECTION_VERSION)
-    assert 'This is a bug in the collection' in result['msg'] and 'csecret-VALUE-1234' not in result['msg']
-    assert '11111111-2222-4333-8444-555555555555' in result['msg']
-    assert result['exception_type'] == 'TypeError' and result['collection_version'] == COLLECTION_VERSION
-    assert 'unexpected KeyError' in hooked['msg']
-    assert module is not None

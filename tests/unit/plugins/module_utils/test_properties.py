@@ -7,19 +7,21 @@ Whatever the token answer, the response body or the CSV, the outcome is a value 
 collection's own exceptions, never another Python exception; and a secret never survives redaction.
 """
 
+import base64
 import json
 import urllib.parse
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import ClientCredentialsAuth, token_lifetime
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient, Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.devices import DeviceListError, read_autopilot_csv
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     REDACTED,
     PartnerCenterError,
     redact,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 JSON = st.recursive(
@@ -90,6 +92,42 @@ def test_redaction_masks_every_escaped_form(secret, prefix):
         # The mask itself may hold the secret ('****', '* ta'): look past it, as a reader would.
         placeholder = next(char for char in '\x00\x01\x02' if char not in secret)
         assert secret not in masked.replace(REDACTED, placeholder) or secret in prefix + ' tail'
+
+
+def _character_references(secret, choices):
+    """``secret`` with each character spelled as chosen: 0 as is, 1 decimal, 2 hexadecimal HTML reference, 3 JSON \\u escape."""
+    spelled = []
+    for char, choice in zip(secret, choices):
+        if choice == 1:
+            spelled.append('&#%d;' % ord(char))
+        elif choice == 2:
+            spelled.append('&#x%x;' % ord(char))
+        elif choice == 3 and ord(char) < 0x10000:
+            spelled.append('\\u%04x' % ord(char))
+        else:
+            spelled.append(char)
+    return ''.join(spelled)
+
+
+@SETTINGS
+@given(secret=st.text(alphabet=st.characters(codec='utf-8', exclude_categories=['Cs']), min_size=8, max_size=40).filter(str.strip),
+       client_id=st.text(alphabet=st.characters(codec='ascii'), max_size=40),
+       choices=st.lists(st.integers(min_value=0, max_value=3), min_size=40, max_size=40),
+       urlsafe=st.booleans())
+def test_redaction_masks_base64_and_character_reference_forms(secret, client_id, choices, urlsafe):
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    basic = encode(('%s:%s' % (client_id, secret)).encode('utf-8')).decode('ascii')
+    masked = redact('Authorization: %s was refused' % basic, {secret})
+    # What is left of the base64 after masking no longer decodes to anything that holds the secret.
+    for word in masked.replace(REDACTED, ' ').split():
+        for candidate in (word, word.replace('-', '+').replace('_', '/')):
+            try:
+                assert secret.encode('utf-8') not in base64.b64decode(candidate + '=' * (-len(candidate) % 4))
+            except ValueError:
+                pass
+    referenced = _character_references(secret, choices)
+    masked = redact('<p>refused: %s</p>' % referenced, {secret})
+    assert masked == '<p>refused: %s</p>' % REDACTED
 
 
 CELL = st.text(alphabet=st.characters(codec='utf-8'), max_size=12)

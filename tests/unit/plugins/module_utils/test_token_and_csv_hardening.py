@@ -16,7 +16,6 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.auth import 
     renewal_margin,
     token_lifetime,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import Response
 from ansible_collections.partnercenter.devices.plugins.module_utils.devices import (
     DeviceListError,
     read_autopilot_csv,
@@ -24,6 +23,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.devices impo
     read_device_list,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import TokenRequestError, redact
+from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 
 HASH = 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo='
 

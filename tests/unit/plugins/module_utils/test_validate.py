@@ -5,8 +5,8 @@
 
 import pytest
 
-from ansible_collections.partnercenter.devices.plugins.module_utils import auth
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import (
+    guid_problem,
     header_value_problem,
     is_guid,
     number_problem,
@@ -18,9 +18,14 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.validate imp
 GUID = '47021739-3426-40bf-9601-61b4b6d7c793'
 
 
-def test_is_guid_and_its_re_export_from_auth():
-    assert is_guid(GUID) and auth.is_guid(GUID)
+def test_is_guid():
+    assert is_guid(GUID)
     assert not is_guid(GUID + '\n') and not is_guid(None) and not is_guid(GUID[:-1])
+
+
+def test_guid_problem_names_the_option_and_shows_an_example():
+    assert guid_problem('customer_id', GUID) is None
+    assert guid_problem('customer_id', 'nope') == "customer_id must be a GUID such as %s, got 'nope'." % GUID
 
 
 @pytest.mark.parametrize('value', ['nan', float('nan'), float('inf'), float('-inf'), 1e10, -1, 0, 'x', None, [1]])

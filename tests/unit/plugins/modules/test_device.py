@@ -1,8 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The device module in-process against the simulator: removal by serial number from a listing without hashes, a DELETE
-whose outcome only a retry settles, and what a failed task still reports as removed."""
+"""The device module in-process against the simulator: removal once (check mode sends nothing, the diff names the device,
+a second run finds it absent), by serial number from a listing without hashes, a DELETE answered 204 or 200 or whose
+outcome only a retry settles, what a failed task still reports as removed, and bad input refused before any request."""
+
+import pytest
 
 import harness
 
@@ -53,13 +56,16 @@ def test_a_delete_that_timed_out_after_it_was_applied_is_a_removal_of_this_task(
     assert [device['id'] for device in result['removed']] == [DEVICE_1]
     assert result['removed_unconfirmed'] == [DEVICE_1] and result['already_absent'] == []
     assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_1, 204), (DEVICES_PATH + '/' + DEVICE_1, 404)]
+    assert any('device %s' % DEVICE_1 in text and 'same MS-RequestId' in text for text in result.warnings), result.warnings
 
 
 def test_a_delete_answered_504_after_it_was_applied_is_a_removal_of_this_task(run_module, simulator, sim_args):
+    # Device 2 here, device 1 in the timed-out case: each case's warning is its own text.
     simulator.add_fault('late_answer', match='/devices/', status=504)
-    result = run_module('device', removal(sim_args, simulator, device_ids=[DEVICE_1]))
+    result = run_module('device', removal(sim_args, simulator, device_ids=[DEVICE_2]))
     assert not result.failed, result
-    assert result['changed'] is True and result['removed_unconfirmed'] == [DEVICE_1] and result['already_absent'] == []
+    assert result['changed'] is True and result['removed_unconfirmed'] == [DEVICE_2] and result['already_absent'] == []
+    assert any('device %s' % DEVICE_2 in text and 'same MS-RequestId' in text for text in result.warnings), result.warnings
 
 
 def test_a_device_someone_else_removed_is_already_absent(run_module, simulator, sim_args):
@@ -86,3 +92,48 @@ def test_a_delete_no_attempt_of_which_is_answered_fails_saying_the_device_may_be
     assert [device['id'] for device in result['maybe_removed']] == [DEVICE_2]
     assert [device['id'] for device in result['removed']] == [DEVICE_1]
     assert 'may have reached Partner Center' in result['msg']
+
+
+@pytest.mark.parametrize('delete_status', [204, 200])
+def test_a_delete_answered_204_or_200_is_a_removal(run_module, make_simulator, sim_args, delete_status):
+    """Partner Center's page answers 204; the REST reference lists 200 OK too."""
+    simulator = make_simulator(lambda seed: seed.update(device_delete_status=delete_status))
+    result = run_module('device', removal(sim_args, simulator, device_ids=[DEVICE_1]))
+    assert not result.failed, result
+    assert result['changed'] is True and [device['id'] for device in result['removed']] == [DEVICE_1]
+    assert result['removed_unconfirmed'] == [] and result['already_absent'] == []
+    assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_1, delete_status)]
+
+
+# -- removing a device twice: check mode sends nothing, the diff names it, the second run changes nothing -----------
+
+def test_a_device_is_removed_once_and_the_second_run_finds_it_absent(run_module, simulator, sim_args):
+    options = dict(sim_args(simulator, 'app+user'), customer_id=CUSTOMER, batch_id=BATCH, state='absent', serial_numbers=['EB1-0002'])
+    checked = run_module('device', options, check_mode=True, diff=True)
+    assert not checked.failed, checked
+    assert checked['changed'] is True and [device['id'] for device in checked['removed']] == [DEVICE_2]
+    assert deletes(simulator) == []
+    assert [device['serial_number'] for device in checked['diff']['before']['devices']] == ['EB1-0002']
+    assert checked['diff']['after']['devices'] == []
+
+    removed = run_module('device', options, diff=True)
+    assert not removed.failed, removed
+    assert removed['changed'] is True and [device['serial_number'] for device in removed['removed']] == ['EB1-0002']
+    assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_2, 204)]
+
+    again = run_module('device', options, diff=True)
+    assert not again.failed, again
+    assert again['changed'] is False and again['removed'] == [] and again['already_absent'] == ['EB1-0002']
+    assert len(deletes(simulator)) == 1
+    listed = run_module('device_batch_info', dict(sim_args(simulator), customer_id=CUSTOMER, batch_id=BATCH))
+    assert sorted(device['serial_number'] for device in listed['devices']) == ['EB1-0001', 'EB1-0003']
+
+
+@pytest.mark.parametrize('options, message', [
+    (dict(batch_id='b', state='absent'), 'one of the following is required'),
+    (dict(batch_id='b', device_ids=['d'], state='present'), 'value of state must be one of'),
+], ids=['no-devices', 'state-present'])
+def test_bad_input_fails_before_any_request(run_module, simulator, sim_args, options, message):
+    result = run_module('device', dict(sim_args(simulator, 'app+user'), customer_id=CUSTOMER, **options))
+    assert result.failed and message in result['msg'], result
+    assert simulator.stats['api_requests'] == [] and simulator.stats['token_requests'] == []

@@ -1,12 +1,18 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""device_batch in-process against the simulator: re-runs against listings without hashes, 806 as already
-registered, and a creation whose answer was lost."""
+"""device_batch in-process against the simulator: only the devices a batch lacks are uploaded, re-runs against listings
+without hashes, 806 as already registered, a creation whose answer was lost, accepted uploads answered in every form,
+what follows an accepted upload (unreadable polls, server faults, a lost answer), and pairing outcomes with devices."""
 
 import base64
+import json
+
+import pytest
 
 import harness
+
+from ansible_collections.partnercenter.devices.plugins.module_utils.progress import PROGRESS_FILE_ENV, ProgressTail
 
 CUSTOMER = harness.DEMO_CUSTOMER_ID
 CSV_HEADER = 'Device Serial Number,Windows Product ID,Hardware Hash\r\n'
@@ -105,6 +111,7 @@ def test_a_creation_answered_504_then_409_uploads_once_and_says_its_outcome_was_
     assert len(set(request_id for _path, request_id, _status, _fault in sent)) == 1
     assert result['create_request_id'] == sent[0][1]
     assert listed_serials(simulator, 'inproc-lost') == ['LOST-0001', 'LOST-0002']
+    assert any('batch inproc-lost ' in text and 'tracking id was lost' in text for text in result.warnings), result.warnings
 
 
 def test_after_a_lost_creation_only_what_the_batch_lacks_is_uploaded(run_module, simulator, sim_args):
@@ -151,3 +158,226 @@ def test_an_upload_answered_only_with_server_faults_has_an_unknown_outcome(run_m
     assert result['outcome_unknown'] is True and result['changed'] is True
     assert result['http_status'] == 504 and result['upload_request_id']
     assert 'may have been accepted' in result['msg']
+
+
+# -- a creation answered 409 with no earlier attempt in doubt ---------------------------------------------------
+
+SEEDED_BATCH = 'existing-batch-1'
+# A device the seeded batch holds, as given in a task, and one it lacks.
+SEEDED_DEVICE = {'serial_number': 'EB1-0001', 'oem_manufacturer_name': 'Microsoft Corporation', 'model_name': 'Surface Laptop 5'}
+NEW_DEVICE = {'hardware_hash': hardware_hash('conflict'), 'serial_number': 'CONFLICT-0001'}
+EMPTY_LIST = {'totalCount': 0, 'items': [], 'attributes': {'objectType': 'Collection'}}
+
+
+def hide_the_batch_list(simulator, *reads):
+    """The list of batches answers empty at those reads (1: the first request to the path, which the creation POST shares)."""
+    for read in reads:
+        simulator.add_fault('status', match=r'/deviceBatches$', after=read - 1, count=1, status=200, body=EMPTY_LIST)
+
+
+def test_a_409_to_a_creation_reads_the_batch_and_adds_only_what_it_lacks(run_module, simulator, sim_args):
+    hide_the_batch_list(simulator, 1)
+    result = run_module('device_batch', upload_args(sim_args, simulator, SEEDED_BATCH, devices=[SEEDED_DEVICE, NEW_DEVICE]))
+    assert not result.failed, result
+    assert result['create_conflict'] is True and result['created'] is False and result['changed'] is True
+    assert result['devices_count'] == 1 and result['batch_tracking_id'] is not None
+    assert [(d['origin'], d['serial_number']) for d in result['devices_already_in_batch']] == [('devices[0]', 'EB1-0001')]
+    assert result['diff']['before']['devices'] == ['devices[0]: serial number EB1-0001']
+    assert result['diff']['after']['devices'] == ['devices[0]: serial number EB1-0001', 'devices[1]: serial number CONFLICT-0001']
+    assert 'create_outcome_unknown' not in result
+    sent = posts(simulator)
+    assert [(path.rsplit('/', 1)[-1], status) for path, _r, status, _f in sent] == [('deviceBatches', 409), ('devices', 202)]
+    assert [r['device_count'] for r in simulator.stats['api_requests'] if r['method'] == 'POST'] == [2, 1]
+    assert result['upload_request_id'] == sent[1][1]
+
+
+def test_a_409_to_a_creation_for_a_batch_that_holds_every_device_sends_nothing_more(run_module, simulator, sim_args):
+    hide_the_batch_list(simulator, 1)
+    result = run_module('device_batch', upload_args(sim_args, simulator, SEEDED_BATCH, devices=[SEEDED_DEVICE]))
+    assert not result.failed, result
+    assert result['create_conflict'] is True and result['changed'] is False and result['devices_count'] == 0
+    assert result['batch_tracking_id'] is None and result['upload_request_id'] is None
+    assert [status for _path, _r, status, _f in posts(simulator)] == [409]
+
+
+def test_a_409_to_a_creation_for_a_batch_the_list_still_hides_fails_and_uploads_nothing(run_module, simulator, sim_args):
+    # The list, the creation (409), the list again: the first and third requests to the path answer empty.
+    hide_the_batch_list(simulator, 1, 3)
+    result = run_module('device_batch', upload_args(sim_args, simulator, SEEDED_BATCH, devices=[SEEDED_DEVICE, NEW_DEVICE]))
+    assert result.failed
+    assert result['changed'] is False and result['create_conflict'] is True and result['created'] is False
+    assert result['http_status'] == 409 and 'nothing was uploaded' in result['msg']
+    assert [status for _path, _r, status, _f in posts(simulator)] == [409]
+
+
+def test_a_409_to_a_creation_without_skip_existing_adds_every_device(run_module, simulator, sim_args):
+    hide_the_batch_list(simulator, 1)
+    result = run_module('device_batch', upload_args(sim_args, simulator, SEEDED_BATCH, devices=[SEEDED_DEVICE, NEW_DEVICE],
+                                                    skip_existing=False))
+    assert not result.failed, result
+    assert result['create_conflict'] is True and result['created'] is False and result['devices_count'] == 2
+    assert [r['device_count'] for r in simulator.stats['api_requests'] if r['method'] == 'POST'] == [2, 2]
+
+
+# -- the progress of a wait -----------------------------------------------------------------------------------
+
+def test_the_progress_of_a_wait_counts_806_as_already_registered_as_the_result_does(run_module, simulator, sim_args, monkeypatch, tmp_path):
+    progress_file = tmp_path / 'progress.jsonl'
+    devices = [{'hardware_hash': hardware_hash('progress-only')}, {'hardware_hash': hardware_hash('progress-2'), 'serial_number': 'PROG-2'}]
+    args = upload_args(sim_args, simulator, 'inproc-progress', devices=devices, skip_existing=False, wait=True, poll_interval=0.1,
+                       wait_timeout=30)
+    assert not run_module('device_batch', args).failed
+    # Uploaded again: both get 806. The action plugin names the file through the environment.
+    monkeypatch.setenv(PROGRESS_FILE_ENV, str(progress_file))
+    result = run_module('device_batch', args)
+    assert not result.failed, result
+    assert len(result['devices_already_registered']) == 2 and result['devices_with_errors'] == []
+    records = [json.loads(line) for line in progress_file.read_text(encoding='utf-8').splitlines()]
+    assert (records[-1]['errors'], records[-1]['already_registered'], records[-1]['done']) == (0, 2, 2)
+    last = ProgressTail(str(progress_file)).lines()[-1]
+    assert ', 2 already registered' in last and 'with errors' not in last, last
+
+
+# -- only the devices a batch lacks are uploaded ----------------------------------------------------------------------
+
+def changes(simulator, since=0):
+    return [(r['method'], r['path'].split('?')[0], r['status']) for r in simulator.stats['api_requests'][since:]
+            if r['method'] in ('POST', 'PUT', 'PATCH', 'DELETE')]
+
+
+def test_only_the_devices_the_batch_lacks_are_uploaded(run_module, simulator, sim_args):
+    # Two devices existing-batch-1 holds and one it lacks. The listing has no hardware hash: a CSV row (hash + serial
+    # number) is found by its serial number; a serial + manufacturer + model device by all three.
+    devices = [
+        {'hardware_hash': 'Odkq+WV57gxJdju8cvlmBqDIuVNkLzHY9CzWBHbpzDEdFS3vwgtON0CWEbnZ4pvl', 'serial_number': 'EB1-0001'},
+        {'serial_number': 'eb1-0003', 'oem_manufacturer_name': 'hp', 'model_name': 'HP ProDesk 600 G5 Desktop Mini'},
+        {'hardware_hash': hardware_hash('lifecycle-1'), 'serial_number': 'LC-0001'},
+    ]
+    args = upload_args(sim_args, simulator, 'existing-batch-1', devices=devices)
+    checked = run_module('device_batch', args, check_mode=True)
+    assert not checked.failed, checked
+    assert checked['changed'] is True and checked['devices_count'] == 1
+    assert changes(simulator) == []
+
+    first = run_module('device_batch', args)
+    assert not first.failed, first
+    assert first['changed'] is True and first['devices_count'] == 1
+    assert [(d['origin'], d['matched_by']) for d in first['devices_already_in_batch']] == [
+        ('devices[0]', 'serial_number'), ('devices[1]', 'serial_number_manufacturer_model')]
+    uploads = [(r['path'], r['device_count']) for r in simulator.stats['api_requests'] if r['method'] == 'POST']
+    assert uploads == [('/v1/customers/%s/deviceBatches/existing-batch-1/devices' % CUSTOMER, 1)]
+
+    before = len(simulator.stats['api_requests'])
+    second = run_module('device_batch', args)
+    assert not second.failed, second
+    assert second['changed'] is False and second['devices_count'] == 0
+    assert len(second['devices_already_in_batch']) == 3
+    assert changes(simulator, before) == []
+
+    forced = run_module('device_batch', dict(args, skip_existing=False))
+    assert not forced.failed, forced
+    assert forced['changed'] is True and forced['devices_count'] == 3
+
+
+# -- the forms of an accepted upload's answer ------------------------------------------------------------------------
+# Partner Center's page answers 202 with a relative Location; the REST reference lists 200 as well and puts the link in
+# the body. The tracking id is read wherever it is, and followed.
+
+@pytest.mark.parametrize('http_status, location', [(200, 'relative'), (202, 'absolute'), (200, 'v1'), (202, 'body'),
+                                                   (200, 'body_tracking_id')],
+                         ids=lambda value: str(value))
+def test_an_upload_answered_200_or_202_with_the_tracking_id_anywhere_is_followed(run_module, make_simulator, sim_args,
+                                                                                 http_status, location):
+    simulator = make_simulator(lambda seed: seed.update(upload_response={'status': http_status, 'location': location}))
+    devices = [{'hardware_hash': hardware_hash('forms-1'), 'serial_number': 'FORMS-1'}]
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'forms-%s-%s' % (http_status, location), devices=devices,
+                                                    wait=True, poll_interval=0.1))
+    assert not result.failed, result
+    tracking_ids = [r['tracking_id'] for r in simulator.stats['api_requests'] if r['method'] == 'POST']
+    assert result['changed'] is True and result['batch_tracking_id'] == tracking_ids[0]
+    assert result['upload_http_status'] == http_status
+    assert result['complete'] is True and result['batch_upload_details']['status'] == 'finished'
+
+
+def test_an_upload_answered_without_any_tracking_id_is_changed_with_a_warning(run_module, make_simulator, sim_args):
+    simulator = make_simulator(lambda seed: seed.update(upload_response={'status': 202, 'location': 'none'}))
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'forms-none', devices=[{'hardware_hash': hardware_hash('none-1')}]))
+    assert not result.failed, result
+    assert result['changed'] is True and result['batch_tracking_id'] is None
+    assert result['upload_request_id']
+    warning = [text for text in result.warnings if 'sent no batch tracking id' in text][0]
+    assert 'partnercenter.devices.device_batch_info' in warning and 'forms-none' in warning
+    waited = run_module('device_batch', upload_args(sim_args, simulator, 'forms-none-2', wait=True,
+                                                    devices=[{'hardware_hash': hardware_hash('none-2')}]))
+    assert waited.failed and waited['changed'] is True
+    assert 'nothing to wait on' in waited['msg']
+
+
+# -- what follows an accepted upload keeps it in the result -----------------------------------------------------------
+
+def test_an_unreadable_poll_after_an_accepted_upload_keeps_the_upload(run_module, simulator, sim_args):
+    simulator.add_fault('invalid_json', match='batchJobStatus', count=-1, after=1)
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'forms-unreadable', wait=True, poll_interval=0.1,
+                                                    devices=[{'hardware_hash': hardware_hash('unreadable')}]))
+    assert result.failed
+    sent = [r for r in simulator.stats['api_requests'] if r['method'] == 'POST']
+    assert result['changed'] is True
+    assert result['batch_tracking_id'] == sent[0]['tracking_id']
+    assert result['upload_request_id'] == sent[0]['request_id']
+    assert 'not JSON' in result['msg']
+    assert result['batch_upload_details']['status'] == 'queued' and result['polls'] == 1
+
+
+def test_a_device_status_that_is_not_a_string_keeps_the_upload(run_module, simulator, sim_args):
+    simulator.add_fault('status', match='batchJobStatus', status=200, count=-1, body={
+        'batchTrackingId': None, 'status': 'processing', 'devicesStatus': [{'status': ['in-progress']}]})
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'forms-list-status', wait=True, poll_interval=0.1,
+                                                    devices=[{'hardware_hash': hardware_hash('list-status')}]))
+    assert result.failed
+    assert result['changed'] is True and result['batch_tracking_id'] and result['upload_request_id']
+    assert 'devicesStatus[0].status is a list, not a string' in result['msg']
+
+
+def test_an_upload_whose_answer_never_came_may_have_been_accepted(run_module, simulator, sim_args):
+    simulator.add_fault('drop', match='deviceBatches$', count=-1, after=1)  # the list of batches goes through
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'forms-dropped', retries=0,
+                                                    devices=[{'hardware_hash': hardware_hash('dropped')}]))
+    assert result.failed
+    post = [r for r in simulator.stats['api_requests'] if r['method'] == 'POST'][0]
+    assert result['outcome_unknown'] is True and result['changed'] is True
+    assert result['upload_request_id'] == post['request_id']
+    assert 'may have been accepted' in result['msg'] and 'device_batch_info' in result['msg']
+
+
+def test_a_wait_after_an_upload_goes_on_through_server_faults(run_module, simulator, sim_args):
+    simulator.add_fault('status', match='batchJobStatus', status=503, retry_after=0, count=3)
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'forms-503', wait=True, poll_interval=0.1, retries=0,
+                                                    devices=[{'hardware_hash': hardware_hash('503')}]))
+    assert not result.failed, result
+    assert result['complete'] is True and result['throttled_polls'] == 3 and result['polls'] == 3
+
+
+# -- pairing outcomes with what was uploaded ---------------------------------------------------------------------------
+
+def test_hash_only_outcomes_are_paired_by_position(run_module, make_simulator, sim_args):
+    simulator = make_simulator(lambda seed: seed.update(upload_status_omits_identifiers=True))
+    hashes = [hardware_hash('pos-1'), hardware_hash('pos-2'), base64.b64encode(b'too short').decode()]
+    csv = 'Device Serial Number,Windows Product ID,Hardware Hash\n' + ''.join(',,%s\n' % value for value in hashes)
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'forms-hash-only', csv_content=csv, wait=True,
+                                                    poll_interval=0.1))
+    assert not result.failed, result
+    assert result['device_pairing'] == 'position'
+    outcomes = result['batch_upload_details']['devices_status']
+    assert [(o['upload_index'], o['csv_line'], o['paired_by'], o['serial_number']) for o in outcomes] == [
+        (0, 2, 'position', None), (1, 3, 'position', None), (2, 4, 'position', None)]
+    assert [(d['csv_line'], d['error_description']) for d in result['devices_with_errors']] == [(4, 'InvalidZtdHardwareHash')]
+
+
+def test_outcomes_with_serial_numbers_are_paired_by_them(run_module, simulator, sim_args):
+    devices = [{'hardware_hash': hardware_hash('pair-1'), 'serial_number': 'PAIR-1'},
+               {'serial_number': 'OTHER-TENANT-0001', 'oem_manufacturer_name': 'Contoso', 'model_name': 'X1'}]
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'forms-pair', devices=devices, wait=True, poll_interval=0.1))
+    assert not result.failed, result
+    assert result['device_pairing'] == 'identifiers'
+    assert [(o['upload_index'], o['paired_by'], o['csv_line']) for o in result['batch_upload_details']['devices_status']] == [
+        (0, 'serial_number', None), (1, 'serial_number', None)]

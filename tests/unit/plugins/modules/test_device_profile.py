@@ -1,8 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The device_profile module in-process against the simulator: devices whose policy value is the profile's name,
-listings without hashes, and an assignment whose outcome is unknown."""
+"""The device_profile module in-process against the simulator: assignment once, waited for (check mode sends nothing,
+the diff names the profile, a second run sends nothing), by serial number across pages, devices whose policy value is
+the profile's name, listings without hashes, an assignment whose outcome is unknown or answered in any documented form,
+and bad input refused before any request."""
 
 import pytest
 
@@ -82,3 +84,120 @@ def test_an_assignment_no_attempt_of_which_is_answered_says_its_outcome_is_unkno
     assert result.failed and result['outcome_unknown'] is True
     assert result['assignment_request_id'] == simulator.stats['api_requests'][-1]['request_id']
     assert patches(simulator) == [ASSIGN]
+
+
+# -- the forms of the assignment's answer --------------------------------------------------------------------------------
+# Partner Center's page answers 202 with a relative Location; the REST reference lists 200 and 202 and puts the link in
+# the body. Every form names the same tracking id, which the module follows.
+
+@pytest.mark.parametrize('answer', [
+    {'status': 202, 'location': 'relative'},
+    {'status': 200, 'location': 'relative'},
+    {'status': 202, 'location': 'v1'},
+    {'status': 202, 'location': 'absolute'},
+    {'status': 200, 'location': 'body'},
+    {'status': 202, 'location': 'body_tracking_id'},
+], ids=lambda answer: '%d-%s' % (answer['status'], answer['location']))
+def test_an_assignment_answered_in_any_documented_form_is_followed_to_its_end(run_module, make_simulator, sim_args, answer):
+    def change(seed):
+        with_profiles('id')(seed)
+        seed['customers'][CUSTOMER]['policy_update_response'] = answer
+    simulator = make_simulator(change)
+    result = run_module('device_profile', assignment(sim_args, simulator, profile_id=KIOSKS_ID))
+    assert not result.failed, result
+    [tracking_id] = [key[1] for key in simulator.state.uploads]
+    assert result['changed'] is True and result['assignment_http_status'] == answer['status']
+    assert result['batch_tracking_id'] == tracking_id
+    assert result['complete'] is True and result['batch_upload_details']['status'] == 'finished'
+    assert patches(simulator) == [ASSIGN]
+
+
+def test_an_assignment_answered_without_a_tracking_id_is_changed_with_a_warning(run_module, make_simulator, sim_args):
+    def change(seed):
+        with_profiles('id')(seed)
+        seed['customers'][CUSTOMER]['policy_update_response'] = {'status': 202, 'location': 'none'}
+    simulator = make_simulator(change)
+    result = run_module('device_profile', assignment(sim_args, simulator, profile_id=KIOSKS_ID, wait=False))
+    assert not result.failed, result
+    assert result['changed'] is True and result['batch_tracking_id'] is None and result['location'] is None
+    assert any('MS-RequestId %s' % result['assignment_request_id'] in text and 'named no batch tracking id' in text
+               for text in result.warnings), result.warnings
+    waited = run_module('device_profile', assignment(sim_args, simulator, profile_id=LAPTOPS_ID))
+    assert waited.failed and waited['changed'] is True and 'nothing to wait on' in waited['msg']
+    assert patches(simulator) == [ASSIGN, ASSIGN]
+
+
+# -- assign once, wait, then nothing; check mode sends nothing; the diff names the profile ---------------------------
+
+BATCH_IDS = ['e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a0%d' % n for n in (1, 2, 3)]
+
+
+def changes(simulator, since=0):
+    return [(entry['method'], entry['path'].split('?')[0], entry['status']) for entry in simulator.stats['api_requests'][since:]
+            if entry['method'] in ('POST', 'PUT', 'PATCH', 'DELETE')]
+
+
+def user_args(sim_args, simulator, **options):
+    return dict(sim_args(simulator, 'app+user'), customer_id=CUSTOMER, **options)
+
+
+def test_a_profile_is_assigned_to_every_device_of_a_batch_waited_for_then_nothing_the_second_time(run_module, simulator, sim_args):
+    created = run_module('autopilot_profile', user_args(sim_args, simulator, name='Contoso kiosks', settings=['skip_eula']))
+    profile_id = created['profile_id']
+    before = len(simulator.stats['api_requests'])
+    checked = run_module('device_profile', user_args(sim_args, simulator, profile_name='contoso kiosks', batch_id=BATCH),
+                         check_mode=True, diff=True)
+    assert not checked.failed, checked
+    assert checked['changed'] is True and checked['devices_count'] == 3
+    assert changes(simulator, before) == []
+    assert {device['profile_id'] for device in checked['diff']['after']['devices']} == {profile_id}
+    assert {device['profile_id'] for device in checked['diff']['before']['devices']} == {None}
+
+    assigned = run_module('device_profile', user_args(sim_args, simulator, profile_id=profile_id, batch_id=BATCH, wait=True,
+                                                      poll_interval=0.1))
+    assert not assigned.failed, assigned
+    assert assigned['changed'] is True and assigned['complete'] is True
+    assert sorted(device['id'] for device in assigned['devices']) == BATCH_IDS
+    assert assigned['batch_upload_details']['status'] == 'finished'
+    assert assigned['devices_with_errors'] == []
+    assert changes(simulator, before) == [('PATCH', '/v1/customers/%s/DevicePolicyUpdates' % CUSTOMER, 202)]
+    assert assigned['device_pairing'] in ('identifiers', 'position', 'identifiers_and_position')
+
+    listed = run_module('device_batch_info', user_args(sim_args, simulator, batch_id=BATCH))
+    for device in listed['devices']:
+        # Listed by the profile's id or by its name (the simulator serves both, as Partner Center may).
+        assert [p['value'] for p in device['policies'] if p['key'] == 'o_o_b_e'][0] in (profile_id, 'Contoso kiosks')
+    info = run_module('autopilot_profile_info', user_args(sim_args, simulator, profile_id=profile_id))
+    assert info['profiles'][0]['devices_assigned'] == 3
+
+    before = len(simulator.stats['api_requests'])
+    again = run_module('device_profile', user_args(sim_args, simulator, profile_id=profile_id, batch_id=BATCH, wait=True))
+    assert not again.failed, again
+    assert again['changed'] is False and again['devices_already_assigned'] == 3 and again['devices'] == []
+    assert changes(simulator, before) == []
+
+
+def test_assignment_by_serial_number_across_pages_and_a_clear_failure_for_unknown_devices(run_module, simulator, sim_args):
+    profile_id = run_module('autopilot_profile', user_args(sim_args, simulator, name='Contoso kiosks', settings=[]))['profile_id']
+    serials = ['EB2-000001', 'EB2-000150', 'EB2-000250']  # pages 1, 2 and 3 of existing-batch-2
+    assigned = run_module('device_profile', user_args(sim_args, simulator, profile_id=profile_id, serial_numbers=serials,
+                                                      batch_id='existing-batch-2'))
+    assert not assigned.failed, assigned
+    assert sorted(device['serial_number'] for device in assigned['devices']) == serials and assigned['pages'] == 3
+    before = len(simulator.stats['api_requests'])
+    missing = run_module('device_profile', user_args(sim_args, simulator, profile_id=profile_id,
+                                                     serial_numbers=['EB2-000001', 'NO-SUCH-DEVICE']))
+    assert missing.failed
+    assert 'serial number NO-SUCH-DEVICE: no such device' in missing['msg']
+    assert changes(simulator, before) == []
+
+
+@pytest.mark.parametrize('options, message', [
+    (dict(batch_id='b'), 'one of the following is required'),
+    (dict(profile_name='p'), 'one of the following is required'),
+    (dict(profile_name='p', device_ids=['']), 'device_ids must hold names'),
+], ids=['no-profile', 'no-devices', 'empty-device-id'])
+def test_bad_input_fails_before_any_request(run_module, simulator, sim_args, options, message):
+    result = run_module('device_profile', user_args(sim_args, simulator, **options))
+    assert result.failed and message in result['msg'], result
+    assert simulator.stats['api_requests'] == [] and simulator.stats['token_requests'] == []
