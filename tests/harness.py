@@ -30,8 +30,6 @@ BIN_DIR = os.path.dirname(sys.executable)
 # save_results writes what a test playbook hands to set_stats into its results_file, on the controller:
 # cheaper than ansible.builtin.copy, which runs two modules (stat, copy) in every playbook run.
 CALLBACK_DIR = os.path.join(TESTS_DIR, 'callback_plugins')
-# Test-only lookups, for playbooks run with ANSIBLE_LOOKUP_PLUGINS set to it: simulator_control (reset, faults).
-LOOKUP_DIR = os.path.join(TESTS_DIR, 'lookup_plugins')
 SAVE_RESULTS_CALLBACK = 'save_results'
 
 # The fake credentials of the default simulator seed.
