@@ -73,7 +73,7 @@ def _base64_forms(secret):
     secret's bits only, in standard and URL-safe base64, of the secret and of its form-encoded spelling.
     """
     forms = set()
-    for spelling in {secret, urllib.parse.quote_plus(secret, safe=''), urllib.parse.quote(secret, safe='')}:
+    for spelling in sorted({secret, urllib.parse.quote_plus(secret, safe=''), urllib.parse.quote(secret, safe='')}):
         data = spelling.encode('utf-8', 'backslashreplace')
         for offset, lead in _BASE64_LEAD.items():
             encoded = base64.b64encode(b'\0' * offset + data).decode('ascii').rstrip('=')
@@ -91,8 +91,8 @@ def _char_pattern(char):
     code = ord(char)
     # The escapes first: where the character itself is '&' or '\\', its escaped spelling starts with it, and the
     # longer spelling must win.
-    options = ['&#0*%d;?' % code, '&#[xX]0*%s;?' % ''.join(
-        '[%s%s]' % (digit.lower(), digit.upper()) if digit.isalpha() else digit for digit in '%x' % code)]
+    hex_digits = ''.join('[%s%s]' % (digit.lower(), digit.upper()) if digit.isalpha() else digit for digit in '%x' % code)
+    options = ['&#0*%d;?' % code, '&#[xX]0*%s;?' % hex_digits]
     options.extend('&' + re.escape(name) for name in sorted(_ENTITY_NAMES.get(char, ()), key=len, reverse=True))
     if code < 0x10000:
         options.append(r'\\[uU]%s' % ''.join('[%s%s]' % (digit.lower(), digit.upper()) if digit.isalpha() else digit

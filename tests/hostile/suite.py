@@ -87,10 +87,7 @@ def substitute(value, urls):
     return value
 
 
-
-
 # -- in-process --------------------------------------------------------------------------------------
-
 
 class CaseHung(BaseException):
     """A case still running after HANG_SECONDS. Not an Exception, so that no handler in the module takes it for its own."""

@@ -154,8 +154,8 @@ UNUSABLE_FILES = {
 
 @pytest.mark.skipif(not hasattr(os, 'mkfifo'), reason='no FIFOs on this platform')
 @pytest.mark.parametrize('case', sorted(UNUSABLE_FILES))
-def test_an_unusable_batches_file_is_one_warning_naming_it_and_never_blocks_the_loop(case, simulator, monkeypatch, tmp_path,
-                                                                                       caplog):
+def test_an_unusable_batches_file_is_one_warning_naming_it_and_never_blocks_the_loop(case, simulator, monkeypatch,
+                                                                                     tmp_path, caplog):
     for key, value in harness.simulator_credentials(simulator.url).items():
         monkeypatch.setenv(key, value)
     path = tmp_path / 'batches.yml'
@@ -191,7 +191,7 @@ def _release_fifo_reader(path):
 
 
 def test_the_batches_watched_stay_when_the_file_turns_bad_and_new_ones_come_when_it_is_good_again(simulator, monkeypatch,
-                                                                                                     tmp_path, caplog):
+                                                                                                   tmp_path, caplog):
     for key, value in harness.simulator_credentials(simulator.url).items():
         monkeypatch.setenv(key, value)
     path = tmp_path / 'batches.json'
@@ -347,7 +347,7 @@ def test_the_source_recovers_from_refused_tokens_by_renewing_again(simulator, mo
     # The first token and its renewal are both refused (401 for good: expire_token): only a later renewal helps.
     simulator.add_fault('expire_token', match='batchJobStatus', count=2)
     events, dummy = run_source({'batches': [entry(harness.DEMO_BATCH_STUCK)], 'delay': 0.1, 'status_changes': True},
-                               until=lambda events: bool(events), seconds=15, settle=0.1)
+                               until=bool, seconds=15, settle=0.1)
     assert kinds(events) == [(harness.DEMO_BATCH_STUCK, 'batch_status_changed')]
     statuses = [request['status'] for request in simulator.stats['api_requests']]
     assert statuses[:2] == [401, 401] and statuses[-1] == 200

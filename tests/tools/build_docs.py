@@ -406,6 +406,7 @@ def local_page_links(app, doctree, docname):
             reference['refuri'] = app.builder.get_relative_uri(docname, target) + (match.group(3) or '')
             reference['internal'] = True
 
+
 def resolve_ansible_docs_reference(app, env, node, contnode):  # pylint: disable=unused-argument
     """Point references to Ansible's docs and to other collections' plugins at docs.ansible.com."""
     from docutils import nodes  # pylint: disable=import-outside-toplevel

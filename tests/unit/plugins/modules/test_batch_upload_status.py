@@ -361,7 +361,7 @@ def test_wait_timeout_fails_with_the_last_status(run_module, simulator, sim_args
 def test_wait_rides_out_throttling(run_module, make_simulator, sim_args):
     # A copy of the clean batch under an id of this case's own: the retry warning names it, so its text is this
     # case's own (see tests/in_process.py).
-    batch = dict(CLEAN, batch_tracking_id='5e1f0c2a-7d3b-4e6f-9a8b-0c1d2e3f4a5b')
+    batch = {'customer_id': CLEAN['customer_id'], 'batch_tracking_id': '5e1f0c2a-7d3b-4e6f-9a8b-0c1d2e3f4a5b'}
     simulator = make_simulator(copy_of(CLEAN, batch['batch_tracking_id']))
     simulator.add_fault('status', match='api', status=429, retry_after='1', count=1, after=1)
     result = read(run_module, sim_args, simulator, wait=True, poll_interval=0.1, **batch)

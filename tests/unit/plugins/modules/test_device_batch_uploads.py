@@ -285,7 +285,7 @@ def test_only_the_devices_the_batch_lacks_are_uploaded(run_module, simulator, si
 
 @pytest.mark.parametrize('http_status, location', [(200, 'relative'), (202, 'absolute'), (200, 'v1'), (202, 'body'),
                                                    (200, 'body_tracking_id')],
-                         ids=lambda value: str(value))
+                         ids=str)
 def test_an_upload_answered_200_or_202_with_the_tracking_id_anywhere_is_followed(run_module, make_simulator, sim_args,
                                                                                  http_status, location):
     simulator = make_simulator(lambda seed: seed.update(upload_response={'status': http_status, 'location': location}))
