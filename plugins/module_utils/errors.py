@@ -95,8 +95,9 @@ def _char_pattern(char):
     options = ['&#0*%d;?' % code, '&#[xX]0*%s;?' % hex_digits]
     options.extend('&' + re.escape(name) for name in sorted(_ENTITY_NAMES.get(char, ()), key=len, reverse=True))
     if code < 0x10000:
-        options.append(r'\\[uU]%s' % ''.join('[%s%s]' % (digit.lower(), digit.upper()) if digit.isalpha() else digit
-                                                for digit in '%04x' % code))
+        unicode_digits = ''.join('[%s%s]' % (digit.lower(), digit.upper()) if digit.isalpha() else digit
+                                 for digit in '%04x' % code)
+        options.append(r'\\[uU]%s' % unicode_digits)
     options.append(re.escape(char))
     return '(?:%s)' % '|'.join(options)
 

@@ -190,8 +190,8 @@ def _release_fifo_reader(path):
         pass  # no reader waits
 
 
-def test_the_batches_watched_stay_when_the_file_turns_bad_and_new_ones_come_when_it_is_good_again(simulator, monkeypatch,
-                                                                                                   tmp_path, caplog):
+def test_the_batches_watched_stay_when_the_file_turns_bad_and_new_ones_come_when_it_is_good_again(
+        simulator, monkeypatch, tmp_path, caplog):
     for key, value in harness.simulator_credentials(simulator.url).items():
         monkeypatch.setenv(key, value)
     path = tmp_path / 'batches.json'

@@ -14,8 +14,8 @@
 
 Seed part: each customer's ``policies``, and ``policy_spelling`` / ``policy_device_count_key`` / ``policy_value_form`` /
 ``policy_update_response`` / ``device_delete_status`` (top level or per customer). Run-time state:
-``sim.state.policies`` (lower-case customer id -> lower-case policy id -> policy); a device's policy is its ``policy_id`` key in device_batches.py's batches, and ``policy`` is the value its
-listing shows.
+``sim.state.policies`` (lower-case customer id -> lower-case policy id -> policy); a device's policy is its
+``policy_id`` key in device_batches.py's batches, and ``policy`` is the value its listing shows.
 """
 
 import re
