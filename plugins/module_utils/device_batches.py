@@ -6,7 +6,7 @@
 import re
 import urllib.parse
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch import snake_case_keys
+from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import snake_case_keys
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import is_already_registered
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     ApiError,

@@ -9,7 +9,7 @@ decision here starts from the batch listings of device_batches.py, every page re
 
 import urllib.parse
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch import enum_letters
+from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import enum_letters
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
     ACCEPTED_STATUSES,
     NOT_READ,
