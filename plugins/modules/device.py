@@ -199,12 +199,10 @@ request_id:
   type: str
 '''
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import (
-    ABSENT,
-    REMOVED_UNCONFIRMED,
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_changes import ABSENT, REMOVED_UNCONFIRMED, remove_device
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_lookup import (
     device_summary,
     read_devices,
-    remove_device,
     select_devices,
     unique_devices,
     unusable_device_ids,

@@ -476,14 +476,14 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     wait_for_batch,
     waited_result,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch_api import (
     UploadOutcomeUnknown,
     mark_already_registered,
     no_tracking_id_message,
     pair_device_outcomes,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import skip_present_devices, upload_once
-from ansible_collections.partnercenter.devices.plugins.module_utils.devices import (
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_upload import skip_present_devices, upload_once
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_input import (
     DeviceListError,
     check_devices,
     read_autopilot_csv,

@@ -292,9 +292,9 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     wait_for_batch,
     waited_result,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import pair_device_outcomes
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import (
-    assign_profile,
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch_api import pair_device_outcomes
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_changes import assign_profile
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_lookup import (
     carries_profile,
     device_summary,
     read_devices,
