@@ -504,6 +504,7 @@ request_id:
   type: str
 '''
 
+from ansible_collections.partnercenter.devices.plugins.module_utils.action_handshake import module_sets_fact, poll_recorder, with_batch_fact
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
     RESULT_ARGUMENT_SPEC,
     BatchWaitError,
@@ -513,10 +514,8 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     wait_for_batch,
     waited_result,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch_fact import module_sets_fact, with_batch_fact
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule, report_unexpected_exceptions
-from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 
 
 @report_unexpected_exceptions

@@ -470,6 +470,7 @@ request_id:
 
 import os
 
+from ansible_collections.partnercenter.devices.plugins.module_utils.action_handshake import poll_recorder
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
     RESULT_ARGUMENT_SPEC,
     BatchWaitError,
@@ -492,7 +493,6 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_input
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule, report_unexpected_exceptions
-from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 
 DEVICE_OPTIONS = dict(
     hardware_hash=dict(type='str'),

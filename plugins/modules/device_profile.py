@@ -286,6 +286,7 @@ request_id:
   type: str
 '''
 
+from ansible_collections.partnercenter.devices.plugins.module_utils.action_handshake import poll_recorder
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
     RESULT_ARGUMENT_SPEC,
     BatchWaitError,
@@ -310,7 +311,6 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.profiles imp
     profiles_named,
     unique_profiles,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem, policy_id_problem
 
 

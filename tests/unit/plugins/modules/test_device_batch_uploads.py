@@ -12,7 +12,8 @@ import pytest
 
 import harness
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.progress import PROGRESS_FILE_ENV, ProgressTail
+from ansible_collections.partnercenter.devices.plugins.module_utils.action_handshake import PROGRESS_FILE_ENV
+from ansible_collections.partnercenter.devices.plugins.plugin_utils.progress_lines import ProgressTail
 
 CUSTOMER = harness.DEMO_CUSTOMER_ID
 CSV_HEADER = 'Device Serial Number,Windows Product ID,Hardware Hash\r\n'
