@@ -159,12 +159,6 @@ def device_profile_value(device):
     return None
 
 
-def device_profile_id(device):
-    """The listed profile of a shaped device when it is an id (a GUID), else None."""
-    value = device_profile_value(device)
-    return value if is_guid(value) else None
-
-
 def carries_profile(device, profile_id, profile_name=None):
     """True when the device's profile is the one of ``profile_id`` and ``profile_name``.
 

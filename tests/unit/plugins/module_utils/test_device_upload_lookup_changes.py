@@ -20,7 +20,6 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_chang
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_lookup import (
     carries_profile,
-    device_profile_id,
     device_profile_value,
     read_devices,
     select_devices,
@@ -164,7 +163,7 @@ def test_select_by_id_and_serial_reports_missing_and_ambiguous():
 @pytest.mark.parametrize('key', ['o_o_b_e', 'OOBE', 'Oobe'])
 def test_a_device_profile_is_its_oobe_policy_in_any_spelling(key):
     device = dev('d', policies=[{'key': 'other', 'value': 'x'}, {'key': key, 'value': PROFILE_ID.upper()}])
-    assert device_profile_id(device) == PROFILE_ID.upper()
+    assert device_profile_value(device) == PROFILE_ID.upper()
     assert carries_profile(device, PROFILE_ID)
     assert not carries_profile(dev('d', policies=[{'key': 'o_o_b_e', 'value': None}]), PROFILE_ID)
 
