@@ -483,7 +483,6 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch
     no_tracking_id_message,
     pair_device_outcomes,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_upload import skip_present_devices, upload_once
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_input import (
     DeviceListError,
     check_devices,
@@ -491,8 +490,10 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_input
     read_csv_file,
     read_device_list,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_upload import skip_present_devices, upload_once
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule, report_unexpected_exceptions
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_plain_name
 
 DEVICE_OPTIONS = dict(
     hardware_hash=dict(type='str'),
@@ -539,7 +540,7 @@ def main():
     module.require_guid('customer_id')
     module.check_wait_options()
     batch_id = params['batch_id']
-    if not batch_id.strip() or batch_id != batch_id.strip() or any(ord(char) < 32 for char in batch_id):
+    if not is_plain_name(batch_id, trimmed=True):
         module.fail_json(msg='batch_id must be a name without leading or trailing spaces or control characters, got %r.' % batch_id)
 
     try:

@@ -311,12 +311,12 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.profiles imp
     profiles_named,
     unique_profiles,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem, policy_id_problem
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem, is_plain_name, policy_id_problem
 
 
 def check_names(module, option):
     """Fail unless every entry of the list option is a non-empty name without control characters."""
-    bad = [value for value in module.params[option] or () if not value.strip() or any(ord(char) < 32 for char in value)]
+    bad = [value for value in module.params[option] or () if not is_plain_name(value)]
     if bad:
         module.fail_json(msg='%s must hold names without control characters, not empty; got %s.'
                          % (option, ', '.join(repr(value) for value in bad)))
