@@ -192,6 +192,11 @@ RESULT_ARGUMENT_SPEC = dict(
 )
 
 
+def result_options(params):
+    """The options of RESULT_ARGUMENT_SPEC from a module's params, as details_result and waited_result take them."""
+    return dict(return_devices=params['return_devices'], return_raw=params['return_raw'])
+
+
 def details_result(raw, details, return_devices='all', return_raw=False):
     """The result keys every module returns for a batch's status: the details, the summary, and the raw resource when asked.
 

@@ -511,6 +511,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     details_result,
     details_warnings,
     read_batch_upload_details,
+    result_options,
     wait_for_batch,
     waited_result,
 )
@@ -545,7 +546,7 @@ def main():
     client = module.client()
     result = dict(changed=False)
     warn = module.module.warn
-    shown = dict(return_devices=params['return_devices'], return_raw=params['return_raw'])
+    shown = result_options(params)
     try:
         if params['wait']:
             raw, details, polls, waited, throttled = wait_for_batch(
