@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Device batch uploads: read a BatchUploadDetails and shape it for playbooks."""
+"""A device batch's status (BatchUploadDetails): read it, shape it for playbooks, wait until it is complete."""
 
 import time
 import urllib.parse
