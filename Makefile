@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup demo test test-all test-matrix pytest sanity lint docs changelog bench clean
+.PHONY: setup demo test test-all test-matrix pytest coverage sanity lint docs changelog bench clean
 
 $(SETUP_STAMP): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ pytest: setup
 	tests/tools/ensure_java.sh
 	$(BIN)/python -m pytest tests -n $(PYTEST_WORKERS) --dist worksteal
 
+## coverage: line and branch coverage of plugins/ and extensions/ by the in-process tests (unit, hostile), not part of make test; the report ends with the total
+COVERAGE_TESTS ?= tests/unit tests/hostile tests/integration/test_event_source.py
+coverage: setup
+	$(BIN)/python -m pytest $(COVERAGE_TESTS) -q -n $(PYTEST_WORKERS) --cov --cov-config=.coveragerc --cov-report=term
+
 ## sanity: ansible-test sanity, locally and offline-capable
 sanity: setup
 	$(BIN)/python tests/tools/run_sanity.py
@@ -71,4 +76,4 @@ changelog: setup
 		"$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')"
 
 clean:
-	rm -rf $(VENV) .venv-matrix .ansible .pytest_cache tests/output build
+	rm -rf $(VENV) .venv-matrix .ansible .pytest_cache tests/output build .coverage .coverage.*

@@ -17,9 +17,6 @@ from in_process import api_requests, run_module, sim_args_fixture  # noqa: E402,
 
 COLLECTIONS_PATH = harness.make_collections_path()
 sys.path.insert(0, COLLECTIONS_PATH)
-# Module runs reuse compiled module_utils (tests/module_code_cache/sitecustomize.py), kept beside the collections path:
-# one cache per pytest process, gone with it.
-harness.share_compiled_module_code(os.path.join(COLLECTIONS_PATH, 'module-code-cache'))
 
 
 @pytest.fixture(scope='session')

@@ -30,15 +30,9 @@ BIN_DIR = os.path.dirname(sys.executable)
 # save_results writes what a test playbook hands to set_stats into its results_file, on the controller:
 # cheaper than ansible.builtin.copy, which runs two modules (stat, copy) in every playbook run.
 CALLBACK_DIR = os.path.join(TESTS_DIR, 'callback_plugins')
-# Test-only lookups, for playbooks run with ANSIBLE_LOOKUP_PLUGINS set to it: simulator_control (reset, faults) and
-# output_marker (a point marked on stdout and stderr).
+# Test-only lookups, for playbooks run with ANSIBLE_LOOKUP_PLUGINS set to it: simulator_control (reset, faults).
 LOOKUP_DIR = os.path.join(TESTS_DIR, 'lookup_plugins')
 SAVE_RESULTS_CALLBACK = 'save_results'
-# module_code_cache/sitecustomize.py: module processes reuse compiled code kept under a hash of its source. Off unless
-# share_compiled_module_code() is called (tests/conftest.py does); the demo and the benchmarks run as users do.
-CODE_CACHE_SITE_DIR = os.path.join(TESTS_DIR, 'module_code_cache')
-CODE_CACHE_VARIABLE = 'PARTNERCENTER_TESTS_CODE_CACHE'
-_code_cache_dir = None
 
 # The fake credentials of the default simulator seed.
 TENANT_ID = '9c6f4a3e-1b2d-4c5e-8f70-a1b2c3d4e5f6'
@@ -127,13 +121,6 @@ def make_collections_path(base=None):
     return base
 
 
-def share_compiled_module_code(cache_dir):
-    """From now on, the module processes of ansible_env's runs keep and reuse compiled code in ``cache_dir``."""
-    global _code_cache_dir  # pylint: disable=global-statement
-    os.makedirs(cache_dir, exist_ok=True)
-    _code_cache_dir = cache_dir
-
-
 def ansible_env(collections_path, **extra):
     """The environment for ansible-playbook: this collection only, no user config, no stray credentials."""
     env = dict((key, value) for key, value in os.environ.items()
@@ -157,9 +144,6 @@ def ansible_env(collections_path, **extra):
         'ANSIBLE_CALLBACK_PLUGINS': CALLBACK_DIR,
         'ANSIBLE_CALLBACKS_ENABLED': SAVE_RESULTS_CALLBACK,
     })
-    if _code_cache_dir:
-        env[CODE_CACHE_VARIABLE] = _code_cache_dir
-        env['PYTHONPATH'] = os.pathsep.join(filter(None, [CODE_CACHE_SITE_DIR, env.get('PYTHONPATH')]))
     # A caller's own callbacks come on top of save_results, not instead of it.
     for key, separator in (('ANSIBLE_CALLBACK_PLUGINS', os.pathsep), ('ANSIBLE_CALLBACKS_ENABLED', ',')):
         if extra.get(key):

@@ -31,13 +31,13 @@ def test_uploads_and_bulk_reads_at_vvvv_leak_no_secret(simulator, playbook):
     assert run.returncode == 0, run
     refused, upload, bulk = run.results['app_only'], run.results['upload'], run.results['bulk']
     assert refused['failed'] is True and refused['http_status'] == 403
-    assert refused['msg'].startswith('Device uploads need app+user credentials')
+    assert refused['msg'].startswith('Creating a device batch needs app+user credentials')
     assert upload['changed'] is True and upload['complete'] is True
     assert [entry['failed'] for entry in bulk['results']] == [False, True, False]
     assert run.results['bulk_fact_set'] is False
     # The results were shown.
     assert 'AnsiballZ_batch_upload_status.py' in run.output and 'raw_batch_upload_details' in run.output
-    assert 'AnsiballZ_device_batch.py' in run.output and 'Device uploads need app+user credentials' in run.output
+    assert 'AnsiballZ_device_batch.py' in run.output and 'Creating a device batch needs app+user credentials' in run.output
     issued = simulator.stats['issued_tokens'] + simulator.stats['issued_refresh_tokens']
     assert issued
     for secret in list(harness.SECRETS) + issued:

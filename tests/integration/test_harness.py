@@ -7,7 +7,6 @@ make test-matrix runs these tests from one virtualenv per ansible-core version; 
 run on that version, not on whichever ansible-playbook comes first on PATH.
 """
 
-import marshal
 import os
 import re
 import subprocess
@@ -89,58 +88,6 @@ def test_a_module_exception_fails_the_run_whatever_the_test_expects(collections_
     run = harness.run_playbook(str(playbook), collections_path, str(tmp_path), env={'ANSIBLE_LIBRARY': str(library)},
                                judge_escapes=False)
     assert run.returncode == 0
-
-
-def test_module_runs_reuse_compiled_code_of_the_same_source_only(collections_path, tmp_path, monkeypatch):
-    """The suite's module processes keep compiled module_utils by source (tests/module_code_cache): a later process
-    loads what an earlier one compiled, under its own file name, and a changed source is compiled anew."""
-    cache = harness.load_file_as_module('module_code_cache', os.path.join(harness.CODE_CACHE_SITE_DIR, 'sitecustomize.py'))
-    cache_dir = tmp_path / 'cache'
-    monkeypatch.setattr(harness, '_code_cache_dir', None)
-    harness.share_compiled_module_code(str(cache_dir))
-    library, module_utils = tmp_path / 'library', tmp_path / 'module_utils'
-    library.mkdir()
-    module_utils.mkdir()
-    (library / 'shows_code.py').write_text(textwrap.dedent('''\
-        from ansible.module_utils.basic import AnsibleModule
-        from ansible.module_utils import kept, edited
-        module = AnsibleModule(argument_spec={})
-        module.exit_json(kept=kept.VALUE, kept_code_file=kept.code_file(), kept_file=kept.__file__, edited=edited.VALUE)
-        '''), encoding='utf-8')
-    code_file = 'def code_file():\n    return code_file.__code__.co_filename\n'
-    kept_source = "VALUE = 'compiled from the payload'\n" + code_file
-    (module_utils / 'kept.py').write_text(kept_source, encoding='utf-8')
-    (module_utils / 'edited.py').write_text("VALUE = 'first'\n", encoding='utf-8')
-    playbook = tmp_path / 'shows_code.yml'
-    playbook.write_text(textwrap.dedent('''\
-        - hosts: localhost
-          gather_facts: false
-          tasks:
-            - name: Run a module that shows where its code came from
-              shows_code:
-              register: shown
-            - name: Save it
-              ansible.builtin.set_stats:
-                data: {shown: "{{ shown }}"}
-        '''), encoding='utf-8')
-    env = {'ANSIBLE_LIBRARY': str(library), 'ANSIBLE_MODULE_UTILS': str(module_utils)}
-
-    first = harness.run_playbook(str(playbook), collections_path, str(tmp_path), env=env)
-    assert first.returncode == 0, first
-    assert (first.results['shown']['kept'], first.results['shown']['edited']) == ('compiled from the payload', 'first')
-    kept_entry = cache.entry_path(str(cache_dir), kept_source.encode())
-    assert os.path.exists(kept_entry)
-    # Another compiled code under the kept source's key: a later run that loads it shows it did not compile.
-    with open(kept_entry, 'wb') as handle:
-        handle.write(marshal.dumps(compile("VALUE = 'loaded from the cache'\n" + code_file, 'elsewhere.py', 'exec')))
-    (module_utils / 'edited.py').write_text("VALUE = 'second'\n", encoding='utf-8')
-
-    second = harness.run_playbook(str(playbook), collections_path, str(tmp_path), env=env)
-    assert second.returncode == 0, second
-    shown = second.results['shown']
-    assert shown['kept'] == 'loaded from the cache'
-    assert shown['kept_code_file'] == shown['kept_file'] != first.results['shown']['kept_file']
-    assert shown['edited'] == 'second'
 
 
 @pytest.mark.parametrize('random_part', ['2inivwdf', '57is4716', '0ifylgma'])

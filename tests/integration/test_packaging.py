@@ -13,7 +13,6 @@ import pytest
 
 import harness
 
-from test_batch_upload_status import example_vars  # pylint: disable=import-error
 
 # What the tarball may hold at its top level: the collection, its docs and its metadata. Anything
 # else (a new tool's config, a dev requirements file) is for developers: add it to build_ignore.
@@ -104,7 +103,8 @@ def test_ansible_doc_documents_every_module_and_role_from_the_tarball(built):
 
 def test_built_collection_installs_and_runs(built, simulator, tmp_path):
     playbook = os.path.join(harness.TESTS_DIR, 'integration', 'playbooks', 'batch_upload_status.yml')
-    run = harness.run_playbook(playbook, str(built.install_path), str(tmp_path), extra_vars=example_vars(),
+    example = {'customer_id': harness.EXAMPLE_CUSTOMER_ID, 'batch_tracking_id': harness.EXAMPLE_BATCH_ID, 'return_raw': True}
+    run = harness.run_playbook(playbook, str(built.install_path), str(tmp_path), extra_vars=example,
                                env=harness.simulator_credentials(simulator.url), verbosity=3)
     assert run.returncode == 0, run
     assert run.results['result']['raw_batch_upload_details'] == harness.DOCUMENTED_EXAMPLE
