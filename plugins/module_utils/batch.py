@@ -1,15 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Device batch uploads: read a BatchUploadDetails and shape it for playbooks."""
+"""A device batch's status (BatchUploadDetails): read it, shape it for playbooks, wait until it is complete."""
 
-import re
 import time
 import urllib.parse
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import remediation_hint
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, ResponseError
 from ansible_collections.partnercenter.devices.plugins.module_utils.retry_policy import TRANSIENT_STATUSES
+from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import normalize_enum, snake_case_keys
 
 # Batch statuses, as Partner Center documents them (snake_case). The .NET SDK reads snake_case,
 # camelCase and PascalCase, and only those: its EnumJsonConverter is case-sensitive, so another
@@ -24,66 +24,12 @@ COMPLETE_STATUSES = frozenset(('finished', 'finished_with_errors'))
 DEVICE_STATUSES = BATCH_STATUSES + ('in_progress',)
 DEVICE_ERROR_STATUS = 'finished_with_errors'
 _STATUS_BY_LETTERS = dict((name.replace('_', ''), name) for name in DEVICE_STATUSES)
-_STATUS_SEPARATORS = re.compile(r'[\s_-]+')
-
-# How deep a body may nest: far beyond any Partner Center resource (about 4 levels), far below
-# Python's recursion limit, so a hostile answer gets a clear error, not a RecursionError.
-MAX_BODY_DEPTH = 64
 
 # Keys every shaped resource carries, even when Partner Center leaves them out or sends null,
 # so that playbooks can test them without `default()` filters. A device's `remediation` is ours,
 # not Partner Center's: what to do about its error (device_errors.py), null when it has none.
 BATCH_KEYS = ('batch_tracking_id', 'status', 'started_time', 'completed_time', 'devices_status')
 DEVICE_KEYS = ('device_id', 'serial_number', 'product_key', 'status', 'error_code', 'error_description', 'remediation')
-
-_CAMEL_BOUNDARY = re.compile(r'(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])')
-
-
-# A batch repeats the same few keys for each of its devices: each is converted once per run.
-_SNAKE_CASE_NAMES = {}
-
-
-def snake_case(name):
-    """``batchTrackingId`` -> ``batch_tracking_id``; names already in snake_case are unchanged."""
-    converted = _SNAKE_CASE_NAMES.get(name)
-    if converted is None:
-        converted = _CAMEL_BOUNDARY.sub('_', name).lower()
-        if len(_SNAKE_CASE_NAMES) < 4096:  # bounded: keys come from the server
-            _SNAKE_CASE_NAMES[name] = converted
-    return converted
-
-
-def snake_case_keys(value, max_depth=MAX_BODY_DEPTH, _depth=0):
-    """A copy of ``value`` with every dict key, at any depth, in snake_case.
-
-    ResponseError when ``value`` nests deeper than ``max_depth`` levels.
-    """
-    if not isinstance(value, (dict, list)):
-        return value
-    if _depth >= max_depth:
-        raise ResponseError('Partner Center answered 200 but the body nests more than %d levels deep, '
-                            'which no Partner Center resource does' % max_depth)
-    # A batch holds about ten values per device: leaves are copied here, without a call each.
-    depth = _depth + 1
-    if isinstance(value, dict):
-        names = _SNAKE_CASE_NAMES
-        return {(names.get(key) or snake_case(str(key))):
-                (snake_case_keys(item, max_depth, depth) if isinstance(item, (dict, list)) else item)
-                for key, item in value.items()}
-    return [snake_case_keys(item, max_depth, depth) if isinstance(item, (dict, list)) else item for item in value]
-
-
-def enum_letters(value):
-    """The letters of an enum value, lower case, without separators: what every spelling of it shares."""
-    return _STATUS_SEPARATORS.sub('', value).lower()
-
-
-def normalize_enum(value, by_letters):
-    """``value`` in its documented spelling from ``by_letters`` (enum_letters -> spelling); an unknown string as sent."""
-    if not isinstance(value, str):
-        return value
-    return by_letters.get(enum_letters(value), value)
-
 
 # Each device has a status, in one of a few spellings: each is normalised once per run.
 _NORMALIZED_STATUSES = {}
@@ -244,6 +190,11 @@ RESULT_ARGUMENT_SPEC = dict(
     return_devices=dict(type='str', default='all', choices=list(RETURN_DEVICES)),
     return_raw=dict(type='bool', default=False),
 )
+
+
+def result_options(params):
+    """The options of RESULT_ARGUMENT_SPEC from a module's params, as details_result and waited_result take them."""
+    return dict(return_devices=params['return_devices'], return_raw=params['return_raw'])
 
 
 def details_result(raw, details, return_devices='all', return_raw=False):

@@ -14,6 +14,7 @@ import urllib.parse
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError
 from ansible_collections.partnercenter.devices.plugins.module_utils.paging import read_pages
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import has_control_characters
 
 CUSTOMERS_PATH = '/v1/customers'
 # Not documented; PowerShell's Get-PartnerCustomer asks for 500 and the SDK samples say the API
@@ -45,7 +46,7 @@ def check_filter(field, value):
         return 'the customer filter field must be one of %s, got %r.' % (', '.join(sorted(FILTER_FIELDS)), field)
     if not isinstance(value, str) or not value.strip():
         return 'the %s filter must be a non-empty string, got %r.' % (field, value)
-    if len(value) > MAX_FILTER_VALUE_CHARS or any(ord(char) < 32 for char in value):
+    if len(value) > MAX_FILTER_VALUE_CHARS or has_control_characters(value):
         return 'the %s filter must be at most %d characters, with no control characters.' % (field, MAX_FILTER_VALUE_CHARS)
     return None
 

@@ -64,12 +64,6 @@ def host_name(field, value):
     return HOST_NAME_RULES[field](value)
 
 
-def is_safe_host_name(name):
-    """Whether ``name`` is a host name this module could have made, and not a reserved one."""
-    return (isinstance(name, str) and bool(SAFE_NAME.fullmatch(name)) and name.lower() not in RESERVED_HOST_NAMES
-            and not name.startswith(('-', '.')))
-
-
 def shown(value):
     """An untrusted id as a warning may show it: one line, quoted where it is not a plain safe name, and short."""
     if isinstance(value, str) and SAFE_NAME.fullmatch(value) and len(value) <= MAX_SHOWN_CHARS:

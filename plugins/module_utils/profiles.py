@@ -11,14 +11,14 @@ names, so a profile is found by its name here, client-side.
 
 import urllib.parse
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
+from ansible_collections.partnercenter.devices.plugins.module_utils.paging import read_pages
+from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import (
     enum_letters,
     normalize_enum,
     snake_case,
     snake_case_keys,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
-from ansible_collections.partnercenter.devices.plugins.module_utils.paging import read_pages
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import policy_id_problem
 
 # The settings a profile can hold, in the documented snake_case spelling and the documented order.

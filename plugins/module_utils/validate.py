@@ -70,6 +70,18 @@ def _plain(number):
     return str(number)
 
 
+def has_control_characters(text):
+    """True when ``text`` holds a control character or a Unicode line or paragraph separator (CONTROL_CHARACTERS)."""
+    return bool(CONTROL_CHARACTERS.search(text))
+
+
+def is_plain_name(value, trimmed=False):
+    """True when ``value`` can name what a task asks for: text, not blank, without control characters;
+    with ``trimmed``, also without leading or trailing spaces."""
+    return (isinstance(value, str) and bool(value.strip()) and not has_control_characters(value)
+            and (not trimmed or value == value.strip()))
+
+
 def is_loopback(host):
     """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
     if host == 'localhost':

@@ -260,12 +260,12 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.profiles imp
     unique_profiles,
     update_profile,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.validate import policy_id_problem
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_plain_name, policy_id_problem
 
 
 def check_name(module, option, value):
     """Fail unless ``value`` is a usable name: not empty, no surrounding spaces, no control characters."""
-    if not value.strip() or value != value.strip() or any(ord(char) < 32 for char in value):
+    if not is_plain_name(value, trimmed=True):
         module.fail_json(msg='%s must be a name without leading or trailing spaces or control characters, got %r.'
                          % (option, value))
 

@@ -504,19 +504,19 @@ request_id:
   type: str
 '''
 
+from ansible_collections.partnercenter.devices.plugins.module_utils.action_handshake import module_sets_fact, poll_recorder, with_batch_fact
 from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
     RESULT_ARGUMENT_SPEC,
     BatchWaitError,
     details_result,
     details_warnings,
     read_batch_upload_details,
+    result_options,
     wait_for_batch,
     waited_result,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch_fact import module_sets_fact, with_batch_fact
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule, report_unexpected_exceptions
-from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
 
 
 @report_unexpected_exceptions
@@ -546,7 +546,7 @@ def main():
     client = module.client()
     result = dict(changed=False)
     warn = module.module.warn
-    shown = dict(return_devices=params['return_devices'], return_raw=params['return_raw'])
+    shown = result_options(params)
     try:
         if params['wait']:
             raw, details, polls, waited, throttled = wait_for_batch(

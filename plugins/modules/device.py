@@ -199,19 +199,17 @@ request_id:
   type: str
 '''
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import (
-    ABSENT,
-    REMOVED_UNCONFIRMED,
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_changes import ABSENT, REMOVED_UNCONFIRMED, remove_device
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_lookup import (
     device_summary,
     read_devices,
-    remove_device,
     select_devices,
     unique_devices,
     unusable_device_ids,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, TransportError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule, report_unexpected_exceptions
-from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem, is_plain_name
 
 
 @report_unexpected_exceptions
@@ -232,7 +230,7 @@ def main():
     if batch_name_problem(params['batch_id']):
         module.fail_json(msg='batch_id must name a device batch: it %s.' % batch_name_problem(params['batch_id']))
     named = list(params['device_ids'] or []) + list(params['serial_numbers'] or [])
-    bad = [value for value in named if not value.strip() or any(ord(char) < 32 for char in value)]
+    bad = [value for value in named if not is_plain_name(value)]
     if bad or not named:
         module.fail_json(msg='device_ids and serial_numbers must name at least one device, each without control characters '
                              'and not empty; got %s.' % (', '.join(repr(value) for value in bad) or 'none'))

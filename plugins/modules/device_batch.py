@@ -470,29 +470,20 @@ request_id:
 
 import os
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
-    RESULT_ARGUMENT_SPEC,
-    BatchWaitError,
-    wait_for_batch,
-    waited_result,
-)
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
-    UploadOutcomeUnknown,
-    mark_already_registered,
-    no_tracking_id_message,
-    pair_device_outcomes,
-)
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import skip_present_devices, upload_once
-from ansible_collections.partnercenter.devices.plugins.module_utils.devices import (
+from ansible_collections.partnercenter.devices.plugins.module_utils.accepted_change import follow_accepted_change
+from ansible_collections.partnercenter.devices.plugins.module_utils.batch import RESULT_ARGUMENT_SPEC
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch_api import UploadOutcomeUnknown, no_tracking_id_message
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_input import (
     DeviceListError,
     check_devices,
     read_autopilot_csv,
     read_csv_file,
     read_device_list,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_upload import skip_present_devices, upload_once
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import WAIT_ARGUMENT_SPEC, PartnerCenterModule, report_unexpected_exceptions
-from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import is_plain_name
 
 DEVICE_OPTIONS = dict(
     hardware_hash=dict(type='str'),
@@ -539,7 +530,7 @@ def main():
     module.require_guid('customer_id')
     module.check_wait_options()
     batch_id = params['batch_id']
-    if not batch_id.strip() or batch_id != batch_id.strip() or any(ord(char) < 32 for char in batch_id):
+    if not is_plain_name(batch_id, trimmed=True):
         module.fail_json(msg='batch_id must be a name without leading or trailing spaces or control characters, got %r.' % batch_id)
 
     try:
@@ -588,13 +579,19 @@ def main():
             result['changed'] = False
             module.exit_json(**result)
     # From here on Partner Center has accepted the devices: every outcome keeps changed, the tracking id and the request id.
-    _follow_accepted_upload(module, client, result, devices, origins)
+    untracked = None if result['batch_tracking_id'] is not None else no_tracking_id_message(params['customer_id'], result['batch_id'], result)
+    follow_accepted_change(module, client, result, untracked, devices, origins, registered_apart=True,
+                           unexpected_message=UNEXPECTED_WHILE_WAITING)
 
 
 CREATED_WITHOUT_ANSWER = (
     'Creating batch %s (customer %s) got no settled answer and its retry found the batch: it holds every device given, '
     'so nothing was uploaded again. Its tracking id was lost with the answer; follow the devices with '
     'partnercenter.devices.device_batch_info.'
+)
+UNEXPECTED_WHILE_WAITING = (
+    'Partner Center accepted the upload (batch tracking id %s), then reading its status failed with an error in the '
+    'collection (%s: %s); please report it. Follow the batch with partnercenter.devices.batch_upload_status.'
 )
 
 
@@ -613,49 +610,6 @@ def _skip_present(module, result, devices, origins):
     if not devices:
         module.exit_json(correlation_id=module.client().correlation_id, **result)
     return devices, origins, batch
-
-
-def _follow_accepted_upload(module, client, result, devices, origins):
-    """After an accepted upload: warn or wait, and exit; whatever happens, the result says the upload was accepted."""
-    params = module.params
-    if result['batch_tracking_id'] is None:
-        message = no_tracking_id_message(params['customer_id'], result['batch_id'], result)
-        if params['wait']:
-            module.fail_json(msg=message + ' wait was asked for, and there is nothing to wait on.', **result)
-        module.module.warn(message)
-        module.exit_json(**result)
-    if not params['wait']:
-        module.exit_json(**result)
-    shown = dict(return_devices=params['return_devices'], return_raw=params['return_raw'])
-    try:
-        raw, details, polls, waited, throttled = wait_for_batch(
-            client, params['customer_id'], result['batch_tracking_id'], params['wait_timeout'], params['poll_interval'],
-            warn=module.module.warn, on_poll=poll_recorder(result['batch_tracking_id'], registered_apart=True))
-    except BatchWaitError as ended:
-        # The wait timed out, a poll was refused or unreadable, or the status is not one Partner Center documents:
-        # the play still learns the tracking id and how far the batch got.
-        _pair(result, ended.details, devices, origins)
-        result.update(ended.result(**shown))
-        module.fail(ended, **result)
-    except PartnerCenterError as error:
-        module.fail(error, **result)
-    except Exception as error:  # pylint: disable=broad-except
-        # A net, not a fix: the upload was accepted, and a bug in reading its status must not hide that.
-        module.fail_json(msg='Partner Center accepted the upload (batch tracking id %s), then reading its status failed '
-                             'with an error in the collection (%s: %s); please report it. Follow the batch with '
-                             'partnercenter.devices.batch_upload_status.'
-                             % (result['batch_tracking_id'], type(error).__name__, error), **result)
-    # Paired on every device before return_devices chooses which ones the result carries.
-    _pair(result, details, devices, origins)
-    result.update(waited_result(raw, details, polls, waited, throttled, **shown))
-    module.exit_json(**result)
-
-
-def _pair(result, details, devices, origins):
-    """Name the device each outcome is about (upload_index, csv_line), and mark those already registered, when the details were read."""
-    if details is not None:
-        result['device_pairing'] = pair_device_outcomes(details['devices_status'], devices, origins)
-        result['devices_already_registered'] = mark_already_registered(details['devices_status'])
 
 
 if __name__ == '__main__':

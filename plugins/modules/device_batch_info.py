@@ -211,7 +211,7 @@ request_id:
   type: str
 '''
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import list_batch_devices, list_device_batches
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch_api import list_batch_devices, list_device_batches
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule, report_unexpected_exceptions
 

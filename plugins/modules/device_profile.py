@@ -286,15 +286,10 @@ request_id:
   type: str
 '''
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch import (
-    RESULT_ARGUMENT_SPEC,
-    BatchWaitError,
-    wait_for_batch,
-    waited_result,
-)
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import pair_device_outcomes
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import (
-    assign_profile,
+from ansible_collections.partnercenter.devices.plugins.module_utils.accepted_change import follow_accepted_change
+from ansible_collections.partnercenter.devices.plugins.module_utils.batch import RESULT_ARGUMENT_SPEC
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_changes import assign_profile
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_lookup import (
     carries_profile,
     device_summary,
     read_devices,
@@ -310,13 +305,12 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.profiles imp
     profiles_named,
     unique_profiles,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.progress import poll_recorder
-from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem, policy_id_problem
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem, is_plain_name, policy_id_problem
 
 
 def check_names(module, option):
     """Fail unless every entry of the list option is a non-empty name without control characters."""
-    bad = [value for value in module.params[option] or () if not value.strip() or any(ord(char) < 32 for char in value)]
+    bad = [value for value in module.params[option] or () if not is_plain_name(value)]
     if bad:
         module.fail_json(msg='%s must hold names without control characters, not empty; got %s.'
                          % (option, ', '.join(repr(value) for value in bad)))
@@ -428,43 +422,11 @@ def main():
         module.fail(error, **result)
     result.update(changed=True, batch_tracking_id=accepted['batch_tracking_id'], location=accepted['location'],
                   assignment_request_id=accepted['request_id'], assignment_http_status=accepted['http_status'])
-    _follow(module, client, result, changing)
-
-
-def _follow(module, client, result, changing):
-    """After an accepted assignment: warn or wait, and exit; the result always says it was accepted."""
-    params = module.params
-    if result['batch_tracking_id'] is None:
-        message = ('Partner Center accepted the assignment (HTTP %s, MS-RequestId %s) but named no batch tracking id, so '
-                   'its progress cannot be followed; list the devices with partnercenter.devices.device_batch_info to see '
-                   'their profile.' % (result['assignment_http_status'], result['assignment_request_id']))
-        if params['wait']:
-            module.fail_json(msg=message + ' wait was asked for, and there is nothing to wait on.', **result)
-        module.module.warn(message)
-        module.exit_json(**result)
-    if not params['wait']:
-        module.exit_json(**result)
-    origins = ['device %s' % device.get('id') for device in changing]
-    shown = dict(return_devices=params['return_devices'], return_raw=params['return_raw'])
-    try:
-        raw, details, polls, waited, throttled = wait_for_batch(
-            client, params['customer_id'], result['batch_tracking_id'], params['wait_timeout'], params['poll_interval'],
-            warn=module.module.warn, on_poll=poll_recorder(result['batch_tracking_id']))
-    except BatchWaitError as ended:
-        _pair(result, ended.details, changing, origins)
-        result.update(ended.result(**shown))
-        module.fail(ended, **result)
-    except PartnerCenterError as error:
-        module.fail(error, **result)
-    # Paired on every device before return_devices chooses which ones the result carries, as for uploads.
-    _pair(result, details, changing, origins)
-    result.update(waited_result(raw, details, polls, waited, throttled, **shown))
-    module.exit_json(**result)
-
-
-def _pair(result, details, changing, origins):
-    if details is not None:
-        result['device_pairing'] = pair_device_outcomes(details['devices_status'], changing, origins)
+    untracked = None if result['batch_tracking_id'] is not None else (
+        'Partner Center accepted the assignment (HTTP %s, MS-RequestId %s) but named no batch tracking id, so '
+        'its progress cannot be followed; list the devices with partnercenter.devices.device_batch_info to see '
+        'their profile.' % (result['assignment_http_status'], result['assignment_request_id']))
+    follow_accepted_change(module, client, result, untracked, changing, ['device %s' % device.get('id') for device in changing])
 
 
 if __name__ == '__main__':

@@ -5,13 +5,19 @@
 
 The module does the whole wait itself (one token, its time bound, Retry-After, every result key); this
 only watches. When the task waits and runs with a local connection, a temporary file is made on the
-controller and named to the module through its environment (progress.PROGRESS_FILE_ENV); the module
-appends one JSON line per poll, and a thread shows the lines worth showing with Display, which reaches
-the terminal and AWX job output alike. Remote, become or async runs get no live lines and the same result.
+controller and named to the module through its environment (PROGRESS_FILE_ENV); the module
+appends one JSON line per poll, and a thread shows the lines worth showing (progress_lines.py) with
+Display, which reaches the terminal and AWX job output alike. Remote, become or async runs get no live
+lines and the same result.
 
-For batch_upload_status it also sets the fact partnercenter_batch_upload_details from the result's
-batch_upload_details whenever it sees the run to its end, so that a large batch comes from the module
-once (module_utils/batch_fact.py).
+For batch_upload_status it also sets the fact partnercenter_batch_upload_details. ansible-core handles a
+fact at a cost that grows with its size (the module's JSON, the worker's decoding, its copies of facts),
+so a 10,000-device batch sent as a fact and again as a result key costs about twice what it needs to.
+When this plugin runs the module and sees it finish (every run but an async one), it tells the module
+through FACT_BY_ACTION_ENV to leave the fact out, and sets the fact itself from batch_upload_details:
+the very same object, which came from the module once. Async runs get the fact from the module.
+
+The module's side of both, and the names of the variables, are in module_utils/action_handshake.py.
 """
 
 import os
@@ -22,12 +28,8 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch_fact import FACT_BY_ACTION_ENV, with_batch_fact
-from ansible_collections.partnercenter.devices.plugins.module_utils.progress import (
-    PROGRESS_FILE_ENV,
-    ProgressTail,
-    heartbeat_seconds,
-)
+from ansible_collections.partnercenter.devices.plugins.module_utils.action_handshake import FACT_BY_ACTION_ENV, PROGRESS_FILE_ENV, with_batch_fact
+from ansible_collections.partnercenter.devices.plugins.plugin_utils.progress_lines import ProgressTail, heartbeat_seconds
 
 display = Display()
 
@@ -39,7 +41,7 @@ class WaitProgressAction(ActionBase):
     """Runs the module named MODULE, showing its progress when the task waits."""
 
     MODULE = None
-    # Whether the module's result holds batch_upload_details that this plugin sets as the fact (batch_fact.py).
+    # Whether the module's result holds batch_upload_details that this plugin sets as the fact.
     SETS_BATCH_FACT = False
     _supports_check_mode = True
     _supports_async = True
@@ -56,7 +58,7 @@ class WaitProgressAction(ActionBase):
         wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
         extra_environment = {}
         if self.SETS_BATCH_FACT and not self._task.async_val:
-            # This run is seen to its end: the fact is set here, not carried from the module twice (batch_fact.py).
+            # This run is seen to its end: the fact is set here, not carried from the module twice.
             extra_environment[FACT_BY_ACTION_ENV] = '1'
         watcher = None
         if self._shows_progress():

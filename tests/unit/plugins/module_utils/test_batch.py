@@ -19,7 +19,6 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.batch import
     poll_intervals,
     read_batch_upload_details,
     shape_batch_upload_details,
-    snake_case,
     summarize,
     wait_for_batch,
 )
@@ -27,6 +26,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.client impor
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import DEVICE_ERRORS
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError
 from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
+from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import snake_case
 
 REQUEST_ID = '7b3e2e00-b330-4480-9d84-59ace713427f'
 

@@ -7,13 +7,20 @@ import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.host_names import (
     RESERVED_HOST_NAMES,
+    SAFE_NAME,
     company_host_name,
     domain_host_name,
     host_name,
-    is_safe_host_name,
     shown,
     tenant_host_name,
 )
+
+
+def is_safe_host_name(name):
+    """Whether ``name`` is a host name the rules could have made, and not a reserved one."""
+    return (isinstance(name, str) and bool(SAFE_NAME.fullmatch(name)) and name.lower() not in RESERVED_HOST_NAMES
+            and not name.startswith(('-', '.')))
+
 
 TENANT = '9C6F4A3E-1B2D-4C5E-8F70-A1B2C3D4E5F6'
 # Jinja's delimiters, host pattern operators, whitespace and control characters.

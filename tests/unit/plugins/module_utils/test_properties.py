@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import ClientCredentialsAuth, token_lifetime
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
-from ansible_collections.partnercenter.devices.plugins.module_utils.devices import DeviceListError, read_autopilot_csv
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_input import DeviceListError, read_autopilot_csv
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     REDACTED,
     PartnerCenterError,

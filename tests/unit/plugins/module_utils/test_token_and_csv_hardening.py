@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of issue 12's fixes in auth.py and devices.py: odd token answers, short-lived tokens, CSV input."""
+"""Unit tests of auth.py and device_input.py against odd token answers, short-lived tokens, CSV input."""
 
 import json
 import os
@@ -16,7 +16,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.auth import 
     renewal_margin,
     token_lifetime,
 )
-from ansible_collections.partnercenter.devices.plugins.module_utils.devices import (
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_input import (
     DeviceListError,
     read_autopilot_csv,
     read_csv_file,

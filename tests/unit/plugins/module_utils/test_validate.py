@@ -7,8 +7,10 @@ import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import (
     guid_problem,
+    has_control_characters,
     header_value_problem,
     is_guid,
+    is_plain_name,
     number_problem,
     option_number_problem,
     safe_url,
@@ -92,3 +94,17 @@ def test_header_values_with_control_characters_are_refused_unshown(value):
 def test_header_value_that_http_cannot_carry():
     assert 'cannot carry' in header_value_problem('X-Locale', 'caf\u00e9\u4e2d')
     assert header_value_problem('X-Locale', 'en-US') is None
+
+
+@pytest.mark.parametrize('text', ['a\x00b', 'a\nb', 'a\tb', 'a\x1bb', 'a\x7fb', 'a\x85b', 'a\x9fb', 'a\u2028b', 'a\u2029b'])
+def test_control_characters_are_c0_del_c1_and_unicode_line_separators(text):
+    assert has_control_characters(text)
+    assert not is_plain_name(text)
+
+
+@pytest.mark.parametrize('value, trimmed, plain', [
+    ('Contoso kiosks', True, True), ('Ünïcode näme', True, True), (' padded ', False, True), (' padded ', True, False),
+    ('', False, False), ('   ', False, False), (None, False, False), (42, False, False),
+], ids=['name', 'non-ascii', 'padded-allowed', 'padded-refused', 'empty', 'blank', 'none', 'number'])
+def test_is_plain_name(value, trimmed, plain):
+    assert is_plain_name(value, trimmed=trimmed) is plain

@@ -185,6 +185,9 @@ def test_check_mode_still_fails_devices_that_identify_nothing(run_module, simula
 @pytest.mark.parametrize('options, message', [
     pytest.param(dict(customer_id='not-a-guid', batch_id='b', devices=NEW_DEVICES), 'customer_id must be a GUID', id='customer-id-not-a-guid'),
     pytest.param(dict(batch_id=' padded ', devices=NEW_DEVICES), 'batch_id must be a name without leading', id='padded-batch-id'),
+    # The rule device and device_profile apply to a batch name read back (validate.CONTROL_CHARACTERS), C1 and DEL included.
+    pytest.param(dict(batch_id='b\x85c', devices=NEW_DEVICES), 'batch_id must be a name without leading', id='c1-control-in-batch-id'),
+    pytest.param(dict(batch_id='b\u2028c', devices=NEW_DEVICES), 'batch_id must be a name without leading', id='line-separator-in-batch-id'),
     pytest.param(dict(batch_id='b', devices=NEW_DEVICES, csv_content=CSV_HEADER), 'mutually exclusive', id='devices-and-csv'),
     pytest.param(dict(batch_id='b', csv_path='/nonexistent/devices.csv'), 'Cannot read csv_path /nonexistent/devices.csv',
                  id='csv-path-missing'),

@@ -12,7 +12,8 @@ import pytest
 
 import harness
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.progress import PROGRESS_FILE_ENV, ProgressTail
+from ansible_collections.partnercenter.devices.plugins.module_utils.action_handshake import PROGRESS_FILE_ENV
+from ansible_collections.partnercenter.devices.plugins.plugin_utils.progress_lines import ProgressTail
 
 CUSTOMER = harness.DEMO_CUSTOMER_ID
 CSV_HEADER = 'Device Serial Number,Windows Product ID,Hardware Hash\r\n'
@@ -336,6 +337,24 @@ def test_a_device_status_that_is_not_a_string_keeps_the_upload(run_module, simul
     assert result.failed
     assert result['changed'] is True and result['batch_tracking_id'] and result['upload_request_id']
     assert 'devicesStatus[0].status is a list, not a string' in result['msg']
+
+
+def test_an_error_in_the_collection_while_waiting_keeps_the_upload(run_module, simulator, sim_args, monkeypatch):
+    from ansible_collections.partnercenter.devices.plugins.module_utils import batch
+
+    def broken_completion_test(status):
+        raise KeyError('status')
+
+    # The status read and shaped, then a bug where the wait decides what the status means.
+    monkeypatch.setattr(batch, 'is_complete', broken_completion_test)
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'forms-bug', wait=True, poll_interval=0.1,
+                                                    devices=[{'hardware_hash': hardware_hash('bug')}]))
+    assert result.failed
+    post = [r for r in simulator.stats['api_requests'] if r['method'] == 'POST'][0]
+    assert result['changed'] is True and result['batch_tracking_id'] == post['tracking_id']
+    assert result['upload_request_id'] == post['request_id']
+    assert 'Partner Center accepted the upload (batch tracking id %s)' % post['tracking_id'] in result['msg']
+    assert 'KeyError' in result['msg'] and 'please report it' in result['msg']
 
 
 def test_an_upload_whose_answer_never_came_may_have_been_accepted(run_module, simulator, sim_args):

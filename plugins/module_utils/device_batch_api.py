@@ -6,7 +6,7 @@
 import re
 import urllib.parse
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.batch import snake_case_keys
+from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import snake_case_keys
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import is_already_registered
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import (
     ApiError,
@@ -217,7 +217,7 @@ def upload_devices(client, customer_id, batch_id, devices, warn=None, existing=N
     accepted answer names none), location, upload_request_id, http_status of the accepted answer, and
     create_conflict (True when creating answered 409 and every device was added to the batch instead).
     Raises UploadOutcomeUnknown when the request went out and no answer settled it, and CreationMayBeOurs
-    when creating the batch answered 409 after such an attempt (device_lifecycle.upload_once reads it then);
+    when creating the batch answered 409 after such an attempt (device_upload.upload_once reads it then);
     with ``read_on_conflict``, BatchExistsAlready for a 409 without such an attempt, so that the caller reads
     the batch before adding to it.
     """

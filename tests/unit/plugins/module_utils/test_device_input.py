@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of devices.py: reading devices from a list or an Autopilot CSV, and the local checks."""
+"""Unit tests of device_input.py: reading devices from a list or an Autopilot CSV, and the local checks."""
 
 import base64
 
 import pytest
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.devices import (
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_input import (
     MAX_PROBLEMS_SHOWN,
     DeviceListError,
     api_devices,

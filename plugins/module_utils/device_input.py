@@ -12,8 +12,9 @@ import binascii
 import csv
 import io
 import os
-import re
 import stat
+
+from ansible_collections.partnercenter.devices.plugins.module_utils.validate import has_control_characters
 
 # Device fields as playbooks write them (snake_case) and as Partner Center's Device resource names them.
 DEVICE_FIELDS = (
@@ -51,9 +52,6 @@ MAX_PROBLEMS_SHOWN = 20
 # A CSV file larger than this is refused before it is read: 100,000 devices with hardware hashes
 # (about 4 KB each) are about 400 MiB, far more than one upload should carry.
 MAX_CSV_BYTES = 512 * 1024 * 1024
-# Control characters (C0 including NUL, DEL, C1) have no place in a device field; Partner Center
-# would store them or refuse the whole batch.
-_CONTROL_CHARACTERS = re.compile('[\x00-\x1f\x7f-\x9f]')
 
 
 class DeviceListError(ValueError):
@@ -116,8 +114,11 @@ def _file_kind(mode):
 
 
 def _control_problem(origin, device):
-    """A problem line when a field of ``device`` holds a control character, naming the field (never its value)."""
-    bad = [name for name in FIELD_NAMES if device.get(name) and _CONTROL_CHARACTERS.search(device[name])]
+    """A problem line when a field of ``device`` holds a control character, naming the field (never its value).
+
+    Control characters have no place in a device field: Partner Center would store them or refuse the whole batch.
+    """
+    bad = [name for name in FIELD_NAMES if device.get(name) and has_control_characters(device[name])]
     if bad:
         return '%s: %s hold%s a control character (such as NUL or a line break), which no device field may hold' % (
             origin, ', '.join(bad), 's' if len(bad) == 1 else '')

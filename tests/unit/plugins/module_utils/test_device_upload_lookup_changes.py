@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of device_lifecycle.py: matching uploads to a batch, selecting devices, assigning and removing."""
+"""Unit tests of device_upload.py (matching uploads to a batch), device_lookup.py (selecting devices, their profile)
+and device_changes.py (assigning, removing)."""
 
 import json
 
@@ -9,23 +10,23 @@ import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import upload_devices
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_lifecycle import (
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch_api import upload_devices
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_changes import (
     ABSENT,
     REMOVED,
     REMOVED_UNCONFIRMED,
     assign_profile,
-    carries_profile,
-    device_profile_id,
-    device_profile_value,
-    match_present,
-    read_devices,
     remove_device,
+)
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_lookup import (
+    carries_profile,
+    device_profile_value,
+    read_devices,
     select_devices,
-    skip_present_devices,
     unique_devices,
     unusable_device_ids,
 )
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_upload import match_present, skip_present_devices
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
 from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 
@@ -162,7 +163,7 @@ def test_select_by_id_and_serial_reports_missing_and_ambiguous():
 @pytest.mark.parametrize('key', ['o_o_b_e', 'OOBE', 'Oobe'])
 def test_a_device_profile_is_its_oobe_policy_in_any_spelling(key):
     device = dev('d', policies=[{'key': 'other', 'value': 'x'}, {'key': key, 'value': PROFILE_ID.upper()}])
-    assert device_profile_id(device) == PROFILE_ID.upper()
+    assert device_profile_value(device) == PROFILE_ID.upper()
     assert carries_profile(device, PROFILE_ID)
     assert not carries_profile(dev('d', policies=[{'key': 'o_o_b_e', 'value': None}]), PROFILE_ID)
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of device_batches.py for answers the simulator does not give: the Location in the body,
+"""Unit tests of device_batch_api.py for answers the simulator does not give: the Location in the body,
 no Location at all, a batch created meanwhile (409), a continuation token that repeats."""
 
 import json
@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
 from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_batches import (
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch_api import (
     BatchExistsAlready,
     UploadOutcomeUnknown,
     list_batch_devices,

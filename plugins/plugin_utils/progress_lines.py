@@ -1,87 +1,21 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Progress of a wait, for people watching the play: one JSON line per poll, and the line shown for it.
+"""The lines shown on the controller for a wait's progress, read from the records the module appends.
 
-The module side (``poll_recorder``) appends one JSON object per poll to the file named by the
-environment variable PROGRESS_FILE_ENV, which the collection's action plugins set when the module
-runs on the controller; without it, nothing is written. The action plugin side (``ProgressTail``)
-reads that file while the module runs and decides what to show: a line when the batch's status or
-its device counts change, and a heartbeat when nothing has changed for HEARTBEAT_SECONDS.
+The module writes one JSON record per poll (module_utils/action_handshake.py, ``poll_recorder``);
+``ProgressTail`` reads that file while the module runs and decides what to show: a line when the batch's
+status or its device counts change, and a heartbeat when nothing has changed for HEARTBEAT_SECONDS.
 """
 
 import json
 import os
 import time
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_errors import is_already_registered
-
-PROGRESS_FILE_ENV = 'PARTNER_CENTER_PROGRESS_FILE'
 # How long a wait may go without a line before a heartbeat shows that it is still going. Tests
-# shorten it through HEARTBEAT_ENV (read on the controller only).
+# shorten it through HEARTBEAT_ENV.
 HEARTBEAT_SECONDS = 180.0
 HEARTBEAT_ENV = 'PARTNER_CENTER_PROGRESS_HEARTBEAT'
-
-_DONE_DEVICE_STATUSES = frozenset(('finished', 'finishedwitherrors', 'completed', 'succeeded', 'failed', 'error'))
-
-
-def _plain(status):
-    """A status without case or separators: ``finished_with_errors``, ``finishedWithErrors`` -> ``finishedwitherrors``."""
-    return ''.join(char for char in str(status or '').lower() if char.isalnum())
-
-
-def _is_error(device, registered_apart):
-    if registered_apart and is_already_registered(device.get('error_code'), device.get('error_description')):
-        return False
-    return bool(device.get('error_code')) or _plain(device.get('status')) == 'finishedwitherrors'
-
-
-def poll_record(details, polls, waited_seconds, throttled_polls=0, error=None, batch_tracking_id=None, registered_apart=False):
-    """What one poll says, as a small JSON-ready dict (never the devices themselves).
-
-    With ``registered_apart`` (device_batch, whose result reads error 806 as "already registered", not as an error),
-    806 outcomes are counted in ``already_registered`` and not in ``errors``.
-    """
-    record = dict(polls=polls, waited=round(float(waited_seconds or 0), 1), throttled=int(throttled_polls or 0))
-    if details is None:
-        details = getattr(error, 'details', None)
-    if isinstance(details, dict):
-        devices = [device for device in details.get('devices_status') or [] if isinstance(device, dict)]
-        record.update(
-            batch=details.get('batch_tracking_id') or batch_tracking_id,
-            status=details.get('status'),
-            devices=len(devices),
-            done=sum(1 for device in devices if _plain(device.get('status')) in _DONE_DEVICE_STATUSES),
-            errors=sum(1 for device in devices if _is_error(device, registered_apart)),
-        )
-        if registered_apart:
-            record['already_registered'] = sum(
-                1 for device in devices if is_already_registered(device.get('error_code'), device.get('error_description')))
-    else:
-        record['batch'] = batch_tracking_id
-    if error is not None:
-        record['error'] = str(getattr(error, 'message', None) or error)[:300]
-    return record
-
-
-def poll_recorder(batch_tracking_id=None, environ=None, registered_apart=False):
-    """An ``on_poll(details, polls, waited_seconds, throttled_polls, error)`` callback, or None when no one reads progress.
-
-    ``registered_apart``: as poll_record's.
-    """
-    path = (environ if environ is not None else os.environ).get(PROGRESS_FILE_ENV)
-    if not path:
-        return None
-
-    def on_poll(details, polls, waited_seconds, throttled_polls=0, error=None):
-        record = poll_record(details, polls, waited_seconds, throttled_polls, error, batch_tracking_id, registered_apart)
-        try:
-            with open(path, 'a', encoding='utf-8') as handle:
-                handle.write(json.dumps(record, sort_keys=True) + '\n')
-        except OSError:
-            pass  # progress is a courtesy: it never fails the wait
-
-    return on_poll
 
 
 def _plural(count, word):
