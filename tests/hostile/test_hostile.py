@@ -6,8 +6,8 @@
 Each case runs its module's ``main()`` against a fresh hostile server (and a fresh simulator when it names one) and
 fails listing everything it did not do as stated: its outcome, message, result keys, warning, the requests the hostile
 server saw, its bound in seconds, and the global checks on what it printed (no escaped exception, no ``Traceback``, no
-secret in any form, no request that a local check should have stopped). Cases that depend on another owner's fix name
-that owner. Select one with ``-k <case id>``.
+secret in any form, no request that a local check should have stopped). Select one with
+``-k <case id>``.
 """
 
 import pytest
@@ -37,8 +37,7 @@ def test_hostile_case(entry, run_module, make_simulator, case_files):
     finally:
         server.stop()
     problems = suite.judge(ran, outcome, server, output) + suite.output_problems(output, server, simulator)
-    owner = ' [depends on %s]' % entry['depends_on'] if entry.get('depends_on') else ''
-    assert not problems, '%s%s:\n%s' % (entry['id'], owner, '\n'.join(problems))
+    assert not problems, '%s:\n%s' % (entry['id'], '\n'.join(problems))
 
 
 def test_the_suite_has_enough_cases_over_every_module():

@@ -31,6 +31,5 @@ def test_hostile_cases_at_vvvv_show_no_secret(simulator, collections_path, tmp_p
     for entry in cases:
         found = suite.judge(entry, outcomes.get(entry['id']), server, run.output)
         if found:
-            owner = ' [depends on %s]' % entry['depends_on'] if entry.get('depends_on') else ''
-            problems.append('%s (credentials from %s)%s: %s' % (entry['id'], entry['credentials'], owner, '; '.join(found)))
+            problems.append('%s (credentials from %s): %s' % (entry['id'], entry['credentials'], '; '.join(found)))
     assert not problems, '%d problems:\n%s' % (len(problems), '\n'.join(problems))

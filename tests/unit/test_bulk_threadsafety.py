@@ -139,7 +139,7 @@ def test_a_given_token_refused_side_by_side_falls_back_once():
     assert transport.api_tokens.count('unit-issued-token-1-DO-NOT-LEAK') == THREADS
 
 
-def test_a_single_request_renews_as_before():
+def test_a_single_request_refused_once_renews_its_token_once():
     transport = Transport(refused={'unit-issued-token-1-DO-NOT-LEAK'})
     auth = app_only()
     client = client_with(auth, transport)

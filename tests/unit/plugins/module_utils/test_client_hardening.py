@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: partnercenter.devices contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit tests of the client against small misbehaving servers on 127.0.0.1 (issue 12).
+"""Unit tests of the client against small misbehaving servers on 127.0.0.1.
 
 Each server is a raw socket loop, so it can do what no HTTP library would: drip bytes, lie about
 lengths, close while the client sends. Sleeps are real but short (timeouts of about a second).
