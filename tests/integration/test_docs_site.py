@@ -71,7 +71,7 @@ def rst_title(text):
 
 @pytest.fixture(scope='module')
 def site(tmp_path_factory):
-    """One build (it takes about half a minute) for every check on its output."""
+    """One build, shared by every check on its output."""
     dest = tmp_path_factory.mktemp('docsite') / 'html'
     completed = build_site(BUILD_SCRIPT, dest)
     output = completed.stdout + completed.stderr

@@ -335,7 +335,7 @@ def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--only', help='comma-separated minor versions to run (default: all of them)')
     # One step at a time with a worker more than the cores: a step alone keeps both cores of the CI machine
-    # busy (2.17: 484 CPU s in 253 s), so steps side by side only add contention, and 1 s timeouts of some tests.
+    # busy, so steps side by side only add contention, and can push tests with 1 s timeouts past them.
     parser.add_argument('--jobs', type=int, default=1, help='steps run at the same time (default 1: output shown as it comes)')
     parser.add_argument('--workers', default='3', help="pytest-xdist workers per step (default 3; 'auto' = one per core)")
     parser.add_argument('--no-sanity', action='store_true', help='leave out ansible-test sanity on the newest version')
