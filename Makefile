@@ -21,7 +21,7 @@ setup: $(SETUP_STAMP)
 demo: setup
 	$(BIN)/python tests/demo/run_demo.py
 
-## test: every test: pytest (unit, simulator, integration), ansible-test sanity, ansible-lint
+## test: every test: pytest (unit, hostile, simulator, integration), ansible-test sanity, ansible-lint
 # pytest leaves cores idle while playbooks wait on the simulator, so the three run side by side
 # (each one's output shown whole when it ends). tests/integration/test_changelog.py runs ansible-test
 # too; it and make sanity take turns through a lock (tests/tools/run_sanity.py), as two ansible-tests
@@ -42,7 +42,7 @@ test-matrix:
 # simulator's delays, poll intervals, timeouts), and with one worker per core a core sat idle then.
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 )))
 
-## pytest: unit tests, simulator tests and integration tests (real ansible-playbook runs); PYTEST_WORKERS workers (two per core); worksteal: an idle worker takes tests queued on a busy one, so one slow test does not hold up the end; installs chromium for the report layout tests and Java 17 for ansible-rulebook
+## pytest: every test under tests/: unit tests and module cases in-process, the hostile suite, simulator tests and integration tests (real ansible-playbook runs); PYTEST_WORKERS workers (two per core); worksteal: an idle worker takes tests queued on a busy one, so one slow test does not hold up the end; installs chromium for the report layout tests and Java 17 for ansible-rulebook
 pytest: setup
 	tests/tools/ensure_chromium.sh
 	tests/tools/ensure_java.sh

@@ -7,7 +7,7 @@ if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "ensure_chromium: chromium is not installed and cannot be installed here (needs root and apt-get);" \
-         "install Debian's chromium package, or the report layout tests will be skipped." >&2
+         "install Debian's chromium package first." >&2
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
