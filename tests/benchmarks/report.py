@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The benchmark's figures: medians over runs, ratios taken within each run, one table, JSON.
 
-Pure code, no I/O beyond the JSON file: test_report.py checks it in a fraction of a second.
+Pure code, no I/O beyond the JSON file, so test_report.py checks it without running a benchmark.
 """
 
 import json
