@@ -126,7 +126,7 @@ options:
         (C(ZtdDeviceAlreadyAssigned)) for it, which means it is already registered to this customer; with O(wait) such a
         device is listed in RV(devices_already_registered) and marked C(already_registered), not counted as an error.
       - Reading costs one request per 100 devices of the batch (about 100 requests for 10,000 devices).
-      - V(false) uploads every device, as earlier releases did; Partner Center then reports those already registered to the
+      - V(false) uploads every device given, without reading the batch; Partner Center then reports those already registered to the
         customer with error 806 (C(ZtdDeviceAlreadyAssigned)).
     type: bool
     default: true

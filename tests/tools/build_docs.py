@@ -266,8 +266,8 @@ HTML_TEXT = re.compile(r'>([^<>]+)<')
 def breakable_names(markup):
     """HTML with a <wbr> after each dot of its text (not of its tags) that a word character follows.
 
-    partnercenter.devices.batch_upload_status has no place to break otherwise: the sidebar broke it wherever
-    the line was full ("batch_upload_sta" / "tus").
+    partnercenter.devices.batch_upload_status has no place to break otherwise, so a narrow sidebar would break it
+    wherever the line is full, mid-word ("batch_upload_sta" / "tus").
     """
     return HTML_TEXT.sub(lambda match: '>' + BREAK_AFTER.sub(r'\1<wbr>', match.group(1)) + '<', markup)
 
