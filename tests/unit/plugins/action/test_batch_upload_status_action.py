@@ -58,7 +58,7 @@ def test_a_line_shows_while_the_module_still_waits(capsys):
 
     def during(poll_number):
         if poll_number == 1:
-            seen['output'] = wait_for_output(capsys, lambda output: shown_lines(output))
+            seen['output'] = wait_for_output(capsys, shown_lines)
 
     action = make_action(batch_upload_status, dict(ARGS, wait=True))
     ModuleStandIn(dict(changed=False, batch_upload_details=FINISHED), polls=POLLS[:1], during=during).install(action)
