@@ -75,7 +75,7 @@ class ModuleStandIn:
         self.calls = []
 
     def install(self, action):
-        def execute(module_name=None, module_args=None, task_vars=None, wrap_async=False, **unused):
+        def execute(module_name=None, module_args=None, task_vars=None, wrap_async=False, **_other):
             environment = task_environment(action._task.environment)  # pylint: disable=protected-access
             self.calls.append(dict(module_name=module_name, module_args=module_args, task_vars=task_vars, wrap_async=wrap_async,
                                    environment=environment))

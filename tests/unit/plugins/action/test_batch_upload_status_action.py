@@ -32,18 +32,18 @@ def test_the_plugin_sets_the_fact_from_the_one_batch_upload_details_the_module_r
 
 def test_a_failed_wait_that_read_details_still_sets_the_fact():
     stuck = details('processing', ['queued'])
-    result, unused = run(dict(ARGS, wait=True), dict(failed=True, msg='The batch was still processing.', batch_upload_details=stuck))
+    result, _module = run(dict(ARGS, wait=True), dict(failed=True, msg='The batch was still processing.', batch_upload_details=stuck))
     assert result['failed'] is True
     assert result['ansible_facts'][BATCH_FACT] == stuck
 
 
 def test_a_result_without_details_sets_no_fact():
-    result, unused = run(ARGS, dict(failed=True, msg='customer_id must be a GUID.'))
+    result, _module = run(ARGS, dict(failed=True, msg='customer_id must be a GUID.'))
     assert result['failed'] is True and 'ansible_facts' not in result
 
 
 def test_a_wait_shows_a_line_per_change_through_display(capsys):
-    result, unused = run(dict(ARGS, wait=True), dict(changed=False, batch_upload_details=FINISHED), polls=POLLS)
+    result, _module = run(dict(ARGS, wait=True), dict(changed=False, batch_upload_details=FINISHED), polls=POLLS)
     # queued, processing, processing again (no change: no line), finished_with_errors.
     assert shown_lines(capsys.readouterr().out) == [
         '%s | batch %s: queued \u2014 0 of 2 devices done (poll 1, 2 s)' % (HOST, SHORT),
@@ -89,5 +89,5 @@ def test_async_leaves_the_fact_to_the_module_and_shows_no_lines(capsys):
 
 
 def test_async_on_a_connection_with_native_async_is_not_wrapped():
-    unused, module = run(ARGS, dict(changed=False, batch_upload_details=FINISHED), async_val=600, has_native_async=True)
+    _result, module = run(ARGS, dict(changed=False, batch_upload_details=FINISHED), async_val=600, has_native_async=True)
     assert module.call['wrap_async'] is False

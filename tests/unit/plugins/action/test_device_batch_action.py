@@ -9,7 +9,8 @@ from ansible_collections.partnercenter.devices.plugins.action import device_batc
 from ansible_collections.partnercenter.devices.plugins.module_utils.action_handshake import BATCH_FACT, FACT_BY_ACTION_ENV, PROGRESS_FILE_ENV
 
 # A task that uploads a batch.
-ARGS = dict(customer_id='3f8e2a91-6c47-4d0b-b5e2-7a9c1d3e5f60', batch_id='lab-42', devices=[dict(serial_number='SN-0', oem_manufacturer_name='Contoso', model_name='X1')])
+ARGS = dict(customer_id='3f8e2a91-6c47-4d0b-b5e2-7a9c1d3e5f60', batch_id='lab-42',
+            devices=[dict(serial_number='SN-0', oem_manufacturer_name='Contoso', model_name='X1')])
 FINISHED = details('finished', ['finished'])
 RESULT = dict(changed=True, batch_tracking_id='2c847dea-0b1d-4c5e-8f70-a1b2c3d4e5f6', batch_upload_details=FINISHED)
 POLLS = [details('queued', ['queued']), details('processing', ['queued']), FINISHED]
@@ -43,7 +44,7 @@ def test_the_result_keeps_its_batch_upload_details_and_sets_no_fact():
 
 
 def test_without_wait_no_progress_file_and_no_lines(capsys):
-    unused, module = run(ARGS, polls=POLLS)
+    _result, module = run(ARGS, polls=POLLS)
     assert PROGRESS_FILE_ENV not in module.call['environment']
     assert shown_lines(capsys.readouterr().out) == []
 

@@ -43,7 +43,7 @@ def test_the_result_keeps_its_batch_upload_details_and_sets_no_fact():
 
 
 def test_without_wait_no_progress_file_and_no_lines(capsys):
-    unused, module = run(ARGS, polls=POLLS)
+    _result, module = run(ARGS, polls=POLLS)
     assert PROGRESS_FILE_ENV not in module.call['environment']
     assert shown_lines(capsys.readouterr().out) == []
 

@@ -66,7 +66,7 @@ class Clock:
         return self.now
 
 
-def record(status, polls, batch=BATCH, done=0):
+def make_record(status, polls, batch=BATCH, done=0):
     return dict(batch=batch, status=status, devices=1, done=done, errors=0, polls=polls, waited=polls * 2)
 
 
@@ -80,31 +80,31 @@ def test_a_line_per_change_and_a_heartbeat_when_due(tmp_path):
     clock = Clock()
     tail = ProgressTail(path, heartbeat=60, clock=clock)
     assert tail.lines() == []  # no file yet
-    append(path, record('queued', 1), record('queued', 2))
-    assert tail.lines() == [progress_line(record('queued', 1))]
+    append(path, make_record('queued', 1), make_record('queued', 2))
+    assert tail.lines() == [progress_line(make_record('queued', 1))]
     clock.now += 59
-    append(path, record('queued', 3))
+    append(path, make_record('queued', 3))
     assert tail.lines() == []
     clock.now += 1
-    append(path, record('queued', 4))
-    assert tail.lines() == [progress_line(record('queued', 4), heartbeat=True)]
-    append(path, record('finished', 5, done=1))
-    assert tail.lines() == [progress_line(record('finished', 5, done=1))]
+    append(path, make_record('queued', 4))
+    assert tail.lines() == [progress_line(make_record('queued', 4), heartbeat=True)]
+    append(path, make_record('finished', 5, done=1))
+    assert tail.lines() == [progress_line(make_record('finished', 5, done=1))]
     assert tail.last_record[BATCH]['polls'] == 5
 
 
 def test_each_batch_has_its_own_last_line(tmp_path):
     path = str(tmp_path / 'progress.jsonl')
     tail = ProgressTail(path, clock=Clock())
-    append(path, record('queued', 1), record('queued', 1, batch=OTHER), record('queued', 2))
-    assert tail.lines() == [progress_line(record('queued', 1)), progress_line(record('queued', 1, batch=OTHER))]
+    append(path, make_record('queued', 1), make_record('queued', 1, batch=OTHER), make_record('queued', 2))
+    assert tail.lines() == [progress_line(make_record('queued', 1)), progress_line(make_record('queued', 1, batch=OTHER))]
 
 
 def test_a_line_half_written_waits_for_its_end_and_junk_is_skipped(tmp_path):
     path = str(tmp_path / 'progress.jsonl')
     tail = ProgressTail(path, clock=Clock())
-    whole = json.dumps(record('processing', 1))
+    whole = json.dumps(make_record('processing', 1))
     append(path, text='not json\n[1, 2]\n' + whole[:10])
     assert tail.lines() == []
     append(path, text=whole[10:] + '\n')
-    assert tail.lines() == [progress_line(record('processing', 1))]
+    assert tail.lines() == [progress_line(make_record('processing', 1))]
