@@ -47,7 +47,7 @@ def test_the_controller_sets_the_fact_in_every_way_to_run_the_module(make_simula
     assert len(by_environment.stats['token_requests']) == 1 and len(by_environment.stats['api_requests']) == 1
 
     # An async run, which the action plugin does not see to its end, gets the fact from the module itself.
-    saved = run.results['async']
+    saved = run.results['async_read']
     details = saved['result']['batch_upload_details']
     assert details['devices_status'][0]['error_code'] == '808'
     assert saved['fact'] == details
