@@ -18,6 +18,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.auth import 
     StaticTokenAuth,
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import CredentialError
+from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule
 from ansible_collections.partnercenter.devices.plugins.module_utils.options import (
     INSECURE_WARNING,
     SHARED_OPTIONS,
@@ -28,6 +29,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.options impo
 )
 
 import harness
+from in_process import module_args
 
 TENANT = '9c6f4a3e-1b2d-4c5e-8f70-a1b2c3d4e5f6'
 CLIENT = '5d2a7c1e-3f4b-4a6c-9d8e-0f1a2b3c4d5e'
@@ -146,15 +148,15 @@ def test_environment_fills_what_a_dict_leaves_out_and_empty_means_unset():
     assert SharedOptionAdapter.from_plugin(FakePlugin({'client_id': ''})).checked()['client_id'] is None
 
 
-def test_module_params_are_the_checked_options(run_module, monkeypatch, capsys):
+def test_module_params_are_the_checked_options(run_module, monkeypatch):  # pylint: disable=unused-argument
     """A module reads the same options from its arguments and from the environment, through the argument spec."""
+    # run_module: the test's own PARTNER_CENTER_* variables are removed first.
     monkeypatch.setenv('PARTNER_CENTER_BASE_URL', 'http://127.0.0.1:9/')
-    result = run_module('access_token', {'access_token': 'tok', 'tenant_id': '', 'locale': 'de-DE'})
-    # access_token used as is: no request, and the invocation shows the checked values.
-    assert not result.failed, result
-    invocation = result['invocation']['module_args']
-    assert (invocation['base_url'], invocation['authority_url'], invocation['tenant_id'], invocation['timeout']) == (
-        'http://127.0.0.1:9', 'https://login.microsoftonline.com', None, 30.0)
+    with module_args({'access_token': 'tok', 'tenant_id': '', 'locale': 'de-DE'}):
+        module = PartnerCenterModule()
+    params = module.params
+    assert (params['base_url'], params['authority_url'], params['tenant_id'], params['timeout'], params['locale']) == (
+        'http://127.0.0.1:9', 'https://login.microsoftonline.com', None, 30.0, 'de-DE')
 
 
 def test_defaults_follow_the_cloud():
