@@ -33,7 +33,7 @@ test: setup
 test-all: test
 	$(MAKE) --no-print-directory test-matrix MATRIX_ARGS=--after-make-test
 
-## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each; the newest with ANSIBLE_INJECT_FACT_VARS=false), then ansible-test sanity on the newest; MATRIX_ARGS="--only 2.16" etc. (see tests/tools/run_matrix.py)
+## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each; the newest with ANSIBLE_INJECT_FACT_VARS=false), with ansible-test sanity on the newest beside them; MATRIX_ARGS="--only 2.16" etc. (see tests/tools/run_matrix.py)
 MATRIX_ARGS ?=
 test-matrix:
 	$(PYTHON) tests/tools/run_matrix.py $(MATRIX_ARGS)

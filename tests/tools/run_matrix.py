@@ -11,7 +11,7 @@ virtualenv, so ``tests/harness.py`` finds that version's ``ansible-playbook`` ne
 each ``ansible-playbook --version``.
 
 The newest version runs with ``ANSIBLE_INJECT_FACT_VARS=false`` (the default from ansible-core 2.24
-on) as its one run; the older versions run with the default. Then ``ansible-test sanity`` on the
+on) as its one run; the older versions run with the default. Beside them, ``ansible-test sanity`` on the
 newest version (its own ansible-test: ``run_sanity.py`` runs the one next to its interpreter).
 
 A missing interpreter fails the run, naming it and how to get it: a supported version never goes
@@ -301,8 +301,31 @@ class Step:
         return self.returncode
 
 
-def run_steps(steps, jobs):
-    """Run the steps, ``jobs`` at a time (output shown as it comes when one at a time)."""
+def report_quiet_step(step):
+    """Print the outcome of a step whose output went to its log: its last line, or its failures."""
+    with open(step.log_path, encoding='utf-8') as handle:
+        lines = handle.read().splitlines()
+    summary = [line for line in lines if line.strip()][-1:]
+    if step.returncode != 0:
+        # A failed step's failures shown here too (CI keeps the console, not always the logs).
+        firsts = [number for number, line in enumerate(lines) if line.startswith('=') and 'FAILURES' in line]
+        summary = lines[firsts[0] if firsts else -60:][-400:]
+    print('--- %s: exit %s in %.0f s, %.0f CPU s (%s)\n    %s' % (
+        step.name, step.returncode, step.seconds, step.cpu_seconds, os.path.relpath(step.log_path, REPO_ROOT),
+        '\n    '.join(summary)), flush=True)
+
+
+def run_steps(steps, jobs, alongside=()):
+    """Run the steps, ``jobs`` at a time (output shown as it comes when one at a time).
+
+    ``alongside``: steps started first that run beside all the others, their output in their logs. ansible-test
+    sanity keeps about one core busy, and a step of tests leaves part of the second idle while its tests wait on
+    the simulator, so sanity beside them shortens the run by most of its own length.
+    """
+    for step in alongside:
+        print('\n=== %s, beside the other steps (output in %s)\n$ %s' % (
+            step.name, os.path.relpath(step.log_path, REPO_ROOT), ' '.join(step.command)), flush=True)
+        step.start(quiet=True)
     pending = list(steps)
     running = []
     while pending or running:
@@ -319,16 +342,10 @@ def run_steps(steps, jobs):
             if step.reap(block=False):
                 step.finish()
                 running.remove(step)
-                with open(step.log_path, encoding='utf-8') as handle:
-                    lines = handle.read().splitlines()
-                summary = [line for line in lines if line.strip()][-1:]
-                if step.returncode != 0:
-                    # A failed step's failures shown here too (CI keeps the console, not always the logs).
-                    firsts = [number for number, line in enumerate(lines) if line.startswith('=') and 'FAILURES' in line]
-                    summary = lines[firsts[0] if firsts else -60:][-400:]
-                print('--- %s: exit %s in %.0f s, %.0f CPU s (%s)\n    %s' % (
-                    step.name, step.returncode, step.seconds, step.cpu_seconds, os.path.relpath(step.log_path, REPO_ROOT),
-                    '\n    '.join(summary)), flush=True)
+                report_quiet_step(step)
+    for step in alongside:
+        step.finish()
+        report_quiet_step(step)
 
 
 def parse_arguments(argv):
@@ -396,11 +413,13 @@ def main(argv):
             # and the default's path runs on every older version.
             name, env = name + ' with ANSIBLE_INJECT_FACT_VARS=false', test_environment(minor, INJECT_FACT_VARS_OFF)
         steps.append(Step(name, pytest_command(venv_pythons[minor], SELECTION, arguments.workers), env))
+    alongside = []
     if newest in venv_pythons and not arguments.no_sanity:
-        steps.append(Step('ansible-test sanity on ansible-core %s' % newest,
-                          [venv_pythons[newest], os.path.join('tests', 'tools', 'run_sanity.py')],
-                          test_environment(newest)))
-    run_steps(steps, arguments.jobs)
+        alongside.append(Step('ansible-test sanity on ansible-core %s' % newest,
+                              [venv_pythons[newest], os.path.join('tests', 'tools', 'run_sanity.py')],
+                              test_environment(newest)))
+    run_steps(steps, arguments.jobs, alongside)
+    steps.extend(alongside)
 
     cpu_seconds = sum(step.cpu_seconds or 0 for step in steps)
     print('\n=== make test-matrix: %.0f s (virtualenvs %.0f s); the tests took %.0f CPU s, %.0f s of %d cores at least'
