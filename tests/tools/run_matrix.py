@@ -30,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -285,6 +286,7 @@ class Step:
             return False
         self.returncode = self.process.returncode = os.waitstatus_to_exitcode(status)
         self.cpu_seconds = usage.ru_utime + usage.ru_stime
+        self.seconds = time.monotonic() - self.started
         return True
 
     def finish(self):
@@ -296,7 +298,6 @@ class Step:
                 self.log.write(line)
         if self.returncode is None:
             self.reap(block=True)
-        self.seconds = time.monotonic() - self.started
         self.log.close()
         return self.returncode
 
@@ -322,10 +323,14 @@ def run_steps(steps, jobs, alongside=()):
     sanity keeps about one core busy, and a step of tests leaves part of the second idle while its tests wait on
     the simulator, so sanity beside them shortens the run by most of its own length.
     """
+    waiters = []
     for step in alongside:
         print('\n=== %s, beside the other steps (output in %s)\n$ %s' % (
             step.name, os.path.relpath(step.log_path, REPO_ROOT), ' '.join(step.command)), flush=True)
         step.start(quiet=True)
+        # Reaped as soon as it ends, so that its time is its own, not the other steps'.
+        waiters.append(threading.Thread(target=step.reap, kwargs=dict(block=True), daemon=True))
+        waiters[-1].start()
     pending = list(steps)
     running = []
     while pending or running:
@@ -343,7 +348,8 @@ def run_steps(steps, jobs, alongside=()):
                 step.finish()
                 running.remove(step)
                 report_quiet_step(step)
-    for step in alongside:
+    for step, waiter in zip(alongside, waiters):
+        waiter.join()
         step.finish()
         report_quiet_step(step)
 
