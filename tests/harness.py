@@ -19,6 +19,8 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import urllib.parse
+import urllib.request
 
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
@@ -148,6 +150,20 @@ def ansible_env(collections_path, **extra):
             extra = dict(extra, **{key: env[key] + separator + extra[key]})
     env.update(extra)
     return env
+
+
+def issue_token(url, refresh_token=None):
+    """An access token from the simulator's token endpoint at ``url``, asked for beforehand as a user would: app-only,
+    or from ``refresh_token`` (app+user)."""
+    form = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'resource': 'https://api.partnercenter.microsoft.com'}
+    if refresh_token:
+        form.update(grant_type='refresh_token', refresh_token=refresh_token)
+    else:
+        form['grant_type'] = 'client_credentials'
+    request = urllib.request.Request('%s/%s/oauth2/token' % (url, TENANT_ID), data=urllib.parse.urlencode(form).encode(),
+                                     method='POST')
+    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=10) as response:
+        return json.loads(response.read())['access_token']
 
 
 def simulator_credentials(url, kind='app-only'):

@@ -6,24 +6,11 @@ sets on the controller, the task's environment keyword beside the variables the 
 module_defaults with the action group, and the -vvvv output. The module's own behaviour is tested in-process in
 tests/unit/plugins/modules/test_batch_upload_status.py and test_faults.py."""
 
-import json
-import urllib.parse
-import urllib.request
 
 import harness
 
 EXAMPLE = {'customer_id': harness.EXAMPLE_CUSTOMER_ID, 'batch_tracking_id': harness.EXAMPLE_BATCH_ID}
 FACT = 'partnercenter_batch_upload_details'
-
-
-def issue_token(url):
-    """Ask the simulator's token endpoint for an access token, as a user would beforehand."""
-    form = {'client_id': harness.CLIENT_ID, 'client_secret': harness.CLIENT_SECRET, 'grant_type': 'client_credentials',
-            'resource': 'https://api.partnercenter.microsoft.com'}
-    request = urllib.request.Request('%s/%s/oauth2/token' % (url, harness.TENANT_ID),
-                                     data=urllib.parse.urlencode(form).encode(), method='POST')
-    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=10) as response:
-        return json.loads(response.read())['access_token']
 
 
 def test_the_controller_sets_the_fact_in_every_way_to_run_the_module(make_simulator, playbook):
@@ -61,7 +48,7 @@ def test_the_controller_sets_the_fact_in_every_way_to_run_the_module(make_simula
 
 def test_no_secret_or_token_in_vvvv_output(simulator, playbook):
     wrong_secret = 'wrong-secret-value-that-must-not-show'
-    token = issue_token(simulator.url)
+    token = harness.issue_token(simulator.url)
     # The first read meets an expired token (renewed mid-task), the second a 429 (a retry warning).
     simulator.add_fault('expire_token')
     simulator.add_fault('status', status=429, retry_after=1, after=2)

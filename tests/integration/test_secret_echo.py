@@ -8,9 +8,6 @@ runs prove, through ansible-playbook at -vvvv, that a secret inside one device o
 """
 
 import copy
-import json
-import urllib.parse
-import urllib.request
 
 import pytest
 
@@ -40,16 +37,6 @@ def echo_simulator():
     sim.stop()
 
 
-def fetch_token(url):
-    """An access token from the simulator's token endpoint, fetched beforehand as a user would."""
-    form = {'client_id': harness.CLIENT_ID, 'client_secret': harness.CLIENT_SECRET, 'grant_type': 'client_credentials',
-            'resource': 'https://api.partnercenter.microsoft.com'}
-    request = urllib.request.Request('%s/%s/oauth2/token' % (url, harness.TENANT_ID),
-                                     data=urllib.parse.urlencode(form).encode(), method='POST')
-    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=10) as response:
-        return json.loads(response.read())['access_token']
-
-
 def descriptions(devices):
     """Serial number -> error description of the echoing devices."""
     return dict((device['serial_number'], device['error_description']) for device in devices
@@ -68,7 +55,7 @@ def test_echoed_secrets_are_masked_in_a_large_result(echo_simulator, playbook, g
     variables = dict(customer_id=harness.EXAMPLE_CUSTOMER_ID, batch_tracking_id=ECHO_BATCH)
     if given_token:
         # The token is an option here (a no_log one) instead of one the module fetches.
-        variables['access_token'] = fetch_token(echo_simulator.url)
+        variables['access_token'] = harness.issue_token(echo_simulator.url)
     run = playbook('batch_upload_status.yml', variables, env=env, verbosity=4)
     assert run.returncode == 0, run
     result = run.results['result']

@@ -11,10 +11,7 @@ happen, and bulk waits (one batch failing, 200 batches under sustained throttlin
 """
 
 import copy
-import json
 import re
-import urllib.parse
-import urllib.request
 
 import pytest
 
@@ -54,20 +51,6 @@ def example(**options):
 def read(run_module, sim_args, simulator, kind='app-only', check_mode=False, **options):
     """Read the documented example batch (or the batch ``options`` name) with ``kind`` credentials for ``simulator``."""
     return run_module('batch_upload_status', dict(sim_args(simulator, kind), **example(**options)), check_mode=check_mode)
-
-
-def issue_token(url, refresh_token=None):
-    """Ask the simulator's token endpoint for an access token, as a user would beforehand."""
-    form = {'client_id': harness.CLIENT_ID, 'client_secret': harness.CLIENT_SECRET,
-            'resource': 'https://api.partnercenter.microsoft.com'}
-    if refresh_token:
-        form.update(grant_type='refresh_token', refresh_token=refresh_token)
-    else:
-        form['grant_type'] = 'client_credentials'
-    request = urllib.request.Request('%s/%s/oauth2/token' % (url, harness.TENANT_ID),
-                                     data=urllib.parse.urlencode(form).encode(), method='POST')
-    with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=10) as response:
-        return json.loads(response.read())['access_token']
 
 
 def set_environment(monkeypatch, variables):
@@ -187,7 +170,7 @@ def test_tenant_may_be_a_domain(run_module, simulator, sim_args):
 
 
 def test_access_token_is_used_as_is_without_a_token_request(run_module, simulator):
-    token = issue_token(simulator.url)
+    token = harness.issue_token(simulator.url)
     requests_before = len(simulator.stats['token_requests'])
     result = run_module('batch_upload_status', example(access_token=token, base_url=simulator.url))
     assert result['batch_upload_details']['status'] == 'finished'
