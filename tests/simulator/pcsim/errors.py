@@ -8,6 +8,7 @@ the seed picks for what sources show in more than one way (``error_code_form``, 
 import json
 
 from .messages import Response, json_bytes
+from .seed import compile_choice
 
 # Partner Center error codes (the "code" of the error body). Where Partner Center's public
 # REST error-code table has one, it is used; the others are the simulator's own.
@@ -76,9 +77,5 @@ def in_seed_form(sim, response):
 
 def compile_seed(raw, seed):
     """``seed.error_code_form`` (default ``number``) and ``seed.www_authenticate`` (default ``oauth_realm``, the documented form)."""
-    seed.error_code_form = raw.get("error_code_form", "number")
-    if seed.error_code_form not in ERROR_CODE_FORMS:
-        raise ValueError("seed: error_code_form must be one of %s" % ", ".join(ERROR_CODE_FORMS))
-    seed.www_authenticate = raw.get("www_authenticate", "oauth_realm")
-    if seed.www_authenticate not in WWW_AUTHENTICATE_FORMS:
-        raise ValueError("seed: www_authenticate must be one of %s" % ", ".join(WWW_AUTHENTICATE_FORMS))
+    seed.error_code_form = compile_choice(raw, "error_code_form", ERROR_CODE_FORMS, "number")
+    seed.www_authenticate = compile_choice(raw, "www_authenticate", WWW_AUTHENTICATE_FORMS, "oauth_realm")

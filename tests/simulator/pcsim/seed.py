@@ -70,6 +70,14 @@ def customers_of(raw):
     return list((raw.get("customers") or {}).items())
 
 
+def compile_choice(raw, key, choices, default, where="seed"):
+    """``raw[key]`` (``default`` when absent), which must be one of ``choices``: a seed setting that picks a form."""
+    value = raw.get(key, default)
+    if value not in choices:
+        raise ValueError("%s: %s must be one of %s" % (where, key, ", ".join(choices)))
+    return value
+
+
 def compile_bool(raw, where, default):
     if raw is None:
         return default

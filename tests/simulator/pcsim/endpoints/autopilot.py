@@ -25,6 +25,7 @@ from ..api import Route
 from ..checks import field, is_json_media_type, new_guid, short
 from ..errors import CODE_INVALID_INPUT, CODE_NOT_FOUND, CODE_UNSUPPORTED_MEDIA
 from ..messages import Response, iso_utc, json_bytes
+from ..seed import compile_choice
 from .batch_status import device_view
 from .device_batches import new_registry, unregister
 from .uploads import accepted_answer, compile_accepted_response
@@ -370,15 +371,9 @@ def reset(sim):
 
 
 def _compile_policy_options(raw, where, defaults):
-    spelling = raw.get("policy_spelling", defaults["policy_spelling"])
-    if spelling not in POLICY_SPELLINGS:
-        raise ValueError("%s: policy_spelling must be one of %s" % (where, ", ".join(POLICY_SPELLINGS)))
-    count_key = raw.get("policy_device_count_key", defaults["policy_device_count_key"])
-    if count_key not in POLICY_COUNT_KEYS:
-        raise ValueError("%s: policy_device_count_key must be one of %s" % (where, ", ".join(POLICY_COUNT_KEYS)))
-    value_form = raw.get("policy_value_form", defaults["policy_value_form"])
-    if value_form not in POLICY_VALUE_FORMS:
-        raise ValueError("%s: policy_value_form must be one of %s" % (where, ", ".join(POLICY_VALUE_FORMS)))
+    spelling = compile_choice(raw, "policy_spelling", POLICY_SPELLINGS, defaults["policy_spelling"], where)
+    count_key = compile_choice(raw, "policy_device_count_key", POLICY_COUNT_KEYS, defaults["policy_device_count_key"], where)
+    value_form = compile_choice(raw, "policy_value_form", POLICY_VALUE_FORMS, defaults["policy_value_form"], where)
     update_response = compile_accepted_response(raw.get("policy_update_response"), "%s: policy_update_response" % where,
                                                 defaults["policy_update_response"])
     delete_status = raw.get("device_delete_status", defaults["device_delete_status"])

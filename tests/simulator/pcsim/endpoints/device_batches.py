@@ -24,6 +24,7 @@ from ..api import Route
 from ..checks import parse_device, short
 from ..errors import CODE_INVALID_INPUT, CODE_NOT_FOUND
 from ..messages import Response, json_bytes
+from ..seed import compile_choice
 
 DEFAULT_DEVICE_PAGE_SIZE = 100
 # How a batch's device list pages: a continuation token in the body and links.next (the default), or
@@ -209,15 +210,9 @@ def compile_seed(raw, seed):
     seed.device_page_size = page_size
     empty_status = _compile_empty_status(raw.get("empty_device_batch_list_status"), "seed", 404)
     seed.registered_elsewhere = _compile_registry(raw.get("registered_elsewhere"), "seed: registered_elsewhere")
-    seed.device_paging = raw.get("device_paging", "continuation")
-    if seed.device_paging not in DEVICE_PAGING_MODES:
-        raise ValueError("seed: device_paging must be one of %s" % ", ".join(DEVICE_PAGING_MODES))
-    seed.device_listing = raw.get("device_listing", "microsoft")
-    if seed.device_listing not in DEVICE_LISTING_FORMS:
-        raise ValueError("seed: device_listing must be one of %s" % ", ".join(DEVICE_LISTING_FORMS))
-    seed.uploaded_date_form = raw.get("uploaded_date_form", "local_offset")
-    if seed.uploaded_date_form not in UPLOADED_DATE_FORMS:
-        raise ValueError("seed: uploaded_date_form must be one of %s" % ", ".join(UPLOADED_DATE_FORMS))
+    seed.device_paging = compile_choice(raw, "device_paging", DEVICE_PAGING_MODES, "continuation")
+    seed.device_listing = compile_choice(raw, "device_listing", DEVICE_LISTING_FORMS, "microsoft")
+    seed.uploaded_date_form = compile_choice(raw, "uploaded_date_form", UPLOADED_DATE_FORMS, "local_offset")
     seed.seed_device_batches = {}
     seed.seed_registries = {}
     for customer_id, customer in (raw.get("customers") or {}).items():
