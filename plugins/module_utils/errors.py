@@ -51,7 +51,12 @@ def secret_forms(secret):
     piece between them. HTML character references and JSON ``\\u`` escapes of single characters are
     matched by ``redact`` itself, as they may be mixed with plain characters.
     """
-    secret = str(secret)
+    return _secret_forms(str(secret))
+
+
+@functools.lru_cache(maxsize=256)
+def _secret_forms(secret):
+    """``secret_forms`` of a string, kept: every redaction asks again for the spellings of the same few secrets."""
     forms = {secret}
     forms.add(repr(secret)[1:-1])
     forms.add(repr(secret.encode('utf-8', 'backslashreplace'))[2:-1])
@@ -62,7 +67,7 @@ def secret_forms(secret):
     forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
     forms.update(piece for piece in _CONTROL.split(secret) if len(piece) >= _MIN_PIECE)
     forms.update(_base64_forms(secret))
-    return set(form for form in forms if len(form) >= 4)
+    return frozenset(form for form in forms if len(form) >= 4)
 
 
 def _base64_forms(secret):

@@ -55,11 +55,6 @@ class Response:
         # after the request may have been delivered): the request may have been applied before this answer.
         self.unsettled_attempts = 0
 
-    @property
-    def maybe_applied_before(self):
-        """True when an earlier attempt of this changing request may have been applied (see unsettled_attempts)."""
-        return self.unsettled_attempts > 0
-
     def annotate(self, error):
         """Give ``error`` this answer's status and ids where it has none; return it."""
         if error.http_status is None:
