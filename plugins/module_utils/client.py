@@ -19,7 +19,7 @@ import uuid
 from ansible.module_utils.ansible_release import __version__ as ANSIBLE_CORE_VERSION
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.api_errors import api_error, mfa_required
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError, TransportError, redact
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError, TransportError, redact
 from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import HttpExchange, one_line
 from ansible_collections.partnercenter.devices.plugins.module_utils.retry_policy import (
     TRANSIENT_STATUSES,
@@ -53,6 +53,12 @@ class FormPoster:
     def __init__(self, post_form, secrets):
         self.post_form = post_form
         self.secrets = secrets
+
+
+# What a DELETE came to (PartnerCenterClient.delete): done (200 or 204), gone already (404), or done by this request as far
+# as can be told (an earlier attempt of the same DELETE went unanswered or got a server error, and the retry got 404).
+DELETED, ABSENT, DELETED_UNCONFIRMED = 'deleted', 'absent', 'deleted_unconfirmed'
+DELETED_STATUSES = (200, 204)
 
 
 class PartnerCenterClient:
@@ -124,6 +130,19 @@ class PartnerCenterClient:
                 % (what, response.status, type(error).__name__, self.redact(one_line(error)),
                    response.header('content-type') or 'none', len(response.body), response.excerpt()))) from None
 
+    def delete(self, path):
+        """DELETE ``path`` -> DELETED, ABSENT or DELETED_UNCONFIRMED; any other refusal raises its ApiError.
+
+        A TransportError with ``outcome_unknown`` means that no answer settled it at all.
+        """
+        try:
+            self.request('DELETE', path, expected=DELETED_STATUSES)
+        except ApiError as error:
+            if error.http_status == 404:
+                return DELETED_UNCONFIRMED if error.maybe_applied_before else ABSENT
+            raise
+        return DELETED
+
     def request(self, method, path, body=None, expected=(200,), headers=None, refusal_hint=None):
         """Send one logical API request, with retries; return the Response or raise.
 
@@ -189,7 +208,6 @@ class PartnerCenterClient:
         # A request that changes something: when it may have reached the server unanswered, its
         # outcome is unknown until an answer to a retry with the same MS-RequestId settles it.
         changes_state = method not in ('GET', 'HEAD') and authenticated
-        maybe_delivered = False
         unsettled = 0
         attempt = 0
         token_retried = False
@@ -208,12 +226,12 @@ class PartnerCenterClient:
             except TransportError as error:
                 error.request_id = error.request_id or request_id
                 error.correlation_id = error.correlation_id or self.correlation_id
-                maybe_delivered = maybe_delivered or getattr(error, 'maybe_delivered', False)
                 if not error.retryable or attempt >= self.retries:
                     error.message = self.redact('%s failed: %s%s' % (
                         target, error.message, ' (after %d %s)' % (attempt, 'retry' if attempt == 1 else 'retries')
                         if attempt else ''))
-                    if changes_state and maybe_delivered:
+                    # Unknown when this attempt, or an earlier one, may have been applied.
+                    if changes_state and (unsettled or getattr(error, 'maybe_delivered', False)):
                         error.outcome_unknown = True
                         error.message += (
                             ' The request may have reached Partner Center: what became of it is unknown '
@@ -239,7 +257,6 @@ class PartnerCenterClient:
                 if changes_state and response.status >= 500:
                     # A server fault does not say whether the request was applied (a gateway's 504 often comes after it was).
                     unsettled += 1
-                    maybe_delivered = True
                 retry_after = parse_retry_after(response.header('retry-after'))
                 self._pause(target, attempt, 'HTTP %d %s' % (response.status, response.reason), retry_after)
                 continue

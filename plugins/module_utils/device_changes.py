@@ -6,14 +6,9 @@
 import urllib.parse
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch_api import ACCEPTED_STATUSES, batch_devices_path, tracking_id_from
-from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
+from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import OOBE_CATEGORY
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem, device_id_problem, policy_id_problem
-
-DELETED_STATUSES = (200, 204)
-# What remove_device says of a device: removed (204), gone already (404), or removed by this task as far as can be
-# told (an earlier attempt of the same DELETE went unanswered, or a server error answered it, and the retry got 404).
-REMOVED, ABSENT, REMOVED_UNCONFIRMED = 'removed', 'absent', 'removed_unconfirmed'
 
 
 # -- assigning a profile -----------------------------------------------------------------------------------
@@ -54,9 +49,10 @@ def device_path(customer_id, batch_id, device_id):
 
 
 def remove_device(client, customer_id, batch_id, device_id):
-    """DELETE one device from its batch -> REMOVED, ABSENT (404: gone already) or REMOVED_UNCONFIRMED.
+    """DELETE one device from its batch -> PartnerCenterClient.delete's DELETED, ABSENT (404: gone already) or
+    DELETED_UNCONFIRMED.
 
-    REMOVED_UNCONFIRMED: an earlier attempt of this DELETE (same MS-RequestId) went unanswered or got a server
+    DELETED_UNCONFIRMED: an earlier attempt of this DELETE (same MS-RequestId) went unanswered or got a server
     error, and the retry got 404; the device is gone, most likely by this request. A TransportError with
     ``outcome_unknown`` means no answer settled it at all.
     """
@@ -64,10 +60,4 @@ def remove_device(client, customer_id, batch_id, device_id):
     if problem:
         # A last guard: callers check first (unusable_device_ids), and say which device.
         raise ResponseError('refused to send DELETE: an id from Partner Center\'s answer %s' % problem)
-    try:
-        client.request('DELETE', device_path(customer_id, batch_id, device_id), expected=DELETED_STATUSES)
-    except ApiError as error:
-        if error.http_status == 404:
-            return REMOVED_UNCONFIRMED if error.maybe_applied_before else ABSENT
-        raise
-    return REMOVED
+    return client.delete(device_path(customer_id, batch_id, device_id))

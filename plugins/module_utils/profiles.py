@@ -44,7 +44,6 @@ DEVICE_COUNT_KEYS = ('devices_assigned', 'devices_assigned_count')
 # Create answers 200 (documented); 201 is what a REST service might answer and means the same.
 CREATED_STATUSES = (200, 201)
 UPDATED_STATUSES = (200, 204)
-DELETED_STATUSES = (200, 204)
 
 
 def policies_path(customer_id):
@@ -238,17 +237,6 @@ def update_profile(client, customer_id, current_raw, view):
     return raw, shaped, response
 
 
-# What delete_profile says: deleted (204), gone already (404), or deleted by this task as far as can be told (an
-# earlier attempt of the same DELETE went unanswered, or a server error answered it, and the retry got 404).
-DELETED, ABSENT, DELETED_UNCONFIRMED = 'deleted', 'absent', 'deleted_unconfirmed'
-
-
 def delete_profile(client, customer_id, profile_id):
-    """DELETE the profile -> DELETED, ABSENT (404: gone already) or DELETED_UNCONFIRMED."""
-    try:
-        client.request('DELETE', policy_path(customer_id, _checked_policy_id(profile_id)), expected=DELETED_STATUSES)
-    except ApiError as error:
-        if error.http_status == 404:
-            return DELETED_UNCONFIRMED if error.maybe_applied_before else ABSENT
-        raise
-    return DELETED
+    """DELETE the profile -> PartnerCenterClient.delete's DELETED, ABSENT (404: gone already) or DELETED_UNCONFIRMED."""
+    return client.delete(policy_path(customer_id, _checked_policy_id(profile_id)))

@@ -243,11 +243,10 @@ request_id:
   type: str
 '''
 
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import ABSENT, DELETED_UNCONFIRMED
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError, TransportError
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import PartnerCenterModule, report_unexpected_exceptions
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import (
-    ABSENT,
-    DELETED_UNCONFIRMED,
     POLICY_SETTINGS,
     create_profile,
     delete_profile,

@@ -199,7 +199,8 @@ request_id:
   type: str
 '''
 
-from ansible_collections.partnercenter.devices.plugins.module_utils.device_changes import ABSENT, REMOVED_UNCONFIRMED, remove_device
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import ABSENT, DELETED_UNCONFIRMED
+from ansible_collections.partnercenter.devices.plugins.module_utils.device_changes import remove_device
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_lookup import (
     device_summary,
     read_devices,
@@ -282,7 +283,7 @@ def main():
             result['already_absent'].append(device['id'])
             continue
         removed.append(device)
-        if outcome == REMOVED_UNCONFIRMED:
+        if outcome == DELETED_UNCONFIRMED:
             unconfirmed.append(device['id'])
             module.module.warn('The DELETE of device %s (serial number %s) got no clear answer at first (a timeout or a '
                                'server error); sent again with the same MS-RequestId, it found the device gone. It is '

@@ -9,12 +9,9 @@ import json
 import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import ABSENT, DELETED, DELETED_UNCONFIRMED, PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch_api import upload_devices
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_changes import (
-    ABSENT,
-    REMOVED,
-    REMOVED_UNCONFIRMED,
     assign_profile,
     remove_device,
 )
@@ -217,7 +214,7 @@ def test_assign_refuses_ids_without_their_shape_and_sends_nothing(monkeypatch, d
 
 def test_remove_is_idempotent_on_404_and_refusals_are_errors(monkeypatch):
     client, calls = client_for(monkeypatch, [answer(204), answer(404), answer(403, {'code': 1, 'description': 'no'})])
-    assert remove_device(client, CUSTOMER, 'b 1', DEVICE_1) == REMOVED
+    assert remove_device(client, CUSTOMER, 'b 1', DEVICE_1) == DELETED
     assert remove_device(client, CUSTOMER, 'b 1', DEVICE_1) == ABSENT
     with pytest.raises(ApiError):
         remove_device(client, CUSTOMER, 'b 1', DEVICE_1)
@@ -228,7 +225,7 @@ def test_remove_is_idempotent_on_404_and_refusals_are_errors(monkeypatch):
 def test_a_404_after_an_attempt_answered_by_a_server_error_is_a_removal_unconfirmed(monkeypatch, first):
     client, calls = client_for(monkeypatch, [answer(first), answer(404)])
     client.retries, client._sleep = 1, lambda seconds: None  # pylint: disable=protected-access
-    assert remove_device(client, CUSTOMER, 'b', DEVICE_1) == REMOVED_UNCONFIRMED
+    assert remove_device(client, CUSTOMER, 'b', DEVICE_1) == DELETED_UNCONFIRMED
     assert calls[0][2]['MS-RequestId'] == calls[1][2]['MS-RequestId']
 
 

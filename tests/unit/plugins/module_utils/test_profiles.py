@@ -8,13 +8,10 @@ import json
 import pytest
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import StaticTokenAuth
-from ansible_collections.partnercenter.devices.plugins.module_utils.client import PartnerCenterClient
+from ansible_collections.partnercenter.devices.plugins.module_utils.client import ABSENT, DELETED, DELETED_UNCONFIRMED, PartnerCenterClient
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ApiError, ResponseError
 from ansible_collections.partnercenter.devices.plugins.module_utils.http_exchange import Response
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import (
-    ABSENT,
-    DELETED,
-    DELETED_UNCONFIRMED,
     create_profile,
     delete_profile,
     desired_view,
