@@ -10,15 +10,11 @@ found through the batch listings of device_batch_api.py, every page read.
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch_api import find_device_batch, list_batch_devices, list_device_batches
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import OOBE_CATEGORY
-from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import enum_letters
+from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import enum_letters, match_key
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem, device_id_problem, is_guid
 
 # A device's profile is its policy of the o_o_b_e category (the .NET SDK writes o_o_b_e, PartnerCenter.DotNet OOBE).
 _OOBE_LETTERS = enum_letters(OOBE_CATEGORY)
-
-
-def _lower(value):
-    return value.strip().lower() if isinstance(value, str) and value.strip() else None
 
 
 def read_devices(client, customer_id, batch_id=None, warn=None):
@@ -57,10 +53,10 @@ def select_devices(devices, device_ids=None, serial_numbers=None):
     """
     by_id, by_serial = {}, {}
     for device in devices:
-        if _lower(device.get('id')):
-            by_id.setdefault(_lower(device['id']), device)
-        if _lower(device.get('serial_number')):
-            by_serial.setdefault(_lower(device['serial_number']), []).append(device)
+        if match_key(device.get('id')):
+            by_id.setdefault(match_key(device['id']), device)
+        if match_key(device.get('serial_number')):
+            by_serial.setdefault(match_key(device['serial_number']), []).append(device)
     selected, seen = [], set()
     ids_not_found, serials_not_found, ambiguous = [], [], []
 
@@ -71,13 +67,13 @@ def select_devices(devices, device_ids=None, serial_numbers=None):
             selected.append(device)
 
     for device_id in device_ids or ():
-        device = by_id.get(_lower(device_id))
+        device = by_id.get(match_key(device_id))
         if device is None:
             ids_not_found.append(device_id)
         else:
             take(device)
     for serial in serial_numbers or ():
-        matches = by_serial.get(_lower(serial), [])
+        matches = by_serial.get(match_key(serial), [])
         if not matches:
             serials_not_found.append(serial)
         elif len(matches) > 1:

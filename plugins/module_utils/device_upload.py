@@ -18,10 +18,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch
 )
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_input import api_devices
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import PartnerCenterError
-
-
-def _lower(value):
-    return value.strip().lower() if isinstance(value, str) and value.strip() else None
+from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import match_key
 
 
 def identity_keys(device):
@@ -33,8 +30,8 @@ def identity_keys(device):
     keys = []
     if isinstance(device.get('hardware_hash'), str) and device['hardware_hash'].strip():
         keys.append(('hardware_hash', device['hardware_hash'].strip()))
-    if _lower(device.get('product_key')):
-        keys.append(('product_key', _lower(device['product_key'])))
+    if match_key(device.get('product_key')):
+        keys.append(('product_key', match_key(device['product_key'])))
     return keys
 
 
@@ -50,7 +47,7 @@ def _serial_match(device, candidates):
     """
     compatible = []
     for listed in candidates:
-        pairs = [(_lower(device.get(name)), _lower(listed.get(name))) for name in _MAKER_FIELDS]
+        pairs = [(match_key(device.get(name)), match_key(listed.get(name))) for name in _MAKER_FIELDS]
         if all(ours is None or theirs is None or ours == theirs for ours, theirs in pairs):
             compatible.append((listed, all(ours is not None and theirs is not None for ours, theirs in pairs)))
     if len(compatible) != 1:
@@ -75,7 +72,7 @@ def match_present(devices, batch_devices):
     for listed in batch_devices:
         for key in identity_keys(listed):
             index.setdefault(key, listed)
-        serial = _lower(listed.get('serial_number'))
+        serial = match_key(listed.get('serial_number'))
         if serial is not None:
             by_serial.setdefault(serial, []).append(listed)
     missing, present = [], []
@@ -85,8 +82,8 @@ def match_present(devices, batch_devices):
             if key in index:
                 found, matched_by = index[key], key[0]
                 break
-        if found is None and _lower(device.get('serial_number')) is not None:
-            found, matched_by = _serial_match(device, by_serial.get(_lower(device['serial_number']), ()))
+        if found is None and match_key(device.get('serial_number')) is not None:
+            found, matched_by = _serial_match(device, by_serial.get(match_key(device['serial_number']), ()))
         if found is None:
             missing.append(position)
         else:

@@ -19,6 +19,11 @@ _ENUM_SEPARATORS = re.compile(r'[\s_-]+')
 _SNAKE_CASE_NAMES = {}
 
 
+def match_key(value):
+    """An identifier as compared (serial number, maker, id): trimmed, lower case; None when it is not text or blank."""
+    return value.strip().lower() if isinstance(value, str) and value.strip() else None
+
+
 def snake_case(name):
     """``batchTrackingId`` -> ``batch_tracking_id``; names already in snake_case are unchanged."""
     converted = _SNAKE_CASE_NAMES.get(name)

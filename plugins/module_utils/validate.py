@@ -178,15 +178,19 @@ def path_segment_problem(value):
     return None
 
 
+def _guid_id_problem(value):
+    if is_guid(value):
+        return None
+    return path_segment_problem(value) or 'is %s, not a GUID' % _shown(value)
+
+
 def policy_id_problem(value):
     """None when ``value`` can be the id of an Autopilot profile (configuration policy) in a request; else why not.
 
     Partner Center documents a policy id as "a GUID-formatted string" (device deployment resources,
     ConfigurationPolicy).
     """
-    if is_guid(value):
-        return None
-    return path_segment_problem(value) or 'is %s, not a GUID' % _shown(value)
+    return _guid_id_problem(value)
 
 
 def device_id_problem(value):
@@ -195,9 +199,7 @@ def device_id_problem(value):
     Partner Center documents a device id as "a GUID-formatted string" (device deployment resources,
     Device), and every example shows one; the .NET SDK types it as a string.
     """
-    if is_guid(value):
-        return None
-    return path_segment_problem(value) or 'is %s, not a GUID' % _shown(value)
+    return _guid_id_problem(value)
 
 
 def batch_name_problem(value):
