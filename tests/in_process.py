@@ -81,13 +81,11 @@ def _warning_text(warning):
 
 
 def sim_args(sim, kind='app-only', **extra):
-    """The shared options for the simulator ``sim`` and a credential kind (app-only, app+user)."""
-    args = dict(base_url=sim.url, authority_url=sim.url, tenant_id=harness.TENANT_ID, client_id=harness.CLIENT_ID,
-                client_secret=harness.CLIENT_SECRET, timeout=5, retries=2)
-    if kind == 'app+user':
-        args['refresh_token'] = harness.REFRESH_TOKEN
-    elif kind != 'app-only':
-        raise ValueError('unknown credential kind %r' % kind)
+    """The shared options for the simulator ``sim`` and a credential kind (app-only, app+user): the credentials of
+    harness.simulator_credentials, as options instead of PARTNER_CENTER_* variables."""
+    prefix = 'PARTNER_CENTER_'
+    args = dict((name[len(prefix):].lower(), value) for name, value in harness.simulator_credentials(sim.url, kind).items())
+    args.update(timeout=5, retries=2)
     args.update(extra)
     return args
 

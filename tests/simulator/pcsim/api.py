@@ -112,7 +112,6 @@ def api_endpoint(sim, request, fault, label):
         response = faults.fault_response(sim, fault, request, headers, token_endpoint=False)
     else:
         response = _checks_then_handler(sim, request, headers)
-    response = errors.in_seed_form(sim, response)
     record = {
         "method": request.method,
         "path": request.target,
@@ -128,8 +127,9 @@ def api_endpoint(sim, request, fault, label):
         sim.state.stats["api_requests"].append(record)
     if late is not None:
         # Recorded (with the status of the request as applied) before the answer is held.
-        return errors.in_seed_form(sim, faults.late_answer(sim, late, response, headers))
-    return response
+        response = faults.late_answer(sim, late, response, headers)
+    # The seed's form of error bodies changes no status: what was recorded stands.
+    return errors.in_seed_form(sim, response)
 
 
 def _checks_then_handler(sim, request, headers):

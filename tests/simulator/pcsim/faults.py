@@ -105,15 +105,9 @@ def normalize_fault(raw, default_match="api"):
     if kind == "status":
         _normalize_status_fault(raw, spec)
     elif kind == "delay":
-        seconds = raw.get("seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= MAX_DELAY_SECONDS:
-            raise ValueError("a delay fault needs seconds between 0 and %d" % MAX_DELAY_SECONDS)
-        spec["seconds"] = seconds
+        spec["seconds"] = _fault_seconds(raw, kind, None)
     elif kind == "late_answer":
-        seconds = raw.get("seconds", 0)
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= MAX_DELAY_SECONDS:
-            raise ValueError("a late_answer fault needs seconds between 0 and %d" % MAX_DELAY_SECONDS)
-        spec["seconds"] = seconds
+        spec["seconds"] = _fault_seconds(raw, kind, 0)
         if "status" in raw:
             status = raw["status"]
             if isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599:
@@ -148,6 +142,13 @@ def _normalize_applied_fault(raw, spec):
         if name in raw and not isinstance(raw[name], bool):
             raise ValueError("an applied fault's %s must be true or false" % name)
     spec.update(status=status, drop=raw.get("drop", False), replay=raw.get("replay", True))
+
+
+def _fault_seconds(raw, kind, default):
+    seconds = raw.get("seconds", default)
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= MAX_DELAY_SECONDS:
+        raise ValueError("a %s fault needs seconds between 0 and %d" % (kind, MAX_DELAY_SECONDS))
+    return seconds
 
 
 def applied_answer(fault, headers):
