@@ -8,6 +8,7 @@ import urllib.parse
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch_api import ACCEPTED_STATUSES, batch_devices_path, tracking_id_from
 from ansible_collections.partnercenter.devices.plugins.module_utils.errors import ResponseError
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import OOBE_CATEGORY
+from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import first_of_each_id
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem, device_id_problem, policy_id_problem
 
 
@@ -30,13 +31,8 @@ def assign_profile(client, customer_id, device_ids, profile_id):
         # A last guard: callers check first, and say which device.
         raise ResponseError('refused to send DevicePolicyUpdates: an id from Partner Center\'s answer %s'
                             % next(problem for problem in problems if problem))
-    seen, unique_ids = set(), []
-    for device_id in device_ids:
-        if device_id.lower() not in seen:
-            seen.add(device_id.lower())
-            unique_ids.append(device_id)
     body = dict(devices=[dict(id=device_id, policies=[dict(key=OOBE_CATEGORY, value=profile_id)])
-                         for device_id in unique_ids])
+                         for device_id in first_of_each_id(device_ids, lambda device_id: device_id)])
     response = client.request('PATCH', device_policy_updates_path(customer_id), body=body, expected=ACCEPTED_STATUSES)
     return dict(batch_tracking_id=tracking_id_from(response), location=response.header('location'),
                 request_id=response.request_id, http_status=response.status)

@@ -10,7 +10,7 @@ found through the batch listings of device_batch_api.py, every page read.
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.device_batch_api import find_device_batch, list_batch_devices, list_device_batches
 from ansible_collections.partnercenter.devices.plugins.module_utils.profiles import OOBE_CATEGORY
-from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import enum_letters, match_key
+from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import enum_letters, first_of_each_id, match_key
 from ansible_collections.partnercenter.devices.plugins.module_utils.validate import batch_name_problem, device_id_problem, is_guid
 
 # A device's profile is its policy of the o_o_b_e category (the .NET SDK writes o_o_b_e, PartnerCenter.DotNet OOBE).
@@ -89,15 +89,7 @@ def unique_devices(devices):
     A listing may name one device twice (on two pages, or in two spellings); a request must not.
     Devices without a usable id are kept: the id check names them.
     """
-    seen, unique = set(), []
-    for device in devices:
-        key = device.get('id').lower() if isinstance(device.get('id'), str) else None
-        if key is not None and key in seen:
-            continue
-        if key is not None:
-            seen.add(key)
-        unique.append(device)
-    return unique
+    return first_of_each_id(devices, lambda device: device.get('id'))
 
 
 def device_label_in_answer(device):

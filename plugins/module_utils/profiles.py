@@ -15,6 +15,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.errors impor
 from ansible_collections.partnercenter.devices.plugins.module_utils.paging import read_pages
 from ansible_collections.partnercenter.devices.plugins.module_utils.text_case import (
     enum_letters,
+    first_of_each_id,
     normalize_enum,
     snake_case,
     snake_case_keys,
@@ -152,15 +153,7 @@ def profiles_named(raw_items, shaped_items, name):
 
 def unique_profiles(matches):
     """The (raw, shaped) profiles with each id (compared without regard to case) once: a listing may repeat one."""
-    seen, unique = set(), []
-    for raw, shaped in matches:
-        key = shaped.get('id').lower() if isinstance(shaped.get('id'), str) else None
-        if key is not None and key in seen:
-            continue
-        if key is not None:
-            seen.add(key)
-        unique.append((raw, shaped))
-    return unique
+    return first_of_each_id(matches, lambda match: match[1].get('id'))
 
 
 def _checked_policy_id(profile_id):

@@ -24,6 +24,21 @@ def match_key(value):
     return value.strip().lower() if isinstance(value, str) and value.strip() else None
 
 
+def first_of_each_id(items, id_of):
+    """``items`` in order, with the first of those whose ``id_of(item)`` is the same id, compared without regard to
+    case; an item whose id is not text is always kept (the id checks name it)."""
+    seen, unique = set(), []
+    for item in items:
+        key = id_of(item)
+        key = key.lower() if isinstance(key, str) else None
+        if key is not None and key in seen:
+            continue
+        if key is not None:
+            seen.add(key)
+        unique.append(item)
+    return unique
+
+
 def snake_case(name):
     """``batchTrackingId`` -> ``batch_tracking_id``; names already in snake_case are unchanged."""
     converted = _SNAKE_CASE_NAMES.get(name)
