@@ -50,6 +50,7 @@ def test_the_record_covers_every_kind_of_interface(recorded):
     assert 'wait_for_batch_upload_details' in recorded['roles']['wait_for_batch_upload']['facts']
     assert recorded['module_environment']['client_secret'] == 'PARTNER_CENTER_CLIENT_SECRET'
     assert recorded['inventory']['customers']['options']['tenant_id']['env'] == ['PARTNER_CENTER_TENANT_ID']
+    assert 'relationship_to_partner' in recorded['inventory']['customers']['host_variables']
 
 
 def _edited(record, edit):
@@ -98,6 +99,8 @@ BREAKING_EDITS = {
                      'return key ansible_facts.partnercenter_batch_upload_details: removed'),
     'inventory environment variable removed': (_set(['inventory', 'customers', 'options', 'tenant_id', 'env'], []),
                                                'inventory customers option tenant_id: env removed: PARTNER_CENTER_TENANT_ID'),
+    'inventory host variable no longer set': (_set(['inventory', 'customers', 'host_variables'], ['customer_id']),
+                                              'inventory customers host variable company_name: no longer set'),
     'module environment variable renamed': (_set(['module_environment', 'tenant_id'], 'PC_TENANT'),
                                             'option tenant_id no longer read from PARTNER_CENTER_TENANT_ID'),
     'role variable removed': (_delete(['roles', 'wait_for_batch_upload', 'entry_points', 'main', 'wait_for_batch_upload_delay']),

@@ -132,15 +132,20 @@ def _own_option_names(plugin_path):
     return names
 
 
-def _environment_variables():
-    """The environment variable behind each shared option of the modules (``ENV_VARS`` of auth.py, read as a literal)."""
-    auth_path = os.path.join(REPO_ROOT, 'plugins', 'module_utils', 'auth.py')
-    with open(auth_path, encoding='utf-8') as handle:
-        tree = ast.parse(handle.read(), auth_path)
+def _module_utils_literal(file_name, name):
+    """A literal constant of a module_utils file, read without importing the collection."""
+    path = os.path.join(REPO_ROOT, 'plugins', 'module_utils', file_name)
+    with open(path, encoding='utf-8') as handle:
+        tree = ast.parse(handle.read(), path)
     for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == 'ENV_VARS' for target in node.targets):
-            return dict(sorted(ast.literal_eval(node.value).items()))
-    raise RuntimeError('ENV_VARS not found in %s' % auth_path)
+        if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == name for target in node.targets):
+            return ast.literal_eval(node.value)
+    raise RuntimeError('%s not found in %s' % (name, path))
+
+
+def _environment_variables():
+    """The environment variable behind each shared option of the modules (``ENV_VARS`` of auth.py)."""
+    return dict(sorted(_module_utils_literal('auth.py', 'ENV_VARS').items()))
 
 
 def _role_facts(role_dir):
@@ -203,6 +208,8 @@ def _collect(collections_path):
         own = _own_option_names(os.path.join(inventory_dir, name + '.py'))
         options = dict((key, value) for key, value in (doc['doc'].get('options') or {}).items() if key in own)
         interface['inventory'][name] = {'options': _options(options)}
+    # The variables every customer host gets (``CUSTOMER_KEYS`` of customers.py, which the inventory sets).
+    interface['inventory']['customers']['host_variables'] = sorted(_module_utils_literal('customers.py', 'CUSTOMER_KEYS'))
     for role in sorted(os.listdir(ROLE_DIR)):
         with open(os.path.join(ROLE_DIR, role, 'meta', 'argument_specs.yml'), encoding='utf-8') as handle:
             specs = yaml.safe_load(handle)['argument_specs']
@@ -275,6 +282,8 @@ def breaking_changes(frozen, current):
             now = current[kind][name]
             found.extend(_options_breaks(where, plugin.get('options', {}), now.get('options', {})))
             found.extend(_keys_breaks(where, 'return key', plugin.get('returns', {}), now.get('returns', {})))
+            found.extend('%s host variable %s: no longer set' % (where, variable)
+                         for variable in sorted(set(plugin.get('host_variables', ())) - set(now.get('host_variables', ()))))
             found.extend(_keys_breaks(where, 'event field', plugin.get('event_fields', {}), now.get('event_fields', {})))
     for name, role in sorted(frozen.get('roles', {}).items()):
         where = 'role %s' % name
