@@ -7,7 +7,7 @@ DOCUMENTATION = r'''
 ---
 module: device_profile
 short_description: Assign a Windows Autopilot profile to a customer's devices in Microsoft Partner Center
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Makes the devices named by O(device_ids) or O(serial_numbers), or every device of the batch O(batch_id), carry the
     Windows Autopilot profile O(profile_id) (or the profile named O(profile_name)).
@@ -175,7 +175,6 @@ outcome_unknown:
       may have been applied; list the devices with M(partnercenter.devices.device_batch_info) to know.
   returned: failure, when the outcome of the assignment is unknown
   type: bool
-  version_added: 0.2.0
 assignment_http_status:
   description: The HTTP status of Partner Center's answer that accepted the assignment (V(202), or V(200)).
   returned: when the profile was assigned
@@ -279,7 +278,6 @@ error_data:
   returned: failure, when a Partner Center refusal carried a non-empty C(data)
   type: list
   elements: raw
-  version_added: 0.2.0
 request_id:
   description: The C(MS-RequestId) of the failed Partner Center request (or Entra ID's trace id), for support.
   returned: failure, when a request failed
