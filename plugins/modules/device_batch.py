@@ -58,8 +58,10 @@ attributes:
       - In check mode the devices are read and checked, and nothing is uploaded. With O(skip_existing) the batch's devices
         are read (GET only), so that RV(devices_count) and C(changed) say what a run would upload.
   diff_mode:
-    support: full
-    description: With O(skip_existing), the diff lists the devices given that the batch holds (before) and those it gains (after).
+    support: partial
+    description:
+      - With O(skip_existing), the diff lists the devices given that the batch holds (before) and those it gains (after).
+      - With O(skip_existing=false) the batch is not read, and there is no diff.
 options:
   customer_id:
     description:

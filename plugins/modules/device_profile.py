@@ -13,7 +13,9 @@ description:
     Windows Autopilot profile O(profile_id) (or the profile named O(profile_name)).
   - The devices are read first (every page of their batch; without O(batch_id), of every batch of the customer, since
     Partner Center lists devices only per batch), and the profile is assigned only to those that do not carry it yet, so
-    a second run changes nothing.
+    a second run changes nothing once Partner Center has applied the assignment (O(wait=true) waits for that). Partner
+    Center applies it asynchronously and does not document when a listing shows it; a run before then finds the devices
+    without the profile and sends the assignment again.
   - Assigning is one C(PATCH /v1/customers/{customer-id}/DevicePolicyUpdates) for all those devices. Partner Center answers
     202 (or 200) with a C(Location) to a batch status (or the link, or the tracking id, in its body), the same resource
     uploads are followed on; the module returns its
