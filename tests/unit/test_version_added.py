@@ -73,7 +73,7 @@ def python_docs(path, fragment=False):
 def fragment_options(name):
     """The options of one of the collection's doc fragments, by its name in extends_documentation_fragment."""
     short = name[len(FRAGMENT_PREFIX):]
-    module, _, block = short.partition('.')
+    module, unused, block = short.partition('.')
     blocks = python_docs(os.path.join(COLLECTION_ROOT, 'plugins', 'doc_fragments', module + '.py'), fragment=True)
     return (blocks[(block or 'documentation').upper()] or {}).get('options') or {}
 
