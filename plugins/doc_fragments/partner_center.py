@@ -174,14 +174,14 @@ options:
     type: str
     choices: [all, with_errors, none]
     default: all
-    version_added: 0.2.0
+    version_added: 1.0.0
   return_raw:
     description:
       - Whether to return RV(raw_batch_upload_details), the resource exactly as Partner Center sent it.
       - Off by default, since it repeats every device of RV(batch_upload_details).
     type: bool
     default: false
-    version_added: 0.2.0
+    version_added: 1.0.0
 '''
 
     # For plugins that are not modules (the customers inventory): where the config manager reads

@@ -5,7 +5,7 @@
 DOCUMENTATION = r'''
 name: customers
 short_description: The partner's Partner Center customers as inventory hosts
-version_added: 0.3.0
+version_added: 1.0.0
 description:
   - Lists the customers of the partner with C(GET /v1/customers) (app-only or app+user credentials), following
     every page, and makes each customer a host, so that a play runs the collection's modules once per customer,

@@ -103,7 +103,7 @@ refresh_token:
     - Null for app-only credentials, for a token given as O(access_token), and when Entra ID sent none.
   returned: success
   type: str
-  version_added: 0.2.0
+  version_added: 1.0.0
 credential_kind:
   description: The kind of credentials that obtained the token.
   returned: success
@@ -131,7 +131,7 @@ error_data:
   returned: failure, when a Partner Center refusal carried a non-empty C(data)
   type: list
   elements: raw
-  version_added: 0.2.0
+  version_added: 1.0.0
 request_id:
   description: Entra ID's trace id of the failed token request, for support.
   returned: failure, when the answer carried one

@@ -7,7 +7,7 @@ DOCUMENTATION = r'''
 ---
 module: autopilot_profile
 short_description: Create, update or delete a customer's Windows Autopilot profile in Microsoft Partner Center
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Makes the customer's Windows Autopilot profile named O(name) (a configuration policy, in Partner Center's words)
     match the options, or deletes it with O(state=absent).
@@ -203,14 +203,12 @@ deleted_unconfirmed:
       and its retry (same C(MS-RequestId)) found the profile gone; it is counted as deleted by this task.
   returned: always
   type: bool
-  version_added: 0.2.0
 outcome_unknown:
   description:
     - True when the C(POST), C(PUT) or C(DELETE) was sent and no answer settled it (every attempt timed out or lost its
       connection) - it may have been applied; RV(action) says which change it was.
   returned: failure, when the outcome of the change is unknown
   type: bool
-  version_added: 0.2.0
 duplicates:
   description: When several profiles have the name, their ids.
   returned: failure, when the name is not unique
@@ -236,7 +234,6 @@ error_data:
   returned: failure, when a Partner Center refusal carried a non-empty C(data)
   type: list
   elements: raw
-  version_added: 0.2.0
 request_id:
   description: The C(MS-RequestId) of the failed Partner Center request (or Entra ID's trace id), for support.
   returned: failure, when a request failed

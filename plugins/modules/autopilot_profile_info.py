@@ -7,7 +7,7 @@ DOCUMENTATION = r'''
 ---
 module: autopilot_profile_info
 short_description: List a customer's Windows Autopilot profiles in Microsoft Partner Center, or get one by id or name
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Without O(profile_id) or O(name), lists every Windows Autopilot profile (configuration policy) of the customer
     (C(GET /v1/customers/{customer-id}/policies)).
@@ -137,7 +137,6 @@ error_data:
   returned: failure, when a Partner Center refusal carried a non-empty C(data)
   type: list
   elements: raw
-  version_added: 0.2.0
 request_id:
   description: The C(MS-RequestId) of the failed Partner Center request (or Entra ID's trace id), for support.
   returned: failure, when a request failed

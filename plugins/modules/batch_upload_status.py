@@ -62,7 +62,7 @@ options:
       - Required, with O(customer_id), unless O(batches) is given.
     type: str
   batches:
-    version_added: 0.2.0
+    version_added: 1.0.0
     description:
       - Many batches to read in one task, instead of O(customer_id) and O(batch_tracking_id).
       - Use it when a task checks tens or hundreds of batches, such as the batch of every customer a partner provisions,
@@ -87,7 +87,7 @@ options:
         type: str
         required: true
   concurrency:
-    version_added: 0.2.0
+    version_added: 1.0.0
     description:
       - With O(batches), how many batches are read at the same time, from 1 to 32.
       - A customer that Partner Center throttles gets no more than its share of them; its reads wait as
@@ -95,7 +95,7 @@ options:
     type: int
     default: 8
   fail_on_error:
-    version_added: 0.2.0
+    version_added: 1.0.0
     description:
       - With O(batches), fail the task when any batch could not be read or, with O(wait), did not finish in time.
         The task still returns RV(results).
@@ -338,7 +338,7 @@ device_status_counts:
   type: dict
   sample: {"finished": 3, "finished_with_errors": 1}
 unexpected_status:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description:
     - Whether the batch's status is none of those Partner Center documents (such as V(cancelled)). A wait stops at once
       on such a status and fails naming it; a read without O(wait) returns it, with a warning.
@@ -346,7 +346,7 @@ unexpected_status:
   type: bool
   sample: false
 throttled_polls:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description:
     - With O(wait), how many polls failed with throttling (429), a server fault (5xx), a timeout or a dropped connection
       after the client's own retries, and only delayed the next poll. Not counted in RV(polls).
@@ -364,6 +364,7 @@ waited_seconds:
   type: float
   sample: 47.5
 results:
+  version_added: 1.0.0
   description:
     - With O(batches), one entry per batch, in the order given.
     - A batch that was read has the keys of a single read (RV(batch_upload_details), RV(complete),
@@ -450,6 +451,7 @@ results:
       type: str
       returned: when failed and the answer carried one
 batch_counts:
+  version_added: 1.0.0
   description: With O(batches), how many entries of RV(results) are in each state.
   returned: when O(batches) is given
   type: dict
@@ -496,7 +498,7 @@ error_data:
   returned: failure, when a Partner Center refusal carried a non-empty C(data)
   type: list
   elements: raw
-  version_added: 0.2.0
+  version_added: 1.0.0
 request_id:
   description:
     - The C(MS-RequestId) of the failed Partner Center request (or Entra ID's trace id), for support.

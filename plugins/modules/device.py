@@ -7,7 +7,7 @@ DOCUMENTATION = r'''
 ---
 module: device
 short_description: Remove devices from a customer's device batch in Microsoft Partner Center
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - With O(state=absent), removes the devices named by O(device_ids) or O(serial_numbers) from the customer's device batch
     O(batch_id) (C(DELETE /v1/customers/{customer-id}/deviceBatches/{batch-id}/devices/{device-id}), one request per device).
@@ -126,12 +126,10 @@ removed_unconfirmed:
   returned: always
   type: list
   elements: str
-  version_added: 0.2.0
 outcome_unknown:
   description: True when a DELETE was sent and no answer settled it (every attempt timed out or lost its connection).
   returned: failure, when the outcome of a removal is unknown
   type: bool
-  version_added: 0.2.0
 maybe_removed:
   description:
     - With RV(outcome_unknown), the device whose DELETE may have been applied (same keys as RV(removed)); list the batch
@@ -139,7 +137,6 @@ maybe_removed:
   returned: failure, when the outcome of a removal is unknown
   type: list
   elements: dict
-  version_added: 0.2.0
 already_absent:
   description:
     - The device ids and serial numbers given that were not in the batch (or were removed meanwhile, by someone else -
@@ -192,7 +189,6 @@ error_data:
   returned: failure, when a Partner Center refusal carried a non-empty C(data)
   type: list
   elements: raw
-  version_added: 0.2.0
 request_id:
   description: The C(MS-RequestId) of the failed Partner Center request (or Entra ID's trace id), for support.
   returned: failure, when a request failed

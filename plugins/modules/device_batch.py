@@ -58,8 +58,10 @@ attributes:
       - In check mode the devices are read and checked, and nothing is uploaded. With O(skip_existing) the batch's devices
         are read (GET only), so that RV(devices_count) and C(changed) say what a run would upload.
   diff_mode:
-    support: full
-    description: With O(skip_existing), the diff lists the devices given that the batch holds (before) and those it gains (after).
+    support: partial
+    description:
+      - With O(skip_existing), the diff lists the devices given that the batch holds (before) and those it gains (after).
+      - With O(skip_existing=false) the batch is not read, and there is no diff.
 options:
   customer_id:
     description:
@@ -113,7 +115,7 @@ options:
       - The text of such a CSV file, for example from C(lookup('ansible.builtin.file', 'devices.csv')).
     type: str
   skip_existing:
-    version_added: 0.2.0
+    version_added: 1.0.0
     description:
       - Whether to read the batch's devices first (every page) and upload only those it does not hold yet, so that a second
         run uploads nothing and reports V(changed=false).
@@ -204,7 +206,7 @@ devices_count:
   type: int
   sample: 3
 devices_already_in_batch:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description:
     - With O(skip_existing), the devices given that the batch holds already and that were not uploaded, each with C(origin)
       (C(devices[2]) or C(laptops.csv line 5)), C(device_id) and C(serial_number) of the device in the batch, and
@@ -216,7 +218,7 @@ devices_already_in_batch:
   sample: [{"origin": "laptops.csv line 2", "device_id": "e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01",
             "serial_number": "LAPTOP-0001", "matched_by": "serial_number"}]
 diff:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description: With O(skip_existing), the devices given that the batch holds (C(before)) and, after, those plus the ones uploaded.
   returned: when O(skip_existing=true)
   type: dict
@@ -229,7 +231,7 @@ created:
   type: bool
   sample: true
 create_outcome_unknown:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description:
     - V(true) when creating the batch got no settled answer (a server fault or a lost answer) and its retry answered 409;
       the batch was read and only the devices it lacked were added (RV(devices_count) of them, none when it held all).
@@ -239,7 +241,7 @@ create_outcome_unknown:
   type: bool
   sample: true
 create_conflict:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description:
     - V(true) when the list of batches read before did not show the batch, yet creating it answered 409 (it exists - made
       meanwhile, or not listed yet), with no earlier attempt of the creation in doubt (see RV(create_outcome_unknown)).
@@ -250,12 +252,12 @@ create_conflict:
   type: bool
   sample: false
 create_request_id:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description: With RV(create_outcome_unknown), the C(MS-RequestId) of the creation request whose answer was lost, for Partner Center support.
   returned: when RV(create_outcome_unknown)
   type: str
 devices_found_after_create:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description:
     - With RV(create_outcome_unknown), the devices given that the batch held when it was read after the 409, and that were
       not sent again; each as in RV(devices_already_in_batch).
@@ -265,7 +267,7 @@ devices_found_after_create:
   type: list
   elements: dict
 devices_already_registered:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description:
     - With O(wait), the entries of RV(batch_upload_details.devices_status) whose outcome is error 806
       (C(ZtdDeviceAlreadyAssigned)) - the device is registered to this customer already, as for a device uploaded again
@@ -284,13 +286,13 @@ batch_tracking_id:
   type: str
   sample: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
 upload_http_status:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description: The HTTP status of Partner Center's answer that accepted the upload (V(202), or V(200) as the REST reference also lists).
   returned: once Partner Center accepted the upload
   type: int
   sample: 202
 outcome_unknown:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description:
     - V(true) when the upload request was sent and no answer settled it (a dropped connection, a timeout or a server
       fault (5xx) not settled by retrying, or a refusal of a retry after such an attempt), so Partner Center may have
@@ -300,7 +302,7 @@ outcome_unknown:
   type: bool
   sample: true
 device_pairing:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description:
     - With O(wait), how the device outcomes of RV(batch_upload_details.devices_status) were paired with the devices sent -
       V(identifiers) (by serial number or product key), V(position) (in upload order, when Partner Center returned as many
@@ -416,7 +418,7 @@ polls:
   type: int
   sample: 3
 throttled_polls:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description:
     - With O(wait), how many polls failed with throttling (429), a server fault (5xx), a timeout or a dropped connection
       after the client's own retries, and only delayed the next poll.
@@ -424,7 +426,7 @@ throttled_polls:
   type: int
   sample: 0
 unexpected_status:
-  version_added: 0.2.0
+  version_added: 1.0.0
   description: With O(wait), whether the batch has a status Partner Center does not document (the wait then fails at once, naming it).
   returned: when O(wait=true) and the details were read
   type: bool
@@ -461,7 +463,7 @@ error_data:
   returned: failure, when a Partner Center refusal carried a non-empty C(data)
   type: list
   elements: raw
-  version_added: 0.2.0
+  version_added: 1.0.0
 request_id:
   description: The C(MS-RequestId) of the failed Partner Center request (or Entra ID's trace id), for support.
   returned: failure, when a request failed

@@ -204,7 +204,7 @@ error_data:
   returned: failure, when a Partner Center refusal carried a non-empty C(data)
   type: list
   elements: raw
-  version_added: 0.2.0
+  version_added: 1.0.0
 request_id:
   description: The C(MS-RequestId) of the failed Partner Center request (or Entra ID's trace id), for support.
   returned: failure

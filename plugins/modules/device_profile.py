@@ -7,13 +7,15 @@ DOCUMENTATION = r'''
 ---
 module: device_profile
 short_description: Assign a Windows Autopilot profile to a customer's devices in Microsoft Partner Center
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Makes the devices named by O(device_ids) or O(serial_numbers), or every device of the batch O(batch_id), carry the
     Windows Autopilot profile O(profile_id) (or the profile named O(profile_name)).
   - The devices are read first (every page of their batch; without O(batch_id), of every batch of the customer, since
     Partner Center lists devices only per batch), and the profile is assigned only to those that do not carry it yet, so
-    a second run changes nothing.
+    a second run changes nothing once Partner Center has applied the assignment (O(wait=true) waits for that). Partner
+    Center applies it asynchronously and does not document when a listing shows it; a run before then finds the devices
+    without the profile and sends the assignment again.
   - Assigning is one C(PATCH /v1/customers/{customer-id}/DevicePolicyUpdates) for all those devices. Partner Center answers
     202 (or 200) with a C(Location) to a batch status (or the link, or the tracking id, in its body), the same resource
     uploads are followed on; the module returns its
@@ -175,7 +177,6 @@ outcome_unknown:
       may have been applied; list the devices with M(partnercenter.devices.device_batch_info) to know.
   returned: failure, when the outcome of the assignment is unknown
   type: bool
-  version_added: 0.2.0
 assignment_http_status:
   description: The HTTP status of Partner Center's answer that accepted the assignment (V(202), or V(200)).
   returned: when the profile was assigned
@@ -279,7 +280,6 @@ error_data:
   returned: failure, when a Partner Center refusal carried a non-empty C(data)
   type: list
   elements: raw
-  version_added: 0.2.0
 request_id:
   description: The C(MS-RequestId) of the failed Partner Center request (or Entra ID's trace id), for support.
   returned: failure, when a request failed
