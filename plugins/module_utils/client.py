@@ -30,7 +30,7 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.validate imp
 
 COLLECTION_NAME = 'partnercenter.devices'
 # Kept equal to galaxy.yml's version by a unit test.
-COLLECTION_VERSION = '0.2.0'
+COLLECTION_VERSION = '1.0.0'
 USER_AGENT = '%s/%s (ansible-core/%s)' % (COLLECTION_NAME, COLLECTION_VERSION, ANSIBLE_CORE_VERSION)
 
 # Exceptions a shaping function may raise on a body whose form it does not expect.
