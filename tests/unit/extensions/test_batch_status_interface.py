@@ -15,6 +15,7 @@ import re
 
 import pytest
 import yaml
+from ansible.parsing import plugin_docs
 
 from ansible_collections.partnercenter.devices.plugins.module_utils.auth import CLOUDS, ENV_VARS
 from ansible_collections.partnercenter.devices.plugins.module_utils.options import SHARED_OPTIONS, SharedOptionAdapter
@@ -101,6 +102,19 @@ def numeric_branch(schema):
 def builds(args):
     """Whether the source takes ``args`` (its ValueError otherwise), with nothing from the environment."""
     return source.watcher_from_args(args, environ={})
+
+
+def test_ansible_doc_reads_the_documentation_and_examples_without_a_word(monkeypatch):
+    """What galaxy-importer gets from ``ansible-doc -M extensions/eda/plugins/event_source batch_status``: ansible-core's
+    own reader of a plugin file, which warns about any module-level assignment it cannot read."""
+    said = []
+    monkeypatch.setattr(plugin_docs.display, 'warning', lambda message, *args, **kwargs: said.append(message))
+    monkeypatch.setattr(plugin_docs.display, 'error', lambda message, *args, **kwargs: said.append(message))
+    read = plugin_docs.read_docstring(harness.EVENT_SOURCE_PATH, verbose=True, ignore_errors=True)
+    assert said == []
+    assert read['doc']['short_description'] == DOCUMENTATION['short_description']
+    assert read['doc']['version_added'] == '1.0.0'
+    assert yaml.safe_load(read['plainexamples']) == yaml.safe_load(source.EXAMPLES)
 
 
 def test_the_documented_options_are_the_schemas_properties():

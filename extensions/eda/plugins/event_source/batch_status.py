@@ -183,7 +183,7 @@ EXAMPLES = r'''
 
 
 def _import_collection():
-    """The collection's module_utils; importable as is inside ansible-core, else from where this file sits.
+    """The collection's module_utils, by name; importable as is inside ansible-core, else from where this file sits.
 
     ansible-rulebook runs a source file with runpy, with no collection loader: when the
     ``ansible_collections`` tree above this file is not on sys.path, add it.
@@ -198,10 +198,17 @@ def _import_collection():
                               'in an ansible_collections directory (ansible-galaxy collection install), and ansible-core') from None
         sys.path.append(os.sep.join(parts[:-8]) or os.sep)
         from ansible_collections.partnercenter.devices.plugins.module_utils import batch, bulk, errors, options, retry_policy, validate
-    return batch, bulk, errors, options, retry_policy, validate
+    return dict(batch=batch, bulk=bulk, errors=errors, options=options, retry_policy=retry_policy, validate=validate)
 
 
-batch_utils, bulk_utils, error_utils, option_utils, retry_utils, validate_utils = _import_collection()
+# One name per assignment: ansible-doc (and galaxy-importer through it) warns about any other target at module level.
+_MODULE_UTILS = _import_collection()
+batch_utils = _MODULE_UTILS['batch']
+bulk_utils = _MODULE_UTILS['bulk']
+error_utils = _MODULE_UTILS['errors']
+option_utils = _MODULE_UTILS['options']
+retry_utils = _MODULE_UTILS['retry_policy']
+validate_utils = _MODULE_UTILS['validate']
 
 EVENT_KEY = 'partner_center_batch'
 # The longest pause after polls that keep failing: a batch is never forgotten for good.
