@@ -182,7 +182,7 @@ def test_the_scenarios_send_each_variant_the_schema_allows(emitted):
     complete = [payload for payload in payloads if payload['type'] == 'batch_complete']
     assert sorted(set(payload['status'] for payload in complete)) == ['finished', 'finished_with_errors']
     assert any(payload['devices_with_errors_count'] == 0 for payload in complete)
-    odd = [payload for payload in _payloads(emitted['odd-answers'])]
+    odd = _payloads(emitted['odd-answers'])
     assert [(payload['type'], payload['previous_status'], payload['status']) for payload in odd] == [
         ('batch_status_changed', None, 'Paused'), ('batch_status_changed', 'Paused', 'processing'),
         ('batch_complete', 'processing', 'finished_with_errors')]
