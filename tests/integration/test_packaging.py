@@ -18,10 +18,11 @@ import harness
 # else (a new tool's config, a dev requirements file) is for developers: add it to build_ignore.
 TOP_LEVEL_ALLOWED = {'MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'COPYING',
                      'plugins', 'roles', 'meta', 'docs', 'changelogs', 'requirements.txt', 'bindep.txt',
-                     # Event-Driven Ansible plugins (extensions/eda/plugins/event_source).
-                     'extensions'}
+                     # Event-Driven Ansible plugins (extensions/eda/plugins/event_source), the schema of their events.
+                     'extensions', 'schemas'}
 NEEDED = ('LICENSE', 'plugins/modules/batch_upload_status.py', 'plugins/modules/access_token.py', 'plugins/action/access_token.py',
           'plugins/inventory/customers.py', 'extensions/eda/plugins/event_source/batch_status.py', 'meta/extensions.yml',
+          'extensions/eda/plugins/event_source/schemas/batch_status.json', 'schemas/event/batch_status.json',
           'plugins/module_utils/client.py', 'plugins/doc_fragments/partner_center.py',
           'roles/wait_for_batch_upload/meta/argument_specs.yml', 'roles/wait_for_batch_upload/tasks/main.yml',
           'meta/runtime.yml', 'meta/execution-environment.yml', 'requirements.txt',

@@ -221,3 +221,17 @@ def test_the_event_source_documents_each_shared_option_as_the_modules_do(name):
     assert sorted(documented.get('choices') or []) == sorted(DOCUMENTED[name].get('choices') or [])
     if name in ENV_VARS:
         assert 'E(%s)' % ENV_VARS[name] in json.dumps(documented['description'])
+
+
+# The extension directories galaxy-importer lists as content (its ALLOWED_EXTENSION_DIRS); another is only warned about.
+GALAXY_EXTENSION_DIRS = ('eda/plugins/event_source', 'eda/plugins/event_filter')
+
+
+def test_meta_extensions_lists_each_directory_of_eda_plugins_as_galaxy_importer_reads_it():
+    """meta/extensions.yml as ansible.eda has it: ``extensions``, a list of ``args: {ext_dir: ...}`` below extensions/."""
+    listed = [entry['args']['ext_dir'] for entry in load_yaml('meta', 'extensions.yml')['extensions']]
+    holding_plugins = sorted(os.path.relpath(path, os.path.join(COLLECTION_ROOT, 'extensions'))
+                             for path, dummy, files in os.walk(os.path.join(COLLECTION_ROOT, 'extensions'))
+                             if any(name.endswith('.py') and name != '__init__.py' for name in files))
+    assert sorted(listed) == holding_plugins == ['eda/plugins/event_source']
+    assert set(listed) <= set(GALAXY_EXTENSION_DIRS)

@@ -37,27 +37,33 @@ description:
     not, since a token renewed from the same refresh token has no MFA claim either.
   - The source never ends on its own, so the rulebook keeps running; with O(batches_file), batches added to the file
     later are watched too.
-  - Every event is under the key C(partner_center_batch) with C(type) (V(batch_complete), V(batch_status_changed) or
-    V(batch_poll_failed)), C(customer_id), C(batch_tracking_id), C(status), C(previous_status), C(complete),
-    C(started_time), C(completed_time), C(devices_count), C(device_status_counts), C(devices_with_errors) (serial
-    number, product key, device id, status, error code and description, remediation) and C(devices_with_errors_count);
-    a C(batch_poll_failed) event has C(msg), C(http_status), C(error_code), C(request_id) and C(will_retry) instead of
-    the counts. No event carries a credential or a token.
+  - Every event is a dict with one key, C(partner_center_batch), whose C(type) is V(batch_complete),
+    V(batch_status_changed) or V(batch_poll_failed). Each has C(customer_id) and C(batch_tracking_id) (as given),
+    C(status) and C(complete).
+  - V(batch_complete) and V(batch_status_changed) also have C(previous_status) (null at the first poll),
+    C(started_time) and C(completed_time) (as Partner Center sends them), C(devices_count), C(device_status_counts)
+    (devices per device status), C(devices_with_errors) (each with C(device_id), C(serial_number), C(product_key),
+    C(status), C(error_code), C(error_description) and C(remediation)), C(devices_with_errors_count) and C(polls)
+    (the polls that worked).
+  - V(batch_poll_failed) also has C(msg), C(http_status), C(error_code), C(request_id), C(will_retry) and C(polls).
+  - Every field is always present, null when Partner Center sent none. No event carries a credential or a token.
+  - The JSON schema of the events is C(schemas/event/batch_status.json) in the collection, that of the arguments
+    C(extensions/eda/plugins/event_source/schemas/batch_status.json).
   - The credential options are those of the collection's modules, with the same C(PARTNER_CENTER_*) environment
     variables when they are not given. Secrets from either are masked in every message and event, also in the
     error for a bad argument.
-version_added: 0.3.0
+version_added: 1.0.0
 options:
   batches:
     description:
       - The batches to watch, each a dict with C(customer_id) and C(batch_tracking_id) (both GUIDs), as the modules'
-        C(batches) option takes them.
+        C(batches) option takes them. Other keys of an entry are ignored.
     type: list
     elements: dict
   batches_file:
     description:
-      - A YAML or JSON file with a list of such batches, read again whenever it changes, so that an upload play can
-        append the tracking ids it gets and the source starts watching them.
+      - A YAML or JSON file with a list of such batches (or a dict whose C(batches) key holds the list), read again
+        whenever it changes, so that an upload play can append the tracking ids it gets and the source starts watching them.
       - It is read in a worker thread, only when it is a regular file (not a FIFO, a device or a directory) of at most
         1 MiB. A file that cannot be read or used (absent files list no batch) gives one warning naming it, until it
         changes; the batches already watched stay watched. Removing a batch from the file does not stop watching it.
@@ -66,13 +72,15 @@ options:
   delay:
     description:
       - Seconds between two polls of a batch, a finite number from 0.1 to 3600 (the modules' C(poll_interval)
-        bounds). Partner Center advises against continuous polling; a throttled poll waits longer.
+        bounds), or its text (as a rulebook variable arrives). Partner Center advises against continuous polling; a
+        throttled poll waits longer.
     type: float
     default: 60
   status_changes:
     description:
       - Whether to send a C(batch_status_changed) event whenever a batch's status changes before it is complete (the
         first status seen counts as a change).
+      - A boolean; text such as V(yes) is refused.
     type: bool
     default: false
   tenant_id:
@@ -104,19 +112,19 @@ options:
     description: The Microsoft Entra ID authority; E(PARTNER_CENTER_AUTHORITY_URL) when not set.
     type: str
   validate_certs:
-    description: Whether to check TLS certificates.
+    description: Whether to check TLS certificates; a boolean or its text (V(true), V(no), V(1) ...).
     type: bool
     default: true
   timeout:
-    description: Seconds one HTTP request may take as a whole; a finite number from 0.1 to 3600.
+    description: Seconds one HTTP request may take as a whole; a finite number from 0.1 to 3600, or its text.
     type: float
     default: 30
   retries:
-    description: How many times the client retries a throttled or failed request within one poll; 0 to 20.
+    description: How many times the client retries a throttled or failed request within one poll; 0 to 20, or its text.
     type: int
     default: 5
   locale:
-    description: The C(X-Locale) of requests.
+    description: The C(X-Locale) of requests, a language tag such as V(en-US).
     type: str
     default: en-US
   correlation_id:
@@ -148,11 +156,34 @@ EXAMPLES = r'''
             extra_vars:
               customer_id: "{{ event.partner_center_batch.customer_id }}"
               batch_tracking_id: "{{ event.partner_center_batch.batch_tracking_id }}"
+
+- name: Watch two batches and tell each status change
+  hosts: localhost
+  sources:
+    - partnercenter.devices.batch_status:
+        batches:
+          - customer_id: 47021739-3426-40bf-9601-61b4b6d7c793
+            batch_tracking_id: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
+          - customer_id: 47021739-3426-40bf-9601-61b4b6d7c793
+            batch_tracking_id: 6b1d9e42-8a3c-4f57-9e20-c4d8a7b6f310
+        status_changes: true
+        delay: 60
+  rules:
+    - name: A batch changed status
+      condition: event.partner_center_batch.type == "batch_status_changed"
+      action:
+        debug:
+          msg: "{{ event.partner_center_batch.batch_tracking_id }} is {{ event.partner_center_batch.status }}"
+    - name: A batch cannot be read
+      condition: event.partner_center_batch.type == "batch_poll_failed"
+      action:
+        debug:
+          msg: "{{ event.partner_center_batch.msg }} (polled again: {{ event.partner_center_batch.will_retry }})"
 '''
 
 
 def _import_collection():
-    """The collection's module_utils; importable as is inside ansible-core, else from where this file sits.
+    """The collection's module_utils, by name; importable as is inside ansible-core, else from where this file sits.
 
     ansible-rulebook runs a source file with runpy, with no collection loader: when the
     ``ansible_collections`` tree above this file is not on sys.path, add it.
@@ -167,10 +198,17 @@ def _import_collection():
                               'in an ansible_collections directory (ansible-galaxy collection install), and ansible-core') from None
         sys.path.append(os.sep.join(parts[:-8]) or os.sep)
         from ansible_collections.partnercenter.devices.plugins.module_utils import batch, bulk, errors, options, retry_policy, validate
-    return batch, bulk, errors, options, retry_policy, validate
+    return dict(batch=batch, bulk=bulk, errors=errors, options=options, retry_policy=retry_policy, validate=validate)
 
 
-batch_utils, bulk_utils, error_utils, option_utils, retry_utils, validate_utils = _import_collection()
+# One name per assignment: ansible-doc (and galaxy-importer through it) warns about any other target at module level.
+_MODULE_UTILS = _import_collection()
+batch_utils = _MODULE_UTILS['batch']
+bulk_utils = _MODULE_UTILS['bulk']
+error_utils = _MODULE_UTILS['errors']
+option_utils = _MODULE_UTILS['options']
+retry_utils = _MODULE_UTILS['retry_policy']
+validate_utils = _MODULE_UTILS['validate']
 
 EVENT_KEY = 'partner_center_batch'
 # The longest pause after polls that keep failing: a batch is never forgotten for good.
