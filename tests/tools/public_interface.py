@@ -162,30 +162,54 @@ def _role_facts(role_dir):
 
 
 def _event_fields():
-    """The event source's event fields, by dotted path, from its JSON schema of events (when it has one)."""
+    """The event source's event fields, by dotted path, from its JSON schema of events
+    (``schemas/event/<source>.json``, where ansible.eda keeps its one event schema)."""
     fields = {}
-    for name in sorted(os.listdir(EVENT_SOURCE_DIR)):
-        schema_path = None
-        for candidate in (os.path.join(EVENT_SOURCE_DIR, 'schemas', name[:-3] + '.events.json'),
-                          os.path.join(EVENT_SOURCE_DIR, name[:-3] + '.events.json')):
-            if name.endswith('.py') and os.path.exists(candidate):
-                schema_path = candidate
-        if schema_path:
+    for name in _plugin_names(EVENT_SOURCE_DIR):
+        schema_path = os.path.join(REPO_ROOT, 'schemas', 'event', name + '.json')
+        if os.path.exists(schema_path):
             with open(schema_path, encoding='utf-8') as handle:
-                fields[name[:-3]] = _schema_fields(json.load(handle))
+                schema = json.load(handle)
+            fields[name] = _schema_fields(schema, schema)
     return fields
 
 
-def _schema_fields(schema, prefix=''):
+def _resolved(node, root):
+    """A schema node with its local ``$ref`` (``#/$defs/...``) merged in: the node's own keywords and properties win."""
+    if not isinstance(node, dict) or '$ref' not in node:
+        return node
+    target = root
+    for part in node['$ref'].lstrip('#/').split('/'):
+        target = target[part]
+    merged = dict(_resolved(target, root))
+    merged.update((key, value) for key, value in node.items() if key not in ('$ref', 'properties'))
+    merged['properties'] = dict(merged.get('properties') or {}, **(node.get('properties') or {}))
+    return merged
+
+
+def _field_entry(node):
+    entry = {}
+    for key in ('type', 'const', 'enum'):
+        if key in node:
+            entry[key] = sorted(node[key], key=str) if isinstance(node[key], list) else node[key]
+    return entry
+
+
+def _schema_fields(node, root, prefix=''):
+    """Every field a schema node allows, by path; a ``oneOf`` branch that fixes ``type`` is named by it."""
+    node = _resolved(node, root)
     flat = {}
-    for branch in schema.get('oneOf') or schema.get('anyOf') or ():
-        flat.update(_schema_fields(branch, prefix))
-    for name, value in sorted((schema.get('properties') or {}).items()):
-        kind = value.get('type')
-        flat[prefix + name] = {'type': sorted(kind) if isinstance(kind, list) else kind}
-        flat.update(_schema_fields(value, prefix + name + '.'))
-        if isinstance(value.get('items'), dict):
-            flat.update(_schema_fields(value['items'], prefix + name + '[].'))
+    for branch in node.get('oneOf') or node.get('anyOf') or ():
+        branch = _resolved(branch, root)
+        kind = ((branch.get('properties') or {}).get('type') or {}).get('const')
+        flat.update(_schema_fields(branch, root, prefix[:-1] + '[%s].' % kind if kind and prefix else prefix))
+    for name, value in sorted((node.get('properties') or {}).items()):
+        value = _resolved(value, root)
+        flat[prefix + name] = _field_entry(value)
+        flat.update(_schema_fields(value, root, prefix + name + '.'))
+        items = _resolved(value.get('items'), root)
+        if isinstance(items, dict):
+            flat.update(_schema_fields(items, root, prefix + name + '[].'))
     return flat
 
 
