@@ -364,4 +364,3 @@ def test_no_warning_when_every_argument_is_known(case, caplog):
     caplog.set_level('WARNING')
     source.watcher_from_args(dict({'batches': ONE_BATCH, 'access_token': TOKEN}, **KNOWN_ONLY[case]), environ={})
     assert _warnings(caplog) == []
-
