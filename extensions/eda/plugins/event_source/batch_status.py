@@ -577,7 +577,7 @@ def _watcher_from_args(args, environ, clock):
     if problem:
         raise ValueError(problem)
     status_changes = args.get('status_changes')
-    # A boolean or its text, as validate_certs (a templated "{{ var }}" arrives as text).
+    # A boolean or its text, as validate_certs: "{{ var }}" arrives as text when var is text (--env-vars, say).
     status_changes = False if status_changes is None else option_utils.checked_bool('status_changes', status_changes)
     options = option_utils.SharedOptionAdapter.from_dict(args, environ).checked()
     for message in option_utils.option_warnings(options):
