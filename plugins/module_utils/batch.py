@@ -30,6 +30,10 @@ _STATUS_BY_LETTERS = dict((name.replace('_', ''), name) for name in DEVICE_STATU
 # not Partner Center's: what to do about its error (device_errors.py), null when it has none.
 BATCH_KEYS = ('batch_tracking_id', 'status', 'started_time', 'completed_time', 'devices_status')
 DEVICE_KEYS = ('device_id', 'serial_number', 'product_key', 'status', 'error_code', 'error_description', 'remediation')
+# The keys Microsoft documents as strings (besides the statuses, which shaping checks): Partner Center's answer may
+# still hold any JSON type there.
+BATCH_TEXT_KEYS = ('started_time', 'completed_time')
+DEVICE_TEXT_KEYS = ('device_id', 'serial_number', 'product_key', 'error_code', 'error_description')
 
 # Each device has a status, in one of a few spellings: each is normalised once per run.
 _NORMALIZED_STATUSES = {}
@@ -75,6 +79,20 @@ def device_has_error(device):
 def is_complete(status):
     """True once Partner Center has finished the batch, with or without device errors (any spelling)."""
     return normalize_status(status) in COMPLETE_STATUSES
+
+
+def number_as_text(value):
+    """A field documented as a string that came as a number (808) as its text; any other value as it came."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def text_or_none(value):
+    """A field documented as a string as text or None: a string as sent, a number as its text, anything else
+    (a list, an object, a boolean) None, so that the value never carries another JSON type on."""
+    value = number_as_text(value)
+    return value if isinstance(value, str) else None
 
 
 def _type_name(value):
@@ -125,8 +143,7 @@ def shape_batch_upload_details(resource, batch_tracking_id=None):
         device['status'] = normalize_status(device['status'])
         for key in ('error_code', 'error_description'):
             # Documented as strings; a number (808) is read as its text so that look-ups work.
-            if isinstance(device[key], (int, float)) and not isinstance(device[key], bool):
-                device[key] = str(device[key])
+            device[key] = number_as_text(device[key])
         device['remediation'] = (remediation_hint(device, details['batch_tracking_id'])
                                  if device_has_error(device) else None)
         kept.append(device)

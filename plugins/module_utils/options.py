@@ -68,7 +68,9 @@ def url_user_information(url):
     return set(value for value in (userinfo, userinfo.partition(':')[2]) if value)
 
 
-def _bool(name, value):
+def checked_bool(name, value):
+    """``value`` as a boolean: a boolean, or its text (``yes``, ``False``, ``1`` ... in any case, as a templated value
+    arrives); OptionError naming ``name`` otherwise. Every boolean option of the collection's callers is read so."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
@@ -163,7 +165,7 @@ class SharedOptionAdapter:
             if value is not None and option['type'] == 'str' and not isinstance(value, str):
                 raise OptionError('%s must be a string, got a %s.' % (name, type(value).__name__))
             options[name] = value
-        options['validate_certs'] = _bool('validate_certs', options['validate_certs'])
+        options['validate_certs'] = checked_bool('validate_certs', options['validate_certs'])
         options['timeout'] = _number('timeout', options['timeout'], float)
         options['retries'] = _number('retries', options['retries'], int)
         if options['cloud'] not in CLOUDS:

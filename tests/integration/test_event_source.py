@@ -365,3 +365,20 @@ def test_refused_credentials_through_main_send_one_event_per_batch(simulator, mo
     # Polled again meanwhile, ever more slowly, without another event.
     assert len(simulator.stats['token_requests']) > 2
     assert 'not-the-secret-DO-NOT-LEAK-0000' not in json.dumps(events)
+
+
+# -- arguments as a rulebook gives them ------------------------------------------------------------------
+
+
+def test_text_arguments_a_null_and_a_misspelt_one_through_main(simulator, monkeypatch, caplog):
+    """Values as ansible-rulebook's --env-vars give them (text), a null, and a typo: the source runs, takes the text
+    as the boolean and number it stands for, and says once which argument it ignored."""
+    for key, value in harness.simulator_credentials(simulator.url).items():
+        monkeypatch.setenv(key, value)
+    caplog.set_level(logging.WARNING)
+    events, dummy = run_source({'batches': [entry(harness.DEMO_BATCH_STUCK)], 'delay': '0.1', 'status_changes': 'yes',
+                                'retries': None, 'status_change': 'true'},
+                               until=bool, settle=0.5)
+    assert kinds(events) == [(harness.DEMO_BATCH_STUCK, 'batch_status_changed')]
+    warned = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert len(warned) == 1 and 'does not know: status_change.' in warned[0], warned

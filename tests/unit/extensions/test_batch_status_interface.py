@@ -62,7 +62,7 @@ REFUSED = {
     'batches': 'x',
     'batches_file': ['x'],
     'delay': 'soon',
-    'status_changes': 'yes',
+    'status_changes': 'maybe',
     'tenant_id': 5,
     'client_id': 5,
     'client_secret': 5,
@@ -129,6 +129,8 @@ def test_the_source_reads_the_documented_arguments_and_no_other():
               and getattr(node.func.value, 'id', None) == 'args' and node.args and isinstance(node.args[0], ast.Constant))
     assert own == {'batches', 'batches_file', 'delay', 'status_changes'}
     assert sorted(own | set(SHARED_OPTIONS)) == sorted(OPTIONS)
+    # The names the warning about unknown arguments takes as known.
+    assert sorted(source.OWN_ARGUMENTS) == sorted(own)
 
 
 def test_every_documented_option_has_a_refused_value_here():
@@ -191,6 +193,86 @@ def test_the_source_takes_the_schemas_bounds_and_refuses_beyond_them(name):
     for value in (branch['minimum'] - step, branch['maximum'] + step):
         with pytest.raises(ValueError, match=name):
             builds(dict(MINIMAL, **{name: value}))
+
+
+BOOLEANS = sorted(name for name, option in OPTIONS.items() if option.get('type') == 'bool')
+# How the source holds each boolean argument once it has read it.
+TAKEN_BOOLEAN = {
+    'status_changes': lambda watcher: watcher.status_changes,
+    'validate_certs': lambda watcher: watcher.client._http.validate_certs,  # pylint: disable=protected-access
+}
+BOOLEAN_TEXTS = {'true': True, 'false': False, 'YES': True, 'No': False, 'on': True, 'OFF': False, 'y': True, 'n': False,
+                 't': True, 'F': False, '1': True, '0': False, ' yes ': True}
+NOT_BOOLEANS = {'maybe': 'maybe', 'ja': 'ja', 'two': '2', 'empty-text': '', 'integer-1': 1, 'list': [True]}
+
+
+def test_the_boolean_arguments_are_the_ones_the_source_reads():
+    assert BOOLEANS == sorted(TAKEN_BOOLEAN) == ['status_changes', 'validate_certs']
+
+
+def test_every_boolean_argument_has_the_same_schema_but_its_text():
+    schemas = [dict((key, value) for key, value in PROPERTIES[name].items() if key not in ('title', 'description', 'default'))
+               for name in BOOLEANS]
+    assert all(schema == schemas[0] for schema in schemas), schemas
+
+
+BOOLEAN_CASES = [(name, text) for name in BOOLEANS for text in sorted(BOOLEAN_TEXTS)]
+
+
+@pytest.mark.parametrize('name, text', BOOLEAN_CASES, ids=['%s-%s' % (name, text.strip()) for name, text in BOOLEAN_CASES])
+def test_a_boolean_argument_takes_its_text_as_the_schema_says(name, text):
+    """A rulebook that templates ``name: "{{ var }}"`` gives text: every boolean argument reads it the same way."""
+    string_branch = [branch for branch in PROPERTIES[name]['anyOf'] if branch.get('type') == 'string'][0]
+    assert re.search(string_branch['pattern'], text)
+    assert TAKEN_BOOLEAN[name](builds(dict(MINIMAL, **{name: text}))) is BOOLEAN_TEXTS[text]
+
+
+@pytest.mark.parametrize('name', BOOLEANS)
+@pytest.mark.parametrize('value', [True, False])
+def test_a_boolean_argument_takes_a_boolean(name, value):
+    assert TAKEN_BOOLEAN[name](builds(dict(MINIMAL, **{name: value}))) is value
+
+
+NOT_BOOLEAN_CASES = [(name, case) for name in BOOLEANS for case in sorted(NOT_BOOLEANS)]
+
+
+@pytest.mark.parametrize('name, case', NOT_BOOLEAN_CASES, ids=['%s-%s' % pair for pair in NOT_BOOLEAN_CASES])
+def test_a_boolean_argument_refuses_what_is_not_a_boolean_nor_its_text(name, case):
+    value = NOT_BOOLEANS[case]
+    if isinstance(value, str):
+        string_branch = [branch for branch in PROPERTIES[name]['anyOf'] if branch.get('type') == 'string'][0]
+        assert not re.search(string_branch['pattern'], value)
+    with pytest.raises(ValueError, match='%s must be true or false' % name):
+        builds(dict(MINIMAL, **{name: value}))
+
+
+@pytest.mark.parametrize('name', sorted(OPTIONS))
+def test_null_is_allowed_by_the_schema_for_every_argument(name):
+    assert 'null' in json_types(PROPERTIES[name])
+
+
+@pytest.mark.parametrize('name', sorted(OPTIONS))
+def test_null_is_not_given_for_every_argument(name):
+    """``name: null`` builds the same source as leaving ``name`` out (the default, or the environment's)."""
+    base = dict(MINIMAL, batches_file='batches.yml') if name == 'batches' else dict(MINIMAL)
+    # An access token in the environment too: the argument wins over it, and null or nothing leaves it to the environment.
+    environ = {'PARTNER_CENTER_ACCESS_TOKEN': 'interface-test-environment-token'}
+    given_null = source.watcher_from_args(dict(base, **{name: None}), environ=environ)
+    left_out = source.watcher_from_args(dict((key, value) for key, value in base.items() if key != name), environ=environ)
+
+    def settings(watcher):
+        client = watcher.client
+        return (sorted(watcher.watched), watcher.batches_file, watcher.delay, watcher.status_changes, client.base_url,
+                client.locale, client.retries, client.timeout, client._http.validate_certs,  # pylint: disable=protected-access
+                sorted(client.secrets))
+
+    assert settings(given_null) == settings(left_out)
+
+
+@pytest.mark.parametrize('name', ['delay', 'status_changes'])
+def test_null_is_the_documented_default_of_the_sources_own_arguments(name):
+    watcher = builds(dict(MINIMAL, **{name: None}))
+    assert getattr(watcher, name) == OPTIONS[name]['default']
 
 
 def test_the_cloud_choices_are_the_schemas_and_the_sources():

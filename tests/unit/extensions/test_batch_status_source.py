@@ -198,17 +198,17 @@ ONE_BATCH = [{'customer_id': CUSTOMER, 'batch_tracking_id': BATCH_A}]
 CREDENTIALS = {'PARTNER_CENTER_TENANT_ID': 'contoso.onmicrosoft.com', 'PARTNER_CENTER_CLIENT_ID': 'app-id'}
 
 
-@pytest.mark.parametrize('delay', [1e-9, 0.05, 0, -1, 3601, float('inf'), float('nan'), '1e-9', 'nan', 'soon', True, None, [1]],
+@pytest.mark.parametrize('delay', [1e-9, 0.05, 0, -1, 3601, float('inf'), float('nan'), '1e-9', 'nan', 'soon', True, [1]],
                          ids=repr)
 def test_delay_has_the_bounds_of_the_modules_poll_interval(delay):
     with pytest.raises(ValueError) as raised:
         source.watcher_from_args({'batches': ONE_BATCH, 'delay': delay, 'access_token': TOKEN}, environ={})
     assert str(raised.value).startswith('delay must be a')
-    if not isinstance(delay, (bool, list, type(None))) and delay != 'soon':
+    if not isinstance(delay, (bool, list)) and delay != 'soon':
         assert 'from 0.1 to 3600 seconds' in str(raised.value)
 
 
-@pytest.mark.parametrize('delay, seconds', [(0.1, 0.1), ('0.5', 0.5), (3600, 3600.0), ('60', 60.0)])
+@pytest.mark.parametrize('delay, seconds', [(0.1, 0.1), ('0.5', 0.5), (3600, 3600.0), ('60', 60.0), (None, 60.0)])
 def test_a_delay_within_the_bounds_is_taken(delay, seconds):
     watcher = source.watcher_from_args({'batches': ONE_BATCH, 'delay': delay, 'access_token': TOKEN}, environ={})
     assert watcher.delay == seconds
@@ -262,3 +262,105 @@ def test_the_batches_file_is_read_by_the_first_poll_not_when_the_source_starts(t
     monkeypatch.setattr(source, 'read_batches_file', lambda path: read.append(path) or original(path))
     watcher = source.watcher_from_args({'batches_file': str(batches_file), 'access_token': TOKEN}, environ={})
     assert read == [] and not watcher.watched
+
+
+# -- fields Microsoft documents as strings: a string or null in every event -----------------------------
+
+# What Partner Center may send in a field documented as a string, and what the event holds.
+ODD_VALUES = {
+    'string': ('2025-01-06T09:00:00', '2025-01-06T09:00:00'),
+    'integer': (808, '808'),
+    'float': (1.5, '1.5'),
+    'null': (None, None),
+    'list': (['2025-01-06T09:00:00'], None),
+    'dict': ({'value': '2025-01-06T09:00:00'}, None),
+    'true': (True, None),
+    'false': (False, None),
+}
+BATCH_TEXT_FIELDS = {'started_time': 'startedTime', 'completed_time': 'completedTime'}
+DEVICE_TEXT_FIELDS = {'device_id': 'deviceId', 'serial_number': 'serialNumber', 'product_key': 'productKey',
+                      'error_code': 'errorCode', 'error_description': 'errorDescription'}
+
+
+def _completed_with(batch_fields=None, device_fields=None):
+    """The answer for a finished batch whose one device is in error, with these raw (camelCase) fields."""
+    device = {'serialNumber': 'ERR-0', 'status': 'finished_with_errors', 'errorCode': '808',
+              'errorDescription': 'ZtdDeviceAssignedToOtherTenant'}
+    device.update(device_fields or {})
+    answer = dict({'batchTrackingId': BATCH_A, 'status': 'finished', 'devicesStatus': [device]}, **(batch_fields or {}))
+    return answer
+
+
+TEXT_CASES = [(field, case) for field in sorted(BATCH_TEXT_FIELDS) + sorted(DEVICE_TEXT_FIELDS) for case in sorted(ODD_VALUES)]
+
+
+@pytest.mark.parametrize('field, case', TEXT_CASES, ids=['%s-%s' % pair for pair in TEXT_CASES])
+def test_a_field_documented_as_a_string_is_a_string_or_null_in_the_event(field, case, monkeypatch):
+    raw, expected = ODD_VALUES[case]
+    if field in BATCH_TEXT_FIELDS:
+        answer = _completed_with(batch_fields={BATCH_TEXT_FIELDS[field]: raw})
+    else:
+        answer = _completed_with(device_fields={DEVICE_TEXT_FIELDS[field]: raw})
+    client, dummy = scripted_client(monkeypatch, {BATCH_A: [answer]})
+    [event] = source.BatchWatcher(client, pairs(BATCH_A), delay=1, clock=Clock()).poll()
+    payload = event['partner_center_batch']
+    value = payload[field] if field in BATCH_TEXT_FIELDS else payload['devices_with_errors'][0][field]
+    assert value == expected and type(value) is type(expected), (raw, value)
+    if isinstance(raw, (list, dict)):
+        # The raw value is not carried anywhere in the event.
+        assert json.dumps(raw) not in json.dumps(event)
+
+
+# -- arguments the source does not know ------------------------------------------------------------------
+
+UNKNOWN_ARGUMENTS = {
+    'a-misspelt-one': ({'status_change': True}, ['status_change']),
+    'two': ({'status_change': True, 'delays': 5}, ['delays', 'status_change']),
+    'not-a-name': ({'batch file': 'x', 3: 'y'}, ["'batch file'", '3']),
+}
+
+
+def _warnings(caplog):
+    return [record.getMessage() for record in caplog.records if record.levelname == 'WARNING']
+
+
+@pytest.mark.parametrize('case', sorted(UNKNOWN_ARGUMENTS))
+def test_unknown_arguments_are_one_warning_naming_them_and_the_known_ones(case, caplog):
+    extra, named = UNKNOWN_ARGUMENTS[case]
+    caplog.set_level('WARNING')
+    args = {'batches': ONE_BATCH, 'access_token': TOKEN}
+    args.update(extra)
+    watcher = source.watcher_from_args(args, environ={})
+    assert list(watcher.watched) == [(CUSTOMER, BATCH_A)]
+    [warned] = _warnings(caplog)
+    unknown, known = warned.split(' The arguments it knows are ')
+    assert unknown.endswith(': %s.' % ', '.join(named)), warned
+    assert known == '%s.' % ', '.join(sorted(source.OWN_ARGUMENTS + tuple(source.option_utils.SHARED_OPTIONS)))
+
+
+def test_an_unknown_argument_is_named_before_a_refusal_of_the_others(caplog):
+    """A misspelt ``batches`` leaves the source with nothing to watch: the warning says why."""
+    caplog.set_level('WARNING')
+    with pytest.raises(ValueError, match='needs batches or batches_file'):
+        source.watcher_from_args({'batchs': ONE_BATCH, 'access_token': TOKEN}, environ={})
+    [warned] = _warnings(caplog)
+    assert ': batchs.' in warned
+
+
+def test_the_value_of_an_unknown_argument_is_never_shown(caplog):
+    caplog.set_level('DEBUG')
+    source.watcher_from_args({'batches': ONE_BATCH, 'access_token': TOKEN, 'client_secrt': ENV_SECRET}, environ={})
+    assert 'client_secrt' in caplog.text and ENV_SECRET not in caplog.text
+
+
+KNOWN_ONLY = {
+    'own-and-shared': {'delay': 5, 'status_changes': 'yes', 'timeout': 10, 'locale': 'en-US'},
+    'ansible-rulebook-feedback': {'feedback': True, 'eda_feedback_queue': object()},
+}
+
+
+@pytest.mark.parametrize('case', sorted(KNOWN_ONLY))
+def test_no_warning_when_every_argument_is_known(case, caplog):
+    caplog.set_level('WARNING')
+    source.watcher_from_args(dict({'batches': ONE_BATCH, 'access_token': TOKEN}, **KNOWN_ONLY[case]), environ={})
+    assert _warnings(caplog) == []

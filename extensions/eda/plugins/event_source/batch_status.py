@@ -41,10 +41,13 @@ description:
     V(batch_status_changed) or V(batch_poll_failed). Each has C(customer_id) and C(batch_tracking_id) (as given),
     C(status) and C(complete).
   - V(batch_complete) and V(batch_status_changed) also have C(previous_status) (null at the first poll),
-    C(started_time) and C(completed_time) (as Partner Center sends them), C(devices_count), C(device_status_counts)
+    C(started_time) and C(completed_time) (date-time strings), C(devices_count), C(device_status_counts)
     (devices per device status), C(devices_with_errors) (each with C(device_id), C(serial_number), C(product_key),
     C(status), C(error_code), C(error_description) and C(remediation)), C(devices_with_errors_count) and C(polls)
     (the polls that worked).
+  - The times and the device fields Microsoft documents as strings (C(device_id), C(serial_number), C(product_key),
+    C(error_code), C(error_description)) are always a string or null. A number Partner Center sends is passed on as
+    its text (V(808)), any other type (a list, an object, a boolean) as null.
   - V(batch_poll_failed) also has C(msg), C(http_status), C(error_code), C(request_id), C(will_retry) and C(polls).
   - Every field is always present, null when Partner Center sent none. No event carries a credential or a token.
   - The JSON schema of the events is C(schemas/event/batch_status.json) in the collection, that of the arguments
@@ -52,6 +55,11 @@ description:
   - The credential options are those of the collection's modules, with the same C(PARTNER_CENTER_*) environment
     variables when they are not given. Secrets from either are masked in every message and event, also in the
     error for a bad argument.
+  - An argument given as null is not given (its default, or its environment variable). A boolean argument takes a
+    boolean or its text (V(true), V(no), V(1) ...), as a templated rulebook variable arrives.
+  - An argument the source does not know (a misspelt one, say) is ignored, with one warning when the source starts
+    naming it and the arguments the source knows; C(feedback) and C(eda_feedback_queue), which ansible-rulebook
+    reads or adds itself, are not warned of.
 version_added: 1.0.0
 options:
   batches:
@@ -72,15 +80,15 @@ options:
   delay:
     description:
       - Seconds between two polls of a batch, a finite number from 0.1 to 3600 (the modules' C(poll_interval)
-        bounds), or its text (as a rulebook variable arrives). Partner Center advises against continuous polling; a
-        throttled poll waits longer.
+        bounds), or its text (as a rulebook variable arrives); null is the default. Partner Center advises against
+        continuous polling; a throttled poll waits longer.
     type: float
     default: 60
   status_changes:
     description:
       - Whether to send a C(batch_status_changed) event whenever a batch's status changes before it is complete (the
         first status seen counts as a change).
-      - A boolean; text such as V(yes) is refused.
+      - A boolean or its text (V(true), V(no), V(1) ...), as O(validate_certs); null is the default.
     type: bool
     default: false
   tenant_id:
@@ -216,6 +224,10 @@ MAX_FAILURE_PAUSE = 900.0
 # A poll cycle never sleeps longer than this, so a new entry of batches_file is seen soon.
 MAX_IDLE = 30.0
 DEVICE_FIELDS = ('device_id', 'serial_number', 'product_key', 'status', 'error_code', 'error_description', 'remediation')
+# The arguments the source reads itself; the shared options (option_utils.SHARED_OPTIONS) are the others it knows.
+OWN_ARGUMENTS = ('batches', 'batches_file', 'delay', 'status_changes')
+# Keys ansible-rulebook itself reads from or adds to a source's arguments (its feedback queue), not the source's.
+RULEBOOK_ARGUMENTS = ('feedback', 'eda_feedback_queue')
 # Statuses of Entra ID's refusal of a token request (invalid_client, invalid_grant, unauthorized_client ...).
 TOKEN_REFUSAL_STATUSES = frozenset((400, 401))
 # A token Partner Center refuses is renewed at most once in this many seconds (the source lives for days).
@@ -478,8 +490,7 @@ class BatchWatcher:
     @staticmethod
     def _event(kind, item, previous, details):
         summary = batch_utils.summarize(details)
-        devices_with_errors = [dict((field, device.get(field)) for field in DEVICE_FIELDS)
-                               for device in summary['devices_with_errors']]
+        devices_with_errors = [_device_fields(device) for device in summary['devices_with_errors']]
         return {EVENT_KEY: {
             'type': kind,
             'customer_id': item.customer_id,
@@ -487,14 +498,22 @@ class BatchWatcher:
             'status': details['status'],
             'previous_status': previous,
             'complete': summary['complete'],
-            'started_time': details.get('started_time'),
-            'completed_time': details.get('completed_time'),
+            'started_time': batch_utils.text_or_none(details.get('started_time')),
+            'completed_time': batch_utils.text_or_none(details.get('completed_time')),
             'devices_count': len(details['devices_status']),
             'device_status_counts': summary['device_status_counts'],
             'devices_with_errors': devices_with_errors,
             'devices_with_errors_count': len(devices_with_errors),
             'polls': item.polls,
         }}
+
+
+def _device_fields(device):
+    """A device's event fields: those Microsoft documents as strings are text or null, whatever Partner Center sent."""
+    fields = dict((field, device.get(field)) for field in DEVICE_FIELDS)
+    for field in batch_utils.DEVICE_TEXT_KEYS:
+        fields[field] = batch_utils.text_or_none(fields[field])
+    return fields
 
 
 def _redact_strings(value, redact):
@@ -522,11 +541,23 @@ def watcher_from_args(args, environ=None, clock=time.monotonic):
     """
     args = dict(args or {})
     environ = os.environ if environ is None else environ
+    _warn_of_unknown_arguments(args)
     try:
         return _watcher_from_args(args, environ, clock)
     except (ValueError, error_utils.PartnerCenterError) as error:
         secrets = option_utils.SharedOptionAdapter.from_dict(args, environ).secrets()
         raise ValueError(error_utils.redact(str(error), secrets)) from None
+
+
+def _warn_of_unknown_arguments(args):
+    """One warning naming every argument the source does not know (a misspelt one, say): ignored, not refused, so
+    that a key ansible-rulebook may add one day does not stop a rulebook. Names only: a value may be a secret."""
+    known = OWN_ARGUMENTS + tuple(option_utils.SHARED_OPTIONS)
+    unknown = sorted(name if isinstance(name, str) and name.isidentifier() else repr(name)
+                     for name in args if name not in known and name not in RULEBOOK_ARGUMENTS)
+    if unknown:
+        logger.warning('partnercenter.devices.batch_status ignores the argument%s it does not know: %s. The arguments it '
+                       'knows are %s.', 's' if len(unknown) > 1 else '', ', '.join(unknown), ', '.join(sorted(known)))
 
 
 def _watcher_from_args(args, environ, clock):
@@ -536,15 +567,18 @@ def _watcher_from_args(args, environ, clock):
         raise ValueError('batches_file must be a path, got %r.' % (batches_file,))
     if not batches and not batches_file:
         raise ValueError('partnercenter.devices.batch_status needs batches or batches_file.')
-    delay = args.get('delay', 60)
+    # As for every other argument, null is "not given".
+    delay = args.get('delay')
+    if delay is None:
+        delay = 60
     # A rulebook variable substituted into the source arguments arrives as text, which float() reads too.
     problem = ('delay must be a number, got %r.' % (delay,) if isinstance(delay, bool)
                else validate_utils.number_problem('delay', delay, *DELAY_BOUNDS))
     if problem:
         raise ValueError(problem)
-    status_changes = args.get('status_changes', False)
-    if not isinstance(status_changes, bool):
-        raise ValueError('status_changes must be true or false, got %r.' % (status_changes,))
+    status_changes = args.get('status_changes')
+    # A boolean or its text, as validate_certs: "{{ var }}" arrives as text when var is text (--env-vars, say).
+    status_changes = False if status_changes is None else option_utils.checked_bool('status_changes', status_changes)
     options = option_utils.SharedOptionAdapter.from_dict(args, environ).checked()
     for message in option_utils.option_warnings(options):
         logger.warning('%s', message)
