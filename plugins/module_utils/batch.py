@@ -125,6 +125,8 @@ def shape_batch_upload_details(resource, batch_tracking_id=None):
         raise ResponseError('Partner Center answered 200 but the batch status is a %s, not a string'
                             % _type_name(details['status']))
     details['status'] = normalize_status(details['status'])
+    for key in BATCH_TEXT_KEYS:
+        details[key] = text_or_none(details[key])
     devices = details['devices_status']
     if devices is None:
         devices = []
@@ -141,9 +143,10 @@ def shape_batch_upload_details(resource, batch_tracking_id=None):
             raise ResponseError('Partner Center answered 200 but devicesStatus[%d].status is a %s, not a string'
                                 % (index, _type_name(device['status'])))
         device['status'] = normalize_status(device['status'])
-        for key in ('error_code', 'error_description'):
-            # Documented as strings; a number (808) is read as its text so that look-ups work.
-            device[key] = number_as_text(device[key])
+        for key in DEVICE_TEXT_KEYS:
+            # Documented as strings: a number (808) is read as its text so that look-ups work, and another
+            # JSON type (a list, an object) is not carried on (raw_batch_upload_details keeps what was sent).
+            device[key] = text_or_none(device[key])
         device['remediation'] = (remediation_hint(device, details['batch_tracking_id'])
                                  if device_has_error(device) else None)
         kept.append(device)

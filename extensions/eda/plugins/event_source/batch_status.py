@@ -498,8 +498,8 @@ class BatchWatcher:
             'status': details['status'],
             'previous_status': previous,
             'complete': summary['complete'],
-            'started_time': batch_utils.text_or_none(details.get('started_time')),
-            'completed_time': batch_utils.text_or_none(details.get('completed_time')),
+            'started_time': details['started_time'],
+            'completed_time': details['completed_time'],
             'devices_count': len(details['devices_status']),
             'device_status_counts': summary['device_status_counts'],
             'devices_with_errors': devices_with_errors,
@@ -509,11 +509,8 @@ class BatchWatcher:
 
 
 def _device_fields(device):
-    """A device's event fields: those Microsoft documents as strings are text or null, whatever Partner Center sent."""
-    fields = dict((field, device.get(field)) for field in DEVICE_FIELDS)
-    for field in batch_utils.DEVICE_TEXT_KEYS:
-        fields[field] = batch_utils.text_or_none(fields[field])
-    return fields
+    """A device's event fields (shape_batch_upload_details made those Microsoft documents as strings text or null)."""
+    return dict((field, device.get(field)) for field in DEVICE_FIELDS)
 
 
 def _redact_strings(value, redact):

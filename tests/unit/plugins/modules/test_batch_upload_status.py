@@ -465,3 +465,29 @@ def test_a_bulk_wait_of_200_batches_under_sustained_throttling_loses_none(run_mo
     throttled = sum(entry['throttled_polls'] for entry in result['results'])
     answered_429 = sum(1 for r in simulator.stats['api_requests'] if r['status'] == 429)
     assert throttled == answered_429 > 0
+
+
+ODD_TYPES_ANSWER = {
+    'batchTrackingId': harness.EXAMPLE_BATCH_ID, 'status': 'finished_with_errors',
+    'startedTime': ['2025-01-06T09:00:00'], 'completedTime': 1736154000,
+    'devicesStatus': [
+        {'deviceId': {'id': 'x'}, 'serialNumber': 12345, 'productKey': True, 'status': 'finished_with_errors',
+         'errorCode': [808], 'errorDescription': {'text': 'ZtdDeviceAssignedToOtherTenant'}},
+        {'deviceId': 7.5, 'serialNumber': ['SN'], 'productKey': None, 'status': 'finished_with_errors',
+         'errorCode': 808, 'errorDescription': False}]}
+
+
+def test_fields_documented_as_strings_are_text_or_null_whatever_was_sent(run_module, simulator, sim_args):
+    simulator.add_fault('status', match=harness.EXAMPLE_BATCH_ID, status=200, body=ODD_TYPES_ANSWER)
+    result = run_module('batch_upload_status', sim_args(simulator, customer_id=harness.EXAMPLE_CUSTOMER_ID,
+                                                         batch_tracking_id=harness.EXAMPLE_BATCH_ID, return_raw=True))
+    assert not result.failed, result
+    details = result['batch_upload_details']
+    assert (details['started_time'], details['completed_time']) == (None, '1736154000')
+    first, second = details['devices_status']
+    assert (first['device_id'], first['serial_number'], first['product_key'], first['error_code'], first['error_description']) \
+        == (None, '12345', None, None, None)
+    assert (second['device_id'], second['serial_number'], second['error_code'], second['error_description']) == ('7.5', None, '808', None)
+    assert [device['serial_number'] for device in result['devices_with_errors']] == ['12345', None]
+    # What Partner Center sent stays available, as sent.
+    assert result['raw_batch_upload_details']['devicesStatus'][0]['errorCode'] == [808]
