@@ -146,15 +146,14 @@ def requirements_text(minor):
     return '\n'.join(parts)
 
 
-def ensure_venv(minor, python):
-    """The virtualenv of ``minor``, made or remade when its requirements or interpreter changed.
+def ensure_virtualenv(venv, python, requirements_path, wanted, label):
+    """The virtualenv ``venv`` made with ``python`` from ``requirements_path``, remade when ``wanted`` (the text its
+    stamp file records: the interpreter and the requirements) changed. Also what the release check uses for its own.
 
     Returns (its python, what was done: None when it was up to date). pip's output is kept and
-    raised with the version's name when the install fails, as several versions install at once.
+    raised with ``label`` when the install fails, as several virtualenvs install at once.
     """
-    venv = os.path.join(VENVS_DIR, 'ansible-' + minor)
     stamp = os.path.join(venv, '.matrix-requirements')
-    wanted = 'python: %s\n%s' % (python, requirements_text(minor))
     venv_python = os.path.join(venv, 'bin', 'python')
     if os.path.exists(stamp):
         with open(stamp, encoding='utf-8') as handle:
@@ -163,16 +162,22 @@ def ensure_venv(minor, python):
     shutil.rmtree(venv, ignore_errors=True)
     started = time.monotonic()
     for command in ([python, '-m', 'venv', venv],
-                    [venv_python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-                     '-r', os.path.join(MATRIX_DIR, 'ansible-%s.txt' % minor)]):
+                    [venv_python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements_path]):
         completed = subprocess.run(command, capture_output=True, text=True, check=False)
         if completed.returncode != 0:
-            raise VenvFailed('ansible-core %s: `%s` failed (exit %d):\n%s%s' % (
-                minor, ' '.join(command), completed.returncode, completed.stdout, completed.stderr))
+            raise VenvFailed('%s: `%s` failed (exit %d):\n%s%s' % (
+                label, ' '.join(command), completed.returncode, completed.stdout, completed.stderr))
     with open(stamp, 'w', encoding='utf-8') as handle:
         handle.write(wanted)
     return venv_python, 'created %s with %s in %.0f s' % (os.path.relpath(venv, REPO_ROOT), python,
                                                           time.monotonic() - started)
+
+
+def ensure_venv(minor, python):
+    """The virtualenv of ``minor``, made or remade when its requirements or interpreter changed (see ensure_virtualenv)."""
+    return ensure_virtualenv(os.path.join(VENVS_DIR, 'ansible-' + minor), python,
+                             os.path.join(MATRIX_DIR, 'ansible-%s.txt' % minor),
+                             'python: %s\n%s' % (python, requirements_text(minor)), 'ansible-core ' + minor)
 
 
 def ensure_venvs(pythons):
