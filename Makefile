@@ -36,7 +36,7 @@ test-all: test
 	$(MAKE) --no-print-directory test-matrix MATRIX_ARGS=--after-make-test
 	$(MAKE) --no-print-directory release-check RELEASE_CHECK_ARGS=--in-test-all
 
-## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each; the newest with ANSIBLE_INJECT_FACT_VARS=false), with ansible-test sanity on the newest beside them; MATRIX_ARGS="--only 2.16" etc. (see tests/tools/run_matrix.py)
+## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each; the newest with ANSIBLE_INJECT_FACT_VARS=false), with ansible-test sanity on each version beside them (release_check.py's sanity checks); MATRIX_ARGS="--only 2.16" etc. (see tests/tools/run_matrix.py)
 MATRIX_ARGS ?=
 test-matrix:
 	tests/tools/ensure_shellcheck.sh

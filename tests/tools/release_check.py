@@ -22,8 +22,9 @@ and a nonzero exit code when a check failed, each failure saying what to fix.
   (tests/tools/run_sanity.py).
 
 ``--in-test-all`` (what ``make test-all`` passes) leaves out what it has just run: ansible-lint and the
-antsibull-docs linter (``make test``), sanity on the version ``make test`` runs (same ansible-core and Python as
-.venv, checked as ``run_matrix.py --after-make-test`` checks it) and on the newest (``make test-matrix``).
+antsibull-docs linter (``make test``), sanity on the version ``make test`` runs (``make sanity``: same ansible-core
+and Python as .venv, checked as ``run_matrix.py --after-make-test`` checks it) and on every other version
+(``make test-matrix`` runs these sanity checks beside its tests, ``--only sanity-2.16,...``).
 
 Usage: ``python tests/tools/release_check.py [--in-test-all] [--only metadata,galaxy-importer,...]
 [--galaxy-version 1.0.0]``. ``--galaxy-version`` builds the tarball with another version than galaxy.yml's,
@@ -46,7 +47,8 @@ REPO_ROOT = os.path.dirname(os.path.dirname(TOOLS_DIR))
 RELEASE_VENV = os.path.join(REPO_ROOT, '.venv-release')
 RELEASE_REQUIREMENTS = os.path.join(REPO_ROOT, 'tests', 'release', 'requirements.txt')
 RELEASE_PYTHON = '3.11'
-LOGS_DIR = os.path.join(RELEASE_VENV, 'logs')
+# Each tool's output (not in .venv-release/, which is remade when its pins change).
+LOGS_DIR = os.path.join(REPO_ROOT, 'build', 'release-check')
 DEV_BIN = os.path.join(REPO_ROOT, '.venv', 'bin')
 
 # galaxy-importer's settings for certified content, through its environment overrides (galaxy_importer/config.py).
@@ -224,7 +226,7 @@ def set_version(galaxy_path, version):
 
 
 def run_logged(command, log_name, **kwargs):
-    """Run ``command``, its output kept in .venv-release/logs/<log_name>.log; (exit code, its lines)."""
+    """Run ``command``, its output kept in build/release-check/<log_name>.log; (exit code, its lines)."""
     os.makedirs(LOGS_DIR, exist_ok=True)
     completed = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False, **kwargs)
     with open(os.path.join(LOGS_DIR, log_name + '.log'), 'w', encoding='utf-8') as handle:
@@ -311,13 +313,17 @@ def check_collection_docs(options):
 def sanity_versions(options):
     """[(minor, why it is left out or None)] of every supported ansible-core."""
     run_matrix = load_tool('run_matrix')
-    done = {}
-    if options.in_test_all:
-        ran = run_matrix.version_make_test_ran(run_matrix.VERSIONS, os.path.join(DEV_BIN, 'python'))
-        if ran:
-            done[ran] = 'make test has just run it (same ansible-core and Python as .venv)'
-        done[run_matrix.VERSIONS[-1][0]] = 'make test-matrix has just run it'
-    return [(minor, done.get(minor)) for minor, _python in run_matrix.VERSIONS]
+    ran = run_matrix.version_make_test_ran(run_matrix.VERSIONS, os.path.join(DEV_BIN, 'python')) if options.in_test_all else None
+    found = []
+    for minor, _python in run_matrix.VERSIONS:
+        if not options.in_test_all:
+            found.append((minor, None))
+        elif minor == ran:
+            found.append((minor, 'make test has just run it (make sanity: same ansible-core and Python as .venv)'))
+        else:
+            # make test-matrix runs these checks beside its tests on each version it runs: every version but make test's.
+            found.append((minor, 'make test-matrix has just run it beside its tests'))
+    return found
 
 
 def check_sanity(minor, options):  # pylint: disable=unused-argument
@@ -335,8 +341,8 @@ def check_sanity(minor, options):  # pylint: disable=unused-argument
         return Outcome(notes=notes)
     failed_tests = [line for line in lines if line.startswith(('ERROR:', 'FATAL:'))]
     problems = ['skipped, install what it needs: ' + message for message, excused in skipped if not excused]
-    problems += failed_tests[:40] or ['exit %d; see %s' % (returncode, os.path.relpath(os.path.join(LOGS_DIR, 'sanity-%s.log' % minor),
-                                                                                     REPO_ROOT))]
+    log = os.path.relpath(os.path.join(LOGS_DIR, 'sanity-%s.log' % minor), REPO_ROOT)
+    problems += failed_tests[:40] or ['exit %d; see %s' % (returncode, log)]
     return Outcome(problems, notes=notes)
 
 

@@ -11,8 +11,9 @@ virtualenv, so ``tests/harness.py`` finds that version's ``ansible-playbook`` ne
 each ``ansible-playbook --version``.
 
 The newest version runs with ``ANSIBLE_INJECT_FACT_VARS=false`` (the default from ansible-core 2.24
-on) as its one run; the older versions run with the default. Beside them, ``ansible-test sanity`` on the
-newest version (its own ansible-test: ``run_sanity.py`` runs the one next to its interpreter).
+on) as its one run; the older versions run with the default. Beside them, ``ansible-test sanity`` on each
+version run, one after the other: the release check's sanity checks (``release_check.py --only sanity-2.16,...``;
+each runs ``run_sanity.py`` with the version's own ansible-test, every test on every Python, none skipped).
 
 A missing interpreter fails the run, naming it and how to get it: a supported version never goes
 untested in silence.
@@ -366,7 +367,7 @@ def parse_arguments(argv):
     # busy, so steps side by side only add contention, and can push tests with 1 s timeouts past them.
     parser.add_argument('--jobs', type=int, default=1, help='steps run at the same time (default 1: output shown as it comes)')
     parser.add_argument('--workers', default='3', help="pytest-xdist workers per step (default 3; 'auto' = one per core)")
-    parser.add_argument('--no-sanity', action='store_true', help='leave out ansible-test sanity on the newest version')
+    parser.add_argument('--no-sanity', action='store_true', help='leave out ansible-test sanity (run beside the tests on each version)')
     parser.add_argument('--after-make-test', action='store_true',
                         help="leave out the version make test has just run (same ansible-core, test pins and Python as "
                              ".venv, checked from requirements-dev.txt); what CI's .ci/run does")
@@ -425,10 +426,12 @@ def main(argv):
             name, env = name + ' with ANSIBLE_INJECT_FACT_VARS=false', test_environment(minor, INJECT_FACT_VARS_OFF)
         steps.append(Step(name, pytest_command(venv_pythons[minor], SELECTION, arguments.workers), env))
     alongside = []
-    if newest in venv_pythons and not arguments.no_sanity:
-        alongside.append(Step('ansible-test sanity on ansible-core %s' % newest,
-                              [venv_pythons[newest], os.path.join('tests', 'tools', 'run_sanity.py')],
-                              test_environment(newest)))
+    if venv_pythons and not arguments.no_sanity:
+        minors = [minor for minor, _python in versions]
+        alongside.append(Step('ansible-test sanity on ansible-core %s' % ', '.join(minors),
+                              [sys.executable, os.path.join('tests', 'tools', 'release_check.py'),
+                               '--only', ','.join('sanity-' + minor for minor in minors)],
+                              dict((key, value) for key, value in os.environ.items() if not key.startswith('ANSIBLE_'))))
     run_steps(steps, arguments.jobs, alongside)
     steps.extend(alongside)
 

@@ -143,8 +143,8 @@ def test_an_entry_in_a_sanity_ignore_file_is_caught(tmp_path):
     (tmp_path / 'tests' / 'sanity').mkdir(parents=True)
     (tmp_path / 'tests' / 'sanity' / 'ignore-2.16.txt').write_text('# none\n', encoding='utf-8')
     assert release_check.sanity_ignore_problems(str(tmp_path)) == []
-    (tmp_path / 'tests' / 'sanity' / 'ignore-2.21.txt').write_text('plugins/modules/device.py validate-modules:doc-default\n',
-                                                                  encoding='utf-8')
+    entry = 'plugins/modules/device.py validate-modules:doc-default\n'
+    (tmp_path / 'tests' / 'sanity' / 'ignore-2.21.txt').write_text(entry, encoding='utf-8')
     assert release_check.sanity_ignore_problems(str(tmp_path)) == [
         'tests/sanity/ignore-2.21.txt has 1 entry (plugins/modules/device.py validate-modules:doc-default): fix what ansible-test finds '
         'instead and delete the file']
