@@ -410,6 +410,10 @@ def main(argv):
         print('make release-check FAILED: %s (what to fix: the FAILED lines above; logs in %s)'
               % (', '.join(failed), os.path.relpath(LOGS_DIR, REPO_ROOT)), file=sys.stderr)
         return 1
+    # The last line says it all (make test-matrix shows only the last line of a step that passed).
+    print('make release-check passed: %d check(s) in %.0f s%s' % (
+        len([row for row in rows if not row[1].left_out]), sum(seconds for _name, _outcome, seconds in rows),
+        '; not run on this machine: %d (no such Python, listed above)' % len(not_run) if not_run else ''))
     return 0
 
 
