@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SETUP_STAMP := $(VENV)/.setup-done
 
-.PHONY: setup demo test test-all test-matrix pytest coverage sanity lint docs changelog bench clean
+.PHONY: setup demo test test-all test-matrix release-check pytest coverage sanity lint docs changelog bench clean
 
 $(SETUP_STAMP): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,17 +26,27 @@ demo: setup
 # (each one's output shown whole when it ends). tests/integration/test_changelog.py runs ansible-test
 # too; it and make sanity take turns through a lock (tests/tools/run_sanity.py), as two ansible-tests
 # creating the same ~/.ansible/test virtualenv at once break it.
+# shellcheck (make sanity's) is installed first: two apt-gets at once (make pytest installs chromium and Java) collide on apt's lock.
 test: setup
+	tests/tools/ensure_shellcheck.sh
 	$(MAKE) --no-print-directory -j3 --output-sync=target pytest lint sanity
 
-## test-all: every test, as CI runs it (.ci/run): make test (ansible-core 2.19), then make test-matrix on the other supported versions
+## test-all: every test, as CI runs it (.ci/run): make test (ansible-core 2.19), then make test-matrix on the other supported versions, then make release-check (less what these two have just run)
 test-all: test
 	$(MAKE) --no-print-directory test-matrix MATRIX_ARGS=--after-make-test
+	$(MAKE) --no-print-directory release-check RELEASE_CHECK_ARGS=--in-test-all
 
-## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each; the newest with ANSIBLE_INJECT_FACT_VARS=false), with ansible-test sanity on the newest beside them; MATRIX_ARGS="--only 2.16" etc. (see tests/tools/run_matrix.py)
+## test-matrix: unit and integration tests on every supported ansible-core (2.16-2.21, one .venv-matrix/ virtualenv each; the newest with ANSIBLE_INJECT_FACT_VARS=false), with ansible-test sanity on each version beside them (release_check.py's sanity checks); MATRIX_ARGS="--only 2.16" etc. (see tests/tools/run_matrix.py)
 MATRIX_ARGS ?=
 test-matrix:
+	tests/tools/ensure_shellcheck.sh
 	$(PYTHON) tests/tools/run_matrix.py $(MATRIX_ARGS)
+
+## release-check: the checks Automation Hub and Red Hat's certification run: metadata, galaxy-importer on the built tarball (.venv-release/), ansible-lint (production), antsibull-docs lint-collection-docs --plugin-docs, ansible-test sanity on every supported ansible-core with no test skipped; any finding fails it (tests/tools/release_check.py; RELEASE_CHECK_ARGS="--only galaxy-importer" etc.)
+RELEASE_CHECK_ARGS ?=
+release-check: setup
+	tests/tools/ensure_shellcheck.sh
+	$(BIN)/python tests/tools/release_check.py $(RELEASE_CHECK_ARGS)
 
 # Two pytest workers per core: the integration tests spend much of their time waiting (on the
 # simulator's delays, poll intervals, timeouts), and with one worker per core a core sat idle then.
@@ -53,8 +63,9 @@ COVERAGE_TESTS ?= tests/unit tests/hostile tests/integration/test_event_source.p
 coverage: setup
 	$(BIN)/python -m pytest $(COVERAGE_TESTS) -q -n $(PYTEST_WORKERS) --cov --cov-config=.coveragerc --cov-report=term
 
-## sanity: ansible-test sanity, locally and offline-capable
+## sanity: ansible-test sanity, locally and offline-capable, every test on every Python it supports, a skipped test failing it (installs shellcheck)
 sanity: setup
+	tests/tools/ensure_shellcheck.sh
 	$(BIN)/python tests/tools/run_sanity.py
 
 ## lint: ansible-lint with the production profile
@@ -76,4 +87,4 @@ changelog: setup
 		"$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')"
 
 clean:
-	rm -rf $(VENV) .venv-matrix .ansible .pytest_cache tests/output build .coverage .coverage.*
+	rm -rf $(VENV) .venv-matrix .venv-release .ansible .pytest_cache tests/output build .coverage .coverage.*

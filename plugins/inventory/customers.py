@@ -86,9 +86,11 @@ seealso:
 '''
 
 EXAMPLES = r'''
-# customers.partnercenter.yml: every customer, named by domain; credentials from PARTNER_CENTER_* variables.
-plugin: partnercenter.devices.customers
----
+# Two inventory files. customers.partnercenter.yml: every customer, named by domain; credentials from
+# PARTNER_CENTER_* variables. Its one line:
+#
+#   plugin: partnercenter.devices.customers
+#
 # contoso.partnercenter.yml: the customers whose company name starts with "Contoso", one group per
 # relationship (relationship_reseller, ...), the listing cached for an hour.
 plugin: partnercenter.devices.customers

@@ -245,8 +245,7 @@ class PartnerCenterClient:
                 continue
 
             renewable = authenticated and getattr(self.auth, 'renewable', False)
-            if (response.status == 401 and renewable and not token_retried and not mfa_required(response)
-                    and self._renew_token(token)):
+            if response.status == 401 and renewable and not token_retried and not mfa_required(response) and self._renew_token(token):
                 # The token may have expired or been revoked since it was issued: ask Entra ID for
                 # a new one, once per task (or per renewal_interval). A 401 for the renewed token is a
                 # real refusal. Not after 900421: a token from the same refresh token lacks MFA too.

@@ -112,8 +112,8 @@ def cached_listing_problem(cached):
     if not isinstance(cached, list):
         return 'it is a %s, not a list of customers' % type(cached).__name__
     for index, customer in enumerate(cached):
-        if (not isinstance(customer, dict) or set(customer) != set(CUSTOMER_KEYS) or _text(customer['customer_id']) is None
-                or any(value is not None and not isinstance(value, str) for value in customer.values())):
+        keyed = isinstance(customer, dict) and set(customer) == set(CUSTOMER_KEYS) and _text(customer['customer_id']) is not None
+        if not keyed or any(value is not None and not isinstance(value, str) for value in customer.values()):
             return 'item %d is not a customer as the plugin caches one' % index
     return None
 

@@ -78,8 +78,9 @@ def has_control_characters(text):
 def is_plain_name(value, trimmed=False):
     """True when ``value`` can name what a task asks for: text, not blank, without control characters;
     with ``trimmed``, also without leading or trailing spaces."""
-    return (isinstance(value, str) and bool(value.strip()) and not has_control_characters(value)
-            and (not trimmed or value == value.strip()))
+    if not isinstance(value, str) or not value.strip() or has_control_characters(value):
+        return False
+    return not trimmed or value == value.strip()
 
 
 def is_loopback(host):

@@ -11,8 +11,9 @@ virtualenv, so ``tests/harness.py`` finds that version's ``ansible-playbook`` ne
 each ``ansible-playbook --version``.
 
 The newest version runs with ``ANSIBLE_INJECT_FACT_VARS=false`` (the default from ansible-core 2.24
-on) as its one run; the older versions run with the default. Beside them, ``ansible-test sanity`` on the
-newest version (its own ansible-test: ``run_sanity.py`` runs the one next to its interpreter).
+on) as its one run; the older versions run with the default. Beside them, ``ansible-test sanity`` on each
+version run, one after the other: the release check's sanity checks (``release_check.py --only sanity-2.16,...``;
+each runs ``run_sanity.py`` with the version's own ansible-test, every test on every Python, none skipped).
 
 A missing interpreter fails the run, naming it and how to get it: a supported version never goes
 untested in silence.
@@ -149,15 +150,14 @@ def requirements_text(minor):
     return '\n'.join(parts)
 
 
-def ensure_venv(minor, python):
-    """The virtualenv of ``minor``, made or remade when its requirements or interpreter changed.
+def ensure_virtualenv(venv, python, requirements_path, wanted, label):
+    """The virtualenv ``venv`` made with ``python`` from ``requirements_path``, remade when ``wanted`` (the text its
+    stamp file records: the interpreter and the requirements) changed. Also what the release check uses for its own.
 
     Returns (its python, what was done: None when it was up to date). pip's output is kept and
-    raised with the version's name when the install fails, as several versions install at once.
+    raised with ``label`` when the install fails, as several virtualenvs install at once.
     """
-    venv = os.path.join(VENVS_DIR, 'ansible-' + minor)
     stamp = os.path.join(venv, '.matrix-requirements')
-    wanted = 'python: %s\n%s' % (python, requirements_text(minor))
     venv_python = os.path.join(venv, 'bin', 'python')
     if os.path.exists(stamp):
         with open(stamp, encoding='utf-8') as handle:
@@ -166,16 +166,22 @@ def ensure_venv(minor, python):
     shutil.rmtree(venv, ignore_errors=True)
     started = time.monotonic()
     for command in ([python, '-m', 'venv', venv],
-                    [venv_python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check',
-                     '-r', os.path.join(MATRIX_DIR, 'ansible-%s.txt' % minor)]):
+                    [venv_python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements_path]):
         completed = subprocess.run(command, capture_output=True, text=True, check=False)
         if completed.returncode != 0:
-            raise VenvFailed('ansible-core %s: `%s` failed (exit %d):\n%s%s' % (
-                minor, ' '.join(command), completed.returncode, completed.stdout, completed.stderr))
+            raise VenvFailed('%s: `%s` failed (exit %d):\n%s%s' % (
+                label, ' '.join(command), completed.returncode, completed.stdout, completed.stderr))
     with open(stamp, 'w', encoding='utf-8') as handle:
         handle.write(wanted)
     return venv_python, 'created %s with %s in %.0f s' % (os.path.relpath(venv, REPO_ROOT), python,
                                                           time.monotonic() - started)
+
+
+def ensure_venv(minor, python):
+    """The virtualenv of ``minor``, made or remade when its requirements or interpreter changed (see ensure_virtualenv)."""
+    return ensure_virtualenv(os.path.join(VENVS_DIR, 'ansible-' + minor), python,
+                             os.path.join(MATRIX_DIR, 'ansible-%s.txt' % minor),
+                             'python: %s\n%s' % (python, requirements_text(minor)), 'ansible-core ' + minor)
 
 
 def ensure_venvs(pythons):
@@ -364,7 +370,7 @@ def parse_arguments(argv):
     # busy, so steps side by side only add contention, and can push tests with 1 s timeouts past them.
     parser.add_argument('--jobs', type=int, default=1, help='steps run at the same time (default 1: output shown as it comes)')
     parser.add_argument('--workers', default='3', help="pytest-xdist workers per step (default 3; 'auto' = one per core)")
-    parser.add_argument('--no-sanity', action='store_true', help='leave out ansible-test sanity on the newest version')
+    parser.add_argument('--no-sanity', action='store_true', help='leave out ansible-test sanity (run beside the tests on each version)')
     parser.add_argument('--after-make-test', action='store_true',
                         help="leave out the version make test has just run (same ansible-core, test pins and Python as "
                              ".venv, checked from requirements-dev.txt); what CI's .ci/run does")
@@ -423,10 +429,12 @@ def main(argv):
             name, env = name + ' with ANSIBLE_INJECT_FACT_VARS=false', test_environment(minor, INJECT_FACT_VARS_OFF)
         steps.append(Step(name, pytest_command(venv_pythons[minor], SELECTION, arguments.workers), env))
     alongside = []
-    if newest in venv_pythons and not arguments.no_sanity:
-        alongside.append(Step('ansible-test sanity on ansible-core %s' % newest,
-                              [venv_pythons[newest], os.path.join('tests', 'tools', 'run_sanity.py')],
-                              test_environment(newest)))
+    if venv_pythons and not arguments.no_sanity:
+        minors = [minor for minor, _python in versions]
+        alongside.append(Step('ansible-test sanity on ansible-core %s' % ', '.join(minors),
+                              [sys.executable, os.path.join('tests', 'tools', 'release_check.py'),
+                               '--only', ','.join('sanity-' + minor for minor in minors)],
+                              dict((key, value) for key, value in os.environ.items() if not key.startswith('ANSIBLE_'))))
     run_steps(steps, arguments.jobs, alongside)
     steps.extend(alongside)
 
