@@ -479,8 +479,8 @@ ODD_TYPES_ANSWER = {
 
 def test_fields_documented_as_strings_are_text_or_null_whatever_was_sent(run_module, simulator, sim_args):
     simulator.add_fault('status', match=harness.EXAMPLE_BATCH_ID, status=200, body=ODD_TYPES_ANSWER)
-    result = run_module('batch_upload_status', sim_args(simulator, customer_id=harness.EXAMPLE_CUSTOMER_ID,
-                                                         batch_tracking_id=harness.EXAMPLE_BATCH_ID, return_raw=True))
+    args = sim_args(simulator, customer_id=harness.EXAMPLE_CUSTOMER_ID, batch_tracking_id=harness.EXAMPLE_BATCH_ID, return_raw=True)
+    result = run_module('batch_upload_status', args)
     assert not result.failed, result
     details = result['batch_upload_details']
     assert (details['started_time'], details['completed_time']) == (None, '1736154000')
