@@ -70,6 +70,20 @@ DOCUMENTED_EXAMPLE = {
     'attributes': {'objectType': 'BatchUploadDetails'},
 }
 
+
+def odd_types_answer(batch_tracking_id):
+    """A BatchUploadDetails whose fields documented as strings hold other JSON types (a list, an object, a boolean, a
+    number): no source shows such an answer (UNCONFIRMED), so it is served through a fault as the least convenient form."""
+    return {
+        'batchTrackingId': batch_tracking_id, 'status': 'finished_with_errors',
+        'startedTime': ['2025-01-06T09:00:00'], 'completedTime': 1736154000,
+        'devicesStatus': [
+            {'deviceId': {'id': 'x'}, 'serialNumber': 12345, 'productKey': True, 'status': 'finished_with_errors',
+             'errorCode': [808], 'errorDescription': {'text': 'ZtdDeviceAssignedToOtherTenant'}},
+            {'deviceId': 7.5, 'serialNumber': ['SN'], 'productKey': None, 'status': 'finished_with_errors',
+             'errorCode': 808, 'errorDescription': False}]}
+
+
 # Settings a caller may give every ansible-playbook run of the tests (ansible_env drops other
 # ANSIBLE_* variables): make test-matrix runs the suite once with ANSIBLE_INJECT_FACT_VARS=false.
 PASSED_THROUGH = ('ANSIBLE_INJECT_FACT_VARS',)

@@ -79,14 +79,7 @@ def _with_odd_batches(seed):
 # A 200 answer whose fields documented as strings hold other JSON types (UNCONFIRMED: no source shows one; the
 # least convenient form a client may meet).
 ODD_TYPES_BATCH = 'a7b8c9d0-1e2f-4a3b-8c4d-5e6f7a8b9c0d'
-ODD_TYPES_ANSWER = {
-    'batchTrackingId': ODD_TYPES_BATCH, 'status': 'finished_with_errors',
-    'startedTime': ['2025-01-06T09:00:00'], 'completedTime': 1736154000,
-    'devicesStatus': [
-        {'deviceId': {'id': 'x'}, 'serialNumber': 12345, 'productKey': True, 'status': 'finished_with_errors',
-         'errorCode': [808], 'errorDescription': {'text': 'ZtdDeviceAssignedToOtherTenant'}},
-        {'deviceId': 7.5, 'serialNumber': ['SN'], 'productKey': None, 'status': 'finished_with_errors',
-         'errorCode': 808, 'errorDescription': False}]}
+ODD_TYPES_ANSWER = harness.odd_types_answer(ODD_TYPES_BATCH)
 
 
 def _odd_types(simulator):

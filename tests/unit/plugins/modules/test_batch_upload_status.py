@@ -467,18 +467,8 @@ def test_a_bulk_wait_of_200_batches_under_sustained_throttling_loses_none(run_mo
     assert throttled == answered_429 > 0
 
 
-ODD_TYPES_ANSWER = {
-    'batchTrackingId': harness.EXAMPLE_BATCH_ID, 'status': 'finished_with_errors',
-    'startedTime': ['2025-01-06T09:00:00'], 'completedTime': 1736154000,
-    'devicesStatus': [
-        {'deviceId': {'id': 'x'}, 'serialNumber': 12345, 'productKey': True, 'status': 'finished_with_errors',
-         'errorCode': [808], 'errorDescription': {'text': 'ZtdDeviceAssignedToOtherTenant'}},
-        {'deviceId': 7.5, 'serialNumber': ['SN'], 'productKey': None, 'status': 'finished_with_errors',
-         'errorCode': 808, 'errorDescription': False}]}
-
-
 def test_fields_documented_as_strings_are_text_or_null_whatever_was_sent(run_module, simulator, sim_args):
-    simulator.add_fault('status', match=harness.EXAMPLE_BATCH_ID, status=200, body=ODD_TYPES_ANSWER)
+    simulator.add_fault('status', match=harness.EXAMPLE_BATCH_ID, status=200, body=harness.odd_types_answer(harness.EXAMPLE_BATCH_ID))
     args = sim_args(simulator, customer_id=harness.EXAMPLE_CUSTOMER_ID, batch_tracking_id=harness.EXAMPLE_BATCH_ID, return_raw=True)
     result = run_module('batch_upload_status', args)
     assert not result.failed, result
