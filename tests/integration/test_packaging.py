@@ -19,7 +19,9 @@ import harness
 TOP_LEVEL_ALLOWED = {'MANIFEST.json', 'FILES.json', 'README.md', 'CHANGELOG.md', 'LICENSE', 'COPYING',
                      'plugins', 'roles', 'meta', 'docs', 'changelogs', 'requirements.txt', 'bindep.txt',
                      # Event-Driven Ansible plugins (extensions/eda/plugins/event_source), the schema of their events.
-                     'extensions', 'schemas'}
+                     'extensions', 'schemas',
+                     # ansible-test's configuration (tests/config.yml) only.
+                     'tests'}
 NEEDED = ('LICENSE', 'plugins/modules/batch_upload_status.py', 'plugins/modules/access_token.py', 'plugins/action/access_token.py',
           'plugins/inventory/customers.py', 'extensions/eda/plugins/event_source/batch_status.py', 'meta/extensions.yml',
           'extensions/eda/plugins/event_source/schemas/batch_status.json', 'schemas/event/batch_status.json',
@@ -31,7 +33,7 @@ NEEDED = ('LICENSE', 'plugins/modules/batch_upload_status.py', 'plugins/modules/
           'docs/execution-environment/execution-environment.yml', 'docs/docsite/rst/awx.rst',
           'docs/awx/credential-type-inputs.yml', 'docs/awx/credential-type-injectors.yml',
           'docs/awx/wait_for_batch_upload.yml')
-LEFT_OUT = ('tests', '.venv', '.venv-matrix', '.venv-release', '.ci', '.git', '.gitignore', '.ansible', '.ansible-lint', '.pytest_cache', '.benchmarks',
+LEFT_OUT = ('.venv', '.venv-matrix', '.venv-release', '.ci', '.git', '.gitignore', '.ansible', '.ansible-lint', '.pytest_cache', '.benchmarks',
             'Makefile', 'requirements-dev.txt', 'pytest.ini', 'build', 'changelogs/.plugin-cache.yaml')
 
 Built = collections.namedtuple('Built', 'tarball names install_path installed env')
@@ -76,6 +78,9 @@ def test_tarball_holds_the_collection_and_its_docs(built):
 def test_tarball_holds_no_development_files(built):
     for left_out in LEFT_OUT:
         assert not any(name == left_out or name.startswith(left_out + '/') for name in built.names), left_out
+    # Of the tests, only ansible-test's configuration ships (the Pythons the modules support, for a sanity run on
+    # the tarball); a new file or folder under tests/ must be added to galaxy.yml's build_ignore.
+    assert sorted(name for name in built.names if name == 'tests' or name.startswith('tests/')) == ['tests', 'tests/config.yml']
     assert not [name for name in built.names if '__pycache__' in name or name.endswith(('.pyc', '.tar.gz'))]
     assert set(name.split('/')[0] for name in built.names) <= TOP_LEVEL_ALLOWED
 
