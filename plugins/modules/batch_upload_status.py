@@ -442,6 +442,13 @@ results:
       description: Partner Center's error C(description), or the first line of Entra ID's C(error_description).
       type: str
       returned: when failed and the answer carried one
+    error_data:
+      description:
+        - The first entries (at most 50) of the C(data) list of Partner Center's error answer that made this batch fail; an
+          entry that is not text or a number is given as JSON text.
+      type: list
+      elements: raw
+      returned: when failed and a Partner Center refusal carried a non-empty C(data)
     request_id:
       description: The C(MS-RequestId) of the failed request (or Entra ID's trace id), for support.
       type: str

@@ -297,6 +297,14 @@ def test_a_404_for_an_unknown_batch(run_module, simulator, sim_args):
     assert 'ansible_facts' not in result  # no details were read, so no fact
 
 
+def test_a_wait_stopped_by_a_refusal_returns_its_error_data(run_module, simulator, sim_args):
+    simulator.add_fault('status', match='/batchJobStatus/', status=403, code=2032, description='Access denied',
+                        data=['the user lacks the Admin agent role'])
+    result = read(run_module, sim_args, simulator, wait=True, poll_interval=0.1)
+    assert result.failed and result['http_status'] == 403
+    assert result['error_data'] == ['the user lacks the Admin agent role']
+
+
 def test_expired_refresh_token_says_how_to_recover(run_module, simulator, sim_args):
     result = read(run_module, sim_args, simulator, kind='app+user', refresh_token=harness.REFRESH_TOKEN_EXPIRED)
     assert result['error_code'] == 'invalid_grant'
