@@ -104,6 +104,18 @@ def test_a_failed_batch_carries_partner_center_error_data(run_module, simulator,
     assert example['failed'] is False and 'error_data' not in example
 
 
+def test_each_entry_has_the_documented_keys_of_a_single_read(run_module, simulator, sim_args):
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [EXAMPLE]))
+    assert not result.failed, result
+    (entry,) = result['results']
+    documented = harness.documented_return_keys('batch_upload_status', 'batch_upload_details')
+    assert harness.documented_return_keys('batch_upload_status', 'results.batch_upload_details') == documented
+    assert set(entry['batch_upload_details']) == documented
+    device_keys = harness.documented_return_keys('batch_upload_status', 'batch_upload_details.devices_status')
+    assert harness.documented_return_keys('batch_upload_status', 'results.devices_with_errors') == device_keys
+    assert [set(device) for device in entry['devices_with_errors']] == [device_keys]
+
+
 def test_fail_on_error_fails_the_task_and_still_returns_the_results(run_module, simulator, sim_args):
     result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [EXAMPLE, FOREIGN], fail_on_error=True))
     assert result.failed

@@ -105,6 +105,19 @@ def test_devices_not_in_the_batch_are_already_absent_as_they_were_asked_for(run_
     assert result['already_absent'] == [{'device_id': missing_id, 'serial_number': None},
                                         {'device_id': None, 'serial_number': 'NOT-THERE'}]
     assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_1, 204)]
+    documented = harness.documented_return_keys('device', 'already_absent')
+    assert [set(entry) for entry in result['already_absent']] == [documented] * 2
+
+
+def test_the_devices_removed_unconfirmed_and_maybe_removed_have_the_documented_keys(run_module, simulator, sim_args):
+    simulator.add_fault('late_answer', match='/devices/' + DEVICE_1, seconds=4)
+    simulator.add_fault('late_answer', match='/devices/' + DEVICE_2, seconds=4, count=-1)
+    result = run_module('device', removal(sim_args, simulator, timeout=1, retries=1, device_ids=[DEVICE_1, DEVICE_2]))
+    assert result.failed and result['outcome_unknown'] is True
+    documented = harness.documented_return_keys('device', 'removed')
+    assert harness.documented_return_keys('device', 'removed_unconfirmed') == documented
+    assert harness.documented_return_keys('device', 'maybe_removed') == documented
+    assert [set(device) for key in ('removed', 'removed_unconfirmed', 'maybe_removed') for device in result[key]] == [documented] * 3
 
 
 @pytest.mark.parametrize('delete_status', [204, 200])

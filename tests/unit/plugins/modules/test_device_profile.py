@@ -86,7 +86,18 @@ def test_the_devices_that_carry_the_profile_already_are_listed_as_the_devices_as
         {'id': 'e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a02', 'serial_number': 'EB1-0002', 'product_key': None, 'batch_id': BATCH,
          'profile': KIOSKS_ID, 'profile_id': KIOSKS_ID}]
     assert [device['serial_number'] for device in result['devices']] == ['EB1-0001', 'EB1-0003']
-    assert set(result['devices'][0]) == set(result['devices_already_assigned'][0])
+    documented = harness.documented_return_keys('device_profile', 'devices')
+    assert harness.documented_return_keys('device_profile', 'devices_already_assigned') == documented
+    assert [set(device) for device in result['devices'] + result['devices_already_assigned']] == [documented] * 3
+
+
+def test_each_device_outcome_of_an_assignment_has_the_documented_keys(run_module, make_simulator, sim_args):
+    simulator = make_simulator(with_profiles(strip=True))
+    result = run_module('device_profile', assignment(sim_args, simulator, profile_id=KIOSKS_ID))
+    assert not result.failed, result
+    documented = harness.documented_return_keys('device_profile', 'batch_upload_details.devices_status')
+    assert harness.documented_return_keys('device_profile', 'devices_with_errors') == documented
+    assert [set(entry) for entry in result['batch_upload_details']['devices_status']] == [documented] * 3
 
 
 def test_an_assignment_no_attempt_of_which_is_answered_says_its_outcome_is_unknown(run_module, make_simulator, sim_args):
