@@ -9,6 +9,7 @@ back to the checkout. The link lives outside the repository: inside it, tools th
 tree would loop.
 """
 
+import ast
 import atexit
 import importlib.util
 import json
@@ -21,6 +22,8 @@ import tempfile
 import textwrap
 import urllib.parse
 import urllib.request
+
+import yaml
 
 from ansible.release import __version__ as ANSIBLE_CORE_VERSION
 
@@ -109,6 +112,18 @@ def load_file_as_module(name, path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def documented_return_keys(module_name, path):
+    """The keys the RETURN of plugins/modules/<module_name>.py documents under ``path`` (dotted: its ``contains``)."""
+    with open(os.path.join(REPO_ROOT, 'plugins', 'modules', module_name + '.py'), encoding='utf-8') as handle:
+        tree = ast.parse(handle.read())
+    text = next(node.value.value for node in tree.body
+                if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == 'RETURN' for target in node.targets))
+    entry = {'contains': yaml.safe_load(text)}
+    for name in path.split('.'):
+        entry = entry['contains'][name]
+    return set(entry['contains'])
 
 
 def make_temp_dir(name, parent=None):

@@ -266,7 +266,7 @@ class BatchWaitError(PartnerCenterError):
         self.throttled_polls = throttled_polls
         self.cause = cause
         if cause is not None:
-            for name in ('http_status', 'error_code', 'error_description', 'request_id', 'correlation_id'):
+            for name in ('http_status', 'error_code', 'error_description', 'request_id', 'correlation_id', 'error_data'):
                 setattr(self, name, getattr(cause, name, None))
 
     def result(self, return_devices='all', return_raw=False):

@@ -209,7 +209,7 @@ batch_upload_details:
     - Keys Partner Center adds beyond those below are kept, in snake_case too.
   returned: for one batch, on success and when O(wait) times out
   type: dict
-  contains:
+  contains: &batch_upload_details
     batch_tracking_id:
       description: The batch tracking id.
       type: str
@@ -223,11 +223,13 @@ batch_upload_details:
       type: str
       sample: finished
     started_time:
-      description: When processing started (UTC), or null.
+      description:
+        - When processing started, or null; the date-time as Partner Center sends it (its documented example, this
+          sample, names no time zone).
       type: str
       sample: "2017-07-25T10:00:00"
     completed_time:
-      description: When processing completed (UTC), or null.
+      description: When processing completed, or null; the date-time as Partner Center sends it.
       type: str
       sample: "2017-07-25T10:10:00"
     devices_status:
@@ -236,7 +238,7 @@ batch_upload_details:
         - With O(return_devices=with_errors), only the devices of RV(devices_with_errors); with O(return_devices=none), none.
       type: list
       elements: dict
-      contains:
+      contains: &device_outcome
         device_id:
           description: The device id, or null (Partner Center does not always send it).
           type: str
@@ -320,6 +322,7 @@ devices_with_errors:
   returned: for one batch, on success and when O(wait) times out
   type: list
   elements: dict
+  contains: *device_outcome
   sample:
     - serial_number: "1234567890"
       product_key: 12345-67890-09876-54321-13579
@@ -396,6 +399,7 @@ results:
       description: As RV(batch_upload_details).
       type: dict
       returned: when the batch was read
+      contains: *batch_upload_details
     raw_batch_upload_details:
       description: As RV(raw_batch_upload_details).
       type: dict
@@ -409,6 +413,7 @@ results:
       type: list
       elements: dict
       returned: when the batch was read
+      contains: *device_outcome
     device_status_counts:
       description: As RV(device_status_counts).
       type: dict
@@ -442,6 +447,13 @@ results:
       description: Partner Center's error C(description), or the first line of Entra ID's C(error_description).
       type: str
       returned: when failed and the answer carried one
+    error_data:
+      description:
+        - The first entries (at most 50) of the C(data) list of Partner Center's error answer that made this batch fail; an
+          entry that is not text or a number is given as JSON text.
+      type: list
+      elements: raw
+      returned: when failed and a Partner Center refusal carried a non-empty C(data)
     request_id:
       description: The C(MS-RequestId) of the failed request (or Entra ID's trace id), for support.
       type: str

@@ -109,9 +109,7 @@ EXAMPLES = r'''
 RETURN = r'''
 removed:
   description:
-    - The devices removed (in check mode, that would be), each with C(id), C(serial_number), C(product_key), C(batch_id),
-      C(profile) (the Autopilot profile it carried as the listing gives it - its id or its name - or null) and
-      C(profile_id) (C(profile) when it is an id, else null).
+    - The devices removed (in check mode, that would be).
     - When the task fails after removing some devices, the devices it did remove; nothing else was removed, but see
       RV(maybe_removed).
   returned: always
@@ -119,32 +117,68 @@ removed:
   elements: dict
   sample: [{"id": "e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01", "serial_number": "LAPTOP-0007", "product_key": null,
             "batch_id": "contoso-2026-11-laptops", "profile": null, "profile_id": null}]
+  contains: &listed_device
+    id:
+      description: The device's id.
+      type: str
+      sample: e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01
+    serial_number:
+      description: The device's serial number, or null.
+      type: str
+      sample: LAPTOP-0007
+    product_key:
+      description: The device's product key, or null (real listings carry none).
+      type: str
+    batch_id:
+      description: The batch the device was in, as Partner Center spells it.
+      type: str
+      sample: contoso-2026-11-laptops
+    profile:
+      description: The Autopilot profile the device carried, as the listing gives it - its id or its name - or null.
+      type: str
+    profile_id:
+      description: C(profile) when it is an id (a GUID), else null.
+      type: str
 removed_unconfirmed:
   description:
-    - The ids of the devices of RV(removed) whose removal Partner Center did not confirm - the DELETE got no answer or a
-      server error, and its retry (same C(MS-RequestId)) found the device gone. They are counted as removed by this task.
+    - The devices of RV(removed) whose removal Partner Center did not confirm - the DELETE got no answer or a server
+      error, and its retry (same C(MS-RequestId)) found the device gone. They are counted as removed by this task.
+    - Each as in RV(removed).
   returned: always
   type: list
-  elements: str
+  elements: dict
+  contains: *listed_device
 outcome_unknown:
   description: True when a DELETE was sent and no answer settled it (every attempt timed out or lost its connection).
   returned: failure, when the outcome of a removal is unknown
   type: bool
 maybe_removed:
   description:
-    - With RV(outcome_unknown), the device whose DELETE may have been applied (same keys as RV(removed)); list the batch
+    - With RV(outcome_unknown), the device whose DELETE may have been applied, as in RV(removed); list the batch
       with M(partnercenter.devices.device_batch_info) to know.
   returned: failure, when the outcome of a removal is unknown
   type: list
   elements: dict
+  contains: *listed_device
 already_absent:
   description:
-    - The device ids and serial numbers given that were not in the batch (or were removed meanwhile, by someone else -
-      Partner Center answered 404 to the first attempt).
+    - The devices asked for that were not in the batch, or were removed meanwhile by someone else (Partner Center
+      answered 404 to the first attempt of their DELETE).
   returned: always
   type: list
-  elements: str
-  sample: [LAPTOP-0008]
+  elements: dict
+  sample: [{"device_id": null, "serial_number": "LAPTOP-0008"}]
+  contains:
+    device_id:
+      description:
+        - The device id as given in O(device_ids); null for a device named by serial number that is not in the batch.
+        - For a device removed meanwhile, its id as the listing gave it.
+      type: str
+    serial_number:
+      description:
+        - The serial number as given in O(serial_numbers); null for a device named by id that is not in the batch.
+        - For a device removed meanwhile, its serial number as the listing gave it (or null).
+      type: str
 batch_id:
   description: The batch, as Partner Center spells it (as given when it does not exist).
   returned: always
@@ -255,7 +289,9 @@ def main():
         module.fail_json(msg='Nothing was removed: Partner Center listed %s; such an id cannot name what a DELETE '
                              'removes.' % '; '.join(unusable), correlation_id=client.correlation_id, **result)
     going = [device_summary(device) for device in selected]
-    result.update(removed=going, already_absent=ids_missing + serials_missing, pages=pages,
+    absent = ([dict(device_id=value, serial_number=None) for value in ids_missing]
+              + [dict(device_id=None, serial_number=value) for value in serials_missing])
+    result.update(removed=going, already_absent=absent, pages=pages,
                   correlation_id=client.correlation_id, changed=bool(going), diff=_diff(result['batch_id'], going))
     if module.check_mode or not going:
         module.exit_json(**result)
@@ -276,11 +312,11 @@ def main():
                 result.update(outcome_unknown=True, maybe_removed=[device])
             module.fail(error, **result)
         if outcome == ABSENT:
-            result['already_absent'].append(device['id'])
+            result['already_absent'].append(dict(device_id=device['id'], serial_number=device.get('serial_number')))
             continue
         removed.append(device)
         if outcome == DELETED_UNCONFIRMED:
-            unconfirmed.append(device['id'])
+            unconfirmed.append(device)
             module.module.warn('The DELETE of device %s (serial number %s) got no clear answer at first (a timeout or a '
                                'server error); sent again with the same MS-RequestId, it found the device gone. It is '
                                'reported as removed by this task.' % (device['id'], device.get('serial_number')))

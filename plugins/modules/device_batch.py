@@ -217,6 +217,21 @@ devices_already_in_batch:
   elements: dict
   sample: [{"origin": "laptops.csv line 2", "device_id": "e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01",
             "serial_number": "LAPTOP-0001", "matched_by": "serial_number"}]
+  contains: &device_found
+    origin:
+      description: Where the device given came from, such as C(devices[2]) or C(laptops.csv line 5).
+      type: str
+    device_id:
+      description: The id of the device in the batch, as its listing gives it.
+      type: str
+    serial_number:
+      description: The serial number of the device in the batch, as its listing gives it.
+      type: str
+    matched_by:
+      description:
+        - How the device given was found in the batch - V(hardware_hash), V(product_key), V(serial_number_manufacturer_model)
+          or V(serial_number) (when manufacturer and model could not both be compared).
+      type: str
 diff:
   version_added: 1.0.0
   description: With O(skip_existing), the devices given that the batch holds (C(before)) and, after, those plus the ones uploaded.
@@ -266,6 +281,7 @@ devices_found_after_create:
   returned: when RV(create_outcome_unknown) and the batch was read
   type: list
   elements: dict
+  contains: *device_found
 devices_already_registered:
   version_added: 1.0.0
   description:
@@ -276,6 +292,52 @@ devices_already_registered:
   returned: when O(wait=true) and the details were read
   type: list
   elements: dict
+  # The keys of a device outcome, as in batch_upload_details.devices_status: defined at their first use here.
+  contains: &device_outcome
+    device_id:
+      description: The device id, or null (Partner Center does not always send it).
+      type: str
+    serial_number:
+      description: The device's serial number, or null.
+      type: str
+    product_key:
+      description: The device's product key, or null.
+      type: str
+    status:
+      description:
+        - The device's status in snake_case (V(in_progress), V(finished), V(finished_with_errors)), whatever spelling
+          Partner Center sent; a value it does not document, as sent.
+      type: str
+    error_code:
+      description: Partner Center's error code for this device (for example V(806), V(808)), or null.
+      type: str
+    error_description:
+      description: The error's name or text (for example V(ZtdDeviceAssignedToOtherTenant)), or null.
+      type: str
+    remediation:
+      description: What to do about the device's error, from the collection's catalogue; null when it has none.
+      type: str
+    attributes:
+      description: Partner Center's resource attributes, when it sent them.
+      type: dict
+    upload_index:
+      description:
+        - The collection's own - the index of the device this entry is about in the devices sent (in O(devices), or
+          the data rows of the CSV); null when the entry could not be paired with a device.
+      type: int
+    csv_line:
+      description: The collection's own - the CSV line of that device; null for O(devices), or when not paired.
+      type: int
+    paired_by:
+      description:
+        - The collection's own - how the entry was paired with its device, V(serial_number), V(product_key) or
+          V(position) (see RV(device_pairing)); null when it was not.
+      type: str
+    already_registered:
+      description:
+        - The collection's own - V(true) for an outcome with error 806 (C(ZtdDeviceAlreadyAssigned)), the device being
+          registered to this customer already (see RV(devices_already_registered)); else V(false).
+      type: bool
 batch_tracking_id:
   description:
     - The id that tracks Partner Center's processing of this upload, from the C(Location) of its answer (or its body). Give
@@ -347,29 +409,26 @@ batch_upload_details:
           sent (V(finishedWithErrors) is returned as V(finished_with_errors)); a status it does not document, as sent.
       type: str
     started_time:
-      description: When Partner Center started processing the batch (UTC), or null.
+      description:
+        - When Partner Center started processing the batch, or null; the date-time as Partner Center sends it (its
+          documented example, V(2017-07-25T10:00:00), names no time zone).
       type: str
     completed_time:
-      description: When Partner Center finished the batch (UTC), or null.
+      description: When Partner Center finished the batch, or null; the date-time as Partner Center sends it.
       type: str
     devices_status:
       description:
-        - One entry per device, with C(device_id), C(serial_number), C(product_key), C(status), C(error_code) and
-          C(error_description), and C(remediation), what to do about the device's error (null when it has none).
-        - Each entry also names the device it is about, the collection's own keys - C(upload_index), its index in the
-          devices sent (in O(devices), or the data rows of the CSV); C(csv_line), its line in the CSV (null for
-          O(devices)); C(paired_by), V(serial_number), V(product_key) or V(position); all null when it could not be paired.
-        - C(already_registered), another key of the collection's own, is V(true) for an outcome with error 806
-          (C(ZtdDeviceAlreadyAssigned)), the device being registered to this customer already (see RV(devices_already_registered)).
+        - One entry per device, each naming the device it is about.
         - With O(return_devices=with_errors), only the devices of RV(devices_with_errors); with O(return_devices=none), none.
         - "The error codes and their remediation: U(https://github.com/partnercenter/devices/blob/main/docs/docsite/rst/device-error-codes.rst)."
       type: list
       elements: dict
+      contains: *device_outcome
   sample:
     batch_tracking_id: 0127ed8e-ff72-4983-a3d8-e8d8bd378932
     status: finished_with_errors
-    started_time: "2026-11-24T10:00:00Z"
-    completed_time: "2026-11-24T10:00:20Z"
+    started_time: "2026-11-24T10:00:00"
+    completed_time: "2026-11-24T10:00:20"
     devices_status:
       - device_id: 4f0d6a4e-0a8e-4c2b-9d38-2f1b5c6e7a80
         serial_number: LAPTOP-0001
@@ -381,6 +440,7 @@ batch_upload_details:
         upload_index: 0
         csv_line: 2
         paired_by: serial_number
+        already_registered: false
       - device_id: null
         serial_number: OTHER-TENANT-0001
         product_key: null
@@ -391,6 +451,7 @@ batch_upload_details:
         upload_index: 1
         csv_line: 3
         paired_by: serial_number
+        already_registered: false
 raw_batch_upload_details:
   description: With O(wait), the BatchUploadDetails exactly as Partner Center sent it (camelCase keys).
   returned: when O(wait=true) and O(return_raw=true)
@@ -407,6 +468,7 @@ devices_with_errors:
   returned: when O(wait=true)
   type: list
   elements: dict
+  contains: *device_outcome
 device_status_counts:
   description: With O(wait), how many devices have each status.
   returned: when O(wait=true)

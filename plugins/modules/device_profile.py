@@ -130,25 +130,51 @@ profile_name:
   sample: Contoso kiosks
 devices:
   description:
-    - The devices the profile was assigned to (in check mode, would be), each with C(id), C(serial_number), C(product_key),
-      C(batch_id), C(profile) (the profile it carried before as the listing gives it - its id or its name - or null for
-      none) and C(profile_id) (C(profile) when it is an id, else null).
+    - The devices the profile was assigned to (in check mode, would be).
     - In RV(diff), C(after) shows each with this profile's id in C(profile) and C(profile_id).
   returned: always
   type: list
   elements: dict
   sample: [{"id": "e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01", "serial_number": "KIOSK-0001", "product_key": null,
             "batch_id": "contoso-2026-11-kiosks", "profile": null, "profile_id": null}]
+  contains: &listed_device
+    id:
+      description: The device's id.
+      type: str
+      sample: e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a01
+    serial_number:
+      description: The device's serial number, or null.
+      type: str
+      sample: KIOSK-0001
+    product_key:
+      description: The device's product key, or null (real listings carry none).
+      type: str
+    batch_id:
+      description: The batch the device is in, as Partner Center spells it.
+      type: str
+      sample: contoso-2026-11-kiosks
+    profile:
+      description: The profile the device carried before, as the listing gives it - its id or its name - or null for none.
+      type: str
+    profile_id:
+      description: C(profile) when it is an id (a GUID), else null.
+      type: str
 devices_count:
   description: How many devices the profile was assigned to (in check mode, would be); each device counts once.
   returned: always
   type: int
   sample: 2
 devices_already_assigned:
-  description: How many of the devices named carried the profile already (nothing was sent for them).
+  description:
+    - The devices that carried the profile already (nothing was sent for them), each as in RV(devices); how many is
+      C(devices_already_assigned | length).
   returned: success
-  type: int
-  sample: 10
+  type: list
+  elements: dict
+  sample: [{"id": "e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a02", "serial_number": "KIOSK-0002", "product_key": null,
+            "batch_id": "contoso-2026-11-kiosks", "profile": "5a3e7c1b-2d4f-4e6a-8b9c-0d1e2f3a4b5c",
+            "profile_id": "5a3e7c1b-2d4f-4e6a-8b9c-0d1e2f3a4b5c"}]
+  contains: *listed_device
 pages:
   description: How many pages of devices were read.
   returned: success
@@ -194,8 +220,7 @@ correlation_id:
 batch_upload_details:
   description:
     - With O(wait), the final status of the assignment, as M(partnercenter.devices.batch_upload_status) returns it.
-    - Each entry of its C(devices_status) also names the device it is about, as for uploads - C(upload_index), its index in
-      RV(devices); C(csv_line), always null here; C(paired_by).
+    - Each entry of its C(devices_status) also names the device it is about, as for uploads.
   returned: when O(wait=true) and the profile was assigned
   type: dict
   contains:
@@ -206,17 +231,54 @@ batch_upload_details:
       description: V(queued), V(processing), V(finished) or V(finished_with_errors) (or V(unknown)), in the documented spelling.
       type: str
     started_time:
-      description: When Partner Center started the assignment (UTC), or null.
+      description:
+        - When Partner Center started the assignment, or null; the date-time as Partner Center sends it (its documented
+          example, V(2017-07-25T10:00:00), names no time zone).
       type: str
     completed_time:
-      description: When Partner Center finished it (UTC), or null.
+      description: When Partner Center finished it, or null; the date-time as Partner Center sends it.
       type: str
     devices_status:
       description:
-        - One entry per device (those O(return_devices) keeps), with C(device_id), C(serial_number), C(product_key),
-          C(status), C(error_code), C(error_description), C(remediation), C(upload_index), C(csv_line) and C(paired_by).
+        - One entry per device (those O(return_devices) keeps).
       type: list
       elements: dict
+      contains: &device_outcome
+        device_id:
+          description: The device id, or null (Partner Center does not always send it).
+          type: str
+        serial_number:
+          description: The device's serial number, or null.
+          type: str
+        product_key:
+          description: The device's product key, or null.
+          type: str
+        status:
+          description:
+            - The device's status in snake_case (V(in_progress), V(finished), V(finished_with_errors)), whatever spelling
+              Partner Center sent; a value it does not document, as sent.
+          type: str
+        error_code:
+          description: Partner Center's error code for this device, or null.
+          type: str
+        error_description:
+          description: The error's name or text, or null.
+          type: str
+        remediation:
+          description: What to do about the device's error (see M(partnercenter.devices.batch_upload_status)), null when it has none.
+          type: str
+        attributes:
+          description: Partner Center's resource attributes, when it sent them.
+          type: dict
+        upload_index:
+          description: The index in RV(devices) of the device this entry is about; null when it could not be paired.
+          type: int
+        csv_line:
+          description: Always null here (the devices come from no CSV); the key is there as for uploads.
+          type: int
+        paired_by:
+          description: How the entry was paired with its device - V(serial_number), V(product_key) or V(position); null when it was not.
+          type: str
 raw_batch_upload_details:
   description: With O(wait), the status exactly as Partner Center sent it (camelCase keys).
   returned: when O(wait=true), O(return_raw=true) and the profile was assigned
@@ -231,10 +293,11 @@ complete:
   returned: when O(wait=true) and the profile was assigned
   type: bool
 devices_with_errors:
-  description: With O(wait), the device outcomes that carry an error, each with its C(remediation).
+  description: With O(wait), the entries of RV(batch_upload_details.devices_status) that carry an error, each with its C(remediation).
   returned: when O(wait=true) and the profile was assigned
   type: list
   elements: dict
+  contains: *device_outcome
 device_status_counts:
   description: With O(wait), how many devices have each status.
   returned: when O(wait=true) and the profile was assigned
@@ -400,7 +463,9 @@ def main():
 
     # A device listed twice (two pages, two spellings of its id) or named twice is assigned and counted once.
     devices = unique_devices(devices)
-    changing = [device for device in devices if not carries_profile(device, profile_id, profile_name)]
+    changing, carrying = [], []
+    for device in devices:
+        (carrying if carries_profile(device, profile_id, profile_name) else changing).append(device)
     unusable = unusable_device_ids(changing)
     if unusable:
         module.fail_json(msg='Nothing was assigned: Partner Center listed %s; such an id cannot name a device of the '
@@ -408,7 +473,7 @@ def main():
     before = [device_summary(device) for device in changing]
     after = [dict(summary, profile=profile_id, profile_id=profile_id) for summary in before]
     result.update(profile_id=profile_id, profile_name=profile_name, devices=before, devices_count=len(before),
-                  devices_already_assigned=len(devices) - len(changing), pages=pages, correlation_id=client.correlation_id,
+                  devices_already_assigned=[device_summary(device) for device in carrying], pages=pages, correlation_id=client.correlation_id,
                   diff=dict(before=dict(devices=before) if before else {}, after=dict(devices=after) if after else {}))
     if not changing or module.check_mode:
         result['changed'] = bool(changing)

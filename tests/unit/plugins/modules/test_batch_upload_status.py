@@ -100,6 +100,15 @@ def test_documented_example_field_for_field(run_module, simulator, sim_args):
     assert len(simulator.stats['api_requests']) == 1
 
 
+def test_the_details_and_the_devices_with_errors_have_the_documented_keys(run_module, simulator, sim_args):
+    result = read(run_module, sim_args, simulator)
+    assert not result.failed, result
+    assert set(result['batch_upload_details']) == harness.documented_return_keys('batch_upload_status', 'batch_upload_details')
+    device_keys = harness.documented_return_keys('batch_upload_status', 'batch_upload_details.devices_status')
+    assert harness.documented_return_keys('batch_upload_status', 'devices_with_errors') == device_keys
+    assert [set(device) for device in result['batch_upload_details']['devices_status'] + result['devices_with_errors']] == [device_keys] * 2
+
+
 def test_the_fact_is_left_to_the_action_plugin_when_it_says_so(run_module, simulator, sim_args, monkeypatch):
     # What the action plugin sets in the module's environment when it sees the module to its end.
     result = run_module('batch_upload_status', dict(sim_args(simulator), **example()))
@@ -295,6 +304,14 @@ def test_a_404_for_an_unknown_batch(run_module, simulator, sim_args):
         harness.EXAMPLE_CUSTOMER_ID) in result['msg']
     assert len(simulator.stats['api_requests']) == 1  # a 404 is never retried
     assert 'ansible_facts' not in result  # no details were read, so no fact
+
+
+def test_a_wait_stopped_by_a_refusal_returns_its_error_data(run_module, simulator, sim_args):
+    simulator.add_fault('status', match='/batchJobStatus/', status=403, code=2032, description='Access denied',
+                        data=['the user lacks the Admin agent role'])
+    result = read(run_module, sim_args, simulator, wait=True, poll_interval=0.1)
+    assert result.failed and result['http_status'] == 403
+    assert result['error_data'] == ['the user lacks the Admin agent role']
 
 
 def test_expired_refresh_token_says_how_to_recover(run_module, simulator, sim_args):

@@ -92,6 +92,30 @@ def test_a_failed_batch_carries_its_own_error(run_module, simulator, sim_args):
     assert result['batch_counts']['failed'] == 1
 
 
+@pytest.mark.parametrize('wait', [False, True], ids=['read', 'wait'])
+def test_a_failed_batch_carries_partner_center_error_data(run_module, simulator, sim_args, wait):
+    simulator.add_fault('status', match=harness.DEMO_BATCH_CLEAN, status=403, code=2032, description='Access denied',
+                        data=['the user lacks the Admin agent role', {'roles': []}])
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [EXAMPLE, CLEAN], wait=wait, poll_interval=0.1))
+    assert not result.failed, result
+    example, clean = result['results']
+    assert clean['failed'] is True and clean['http_status'] == 403
+    assert clean['error_data'] == ['the user lacks the Admin agent role', '{"roles": []}']
+    assert example['failed'] is False and 'error_data' not in example
+
+
+def test_each_entry_has_the_documented_keys_of_a_single_read(run_module, simulator, sim_args):
+    result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [EXAMPLE]))
+    assert not result.failed, result
+    (entry,) = result['results']
+    documented = harness.documented_return_keys('batch_upload_status', 'batch_upload_details')
+    assert harness.documented_return_keys('batch_upload_status', 'results.batch_upload_details') == documented
+    assert set(entry['batch_upload_details']) == documented
+    device_keys = harness.documented_return_keys('batch_upload_status', 'batch_upload_details.devices_status')
+    assert harness.documented_return_keys('batch_upload_status', 'results.devices_with_errors') == device_keys
+    assert [set(device) for device in entry['devices_with_errors']] == [device_keys]
+
+
 def test_fail_on_error_fails_the_task_and_still_returns_the_results(run_module, simulator, sim_args):
     result = run_module('batch_upload_status', bulk_args(sim_args, simulator, [EXAMPLE, FOREIGN], fail_on_error=True))
     assert result.failed

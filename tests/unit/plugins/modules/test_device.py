@@ -54,7 +54,7 @@ def test_a_delete_that_timed_out_after_it_was_applied_is_a_removal_of_this_task(
     assert not result.failed, result
     assert result['changed'] is True
     assert [device['id'] for device in result['removed']] == [DEVICE_1]
-    assert result['removed_unconfirmed'] == [DEVICE_1] and result['already_absent'] == []
+    assert result['removed_unconfirmed'] == result['removed'] and result['already_absent'] == []
     assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_1, 204), (DEVICES_PATH + '/' + DEVICE_1, 404)]
     assert any('device %s' % DEVICE_1 in text and 'same MS-RequestId' in text for text in result.warnings), result.warnings
 
@@ -64,7 +64,9 @@ def test_a_delete_answered_504_after_it_was_applied_is_a_removal_of_this_task(ru
     simulator.add_fault('late_answer', match='/devices/', status=504)
     result = run_module('device', removal(sim_args, simulator, device_ids=[DEVICE_2]))
     assert not result.failed, result
-    assert result['changed'] is True and result['removed_unconfirmed'] == [DEVICE_2] and result['already_absent'] == []
+    assert result['changed'] is True and result['already_absent'] == []
+    assert [device['id'] for device in result['removed_unconfirmed']] == [DEVICE_2]
+    assert result['removed_unconfirmed'][0]['serial_number'] == 'EB1-0002' and result['removed_unconfirmed'][0]['batch_id'] == BATCH
     assert any('device %s' % DEVICE_2 in text and 'same MS-RequestId' in text for text in result.warnings), result.warnings
 
 
@@ -72,7 +74,8 @@ def test_a_device_someone_else_removed_is_already_absent(run_module, simulator, 
     simulator.add_fault('status', match='/devices/', status=404)
     result = run_module('device', removal(sim_args, simulator, device_ids=[DEVICE_1]))
     assert not result.failed, result
-    assert result['changed'] is False and result['removed'] == [] and result['already_absent'] == [DEVICE_1]
+    assert result['changed'] is False and result['removed'] == []
+    assert result['already_absent'] == [{'device_id': DEVICE_1, 'serial_number': 'EB1-0001'}]
 
 
 def test_a_failure_after_a_removal_keeps_the_record_of_what_was_removed(run_module, simulator, sim_args):
@@ -92,6 +95,29 @@ def test_a_delete_no_attempt_of_which_is_answered_fails_saying_the_device_may_be
     assert [device['id'] for device in result['maybe_removed']] == [DEVICE_2]
     assert [device['id'] for device in result['removed']] == [DEVICE_1]
     assert 'may have reached Partner Center' in result['msg']
+
+
+def test_devices_not_in_the_batch_are_already_absent_as_they_were_asked_for(run_module, simulator, sim_args):
+    missing_id = 'e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a99'
+    result = run_module('device', removal(sim_args, simulator, device_ids=[missing_id, DEVICE_1], serial_numbers=['NOT-THERE']))
+    assert not result.failed, result
+    assert [device['id'] for device in result['removed']] == [DEVICE_1]
+    assert result['already_absent'] == [{'device_id': missing_id, 'serial_number': None},
+                                        {'device_id': None, 'serial_number': 'NOT-THERE'}]
+    assert deletes(simulator) == [(DEVICES_PATH + '/' + DEVICE_1, 204)]
+    documented = harness.documented_return_keys('device', 'already_absent')
+    assert [set(entry) for entry in result['already_absent']] == [documented] * 2
+
+
+def test_the_devices_removed_unconfirmed_and_maybe_removed_have_the_documented_keys(run_module, simulator, sim_args):
+    simulator.add_fault('late_answer', match='/devices/' + DEVICE_1, seconds=4)
+    simulator.add_fault('late_answer', match='/devices/' + DEVICE_2, seconds=4, count=-1)
+    result = run_module('device', removal(sim_args, simulator, timeout=1, retries=1, device_ids=[DEVICE_1, DEVICE_2]))
+    assert result.failed and result['outcome_unknown'] is True
+    documented = harness.documented_return_keys('device', 'removed')
+    assert harness.documented_return_keys('device', 'removed_unconfirmed') == documented
+    assert harness.documented_return_keys('device', 'maybe_removed') == documented
+    assert [set(device) for key in ('removed', 'removed_unconfirmed', 'maybe_removed') for device in result[key]] == [documented] * 3
 
 
 @pytest.mark.parametrize('delete_status', [204, 200])
@@ -123,7 +149,8 @@ def test_a_device_is_removed_once_and_the_second_run_finds_it_absent(run_module,
 
     again = run_module('device', options, diff=True)
     assert not again.failed, again
-    assert again['changed'] is False and again['removed'] == [] and again['already_absent'] == ['EB1-0002']
+    assert again['changed'] is False and again['removed'] == []
+    assert again['already_absent'] == [{'device_id': None, 'serial_number': 'EB1-0002'}]
     assert len(deletes(simulator)) == 1
     listed = run_module('device_batch_info', dict(sim_args(simulator), customer_id=CUSTOMER, batch_id=BATCH))
     assert sorted(device['serial_number'] for device in listed['devices']) == ['EB1-0001', 'EB1-0003']

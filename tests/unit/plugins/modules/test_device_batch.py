@@ -108,6 +108,24 @@ def test_wait_returns_each_device_outcome_on_one_token(run_module, simulator, si
     assert len(simulator.stats['token_requests']) == 1
 
 
+def test_each_device_outcome_has_the_documented_keys(run_module, simulator, sim_args):
+    devices = NEW_DEVICES + [
+        {'serial_number': 'OTHER-TENANT-0001', 'oem_manufacturer_name': 'Contoso', 'model_name': 'X1'},   # 808
+        {'serial_number': 'REG-DEMO-0001', 'oem_manufacturer_name': 'Contoso', 'model_name': 'X1'},       # 806
+    ]
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'itest-keys', devices=devices, wait=True, poll_interval=0.1))
+    assert not result.failed, result
+    documented = harness.documented_return_keys('device_batch', 'batch_upload_details.devices_status')
+    assert harness.documented_return_keys('device_batch', 'devices_with_errors') == documented
+    assert harness.documented_return_keys('device_batch', 'devices_already_registered') == documented
+    listed = {'devices_status': result['batch_upload_details']['devices_status'],
+              'devices_with_errors': result['devices_with_errors'],
+              'devices_already_registered': result['devices_already_registered']}
+    assert [len(entries) for entries in listed.values()] == [4, 1, 1]
+    assert dict((key, [set(entry) for entry in entries]) for key, entries in listed.items()) == dict(
+        (key, [documented] * len(entries)) for key, entries in listed.items())
+
+
 def test_forced_upload_of_the_same_devices_again_reports_them_already_registered(run_module, simulator, sim_args):
     first = run_module('device_batch', upload_args(sim_args, simulator, 'itest-again', devices=NEW_DEVICES))
     assert not first.failed, first

@@ -132,6 +132,19 @@ def test_after_a_lost_creation_only_what_the_batch_lacks_is_uploaded(run_module,
     assert result['devices_with_errors'] == []
 
 
+def test_the_devices_found_in_the_batch_have_the_documented_keys(run_module, simulator, sim_args):
+    lose_the_creation_answer(simulator)
+    result = run_module('device_batch', upload_args(sim_args, simulator, 'inproc-lost-keys', csv_content=csv_of('LOST-0001')))
+    assert not result.failed, result
+    again = run_module('device_batch', upload_args(sim_args, simulator, 'inproc-lost-keys', csv_content=csv_of('LOST-0001'),
+                                                   skip_existing=True))
+    assert not again.failed, again
+    documented = harness.documented_return_keys('device_batch', 'devices_already_in_batch')
+    assert harness.documented_return_keys('device_batch', 'devices_found_after_create') == documented
+    assert [set(entry) for entry in result['devices_found_after_create']] == [documented]
+    assert [set(entry) for entry in again['devices_already_in_batch']] == [documented]
+
+
 def test_a_failure_after_a_lost_creation_still_says_the_batch_was_created(run_module, simulator, sim_args):
     lose_the_creation_answer(simulator)
     simulator.add_fault('status', match=r'/devices$', status=403, count=1)

@@ -54,7 +54,7 @@ def test_devices_listed_with_the_profile_by_id_or_name_carry_it_and_the_second_r
     assert first['changed'] is True and first['devices_count'] == 3
     second = run_module('device_profile', assignment(sim_args, simulator, **profile))
     assert not second.failed, second
-    assert second['changed'] is False and second['devices_already_assigned'] == 3
+    assert second['changed'] is False and len(second['devices_already_assigned']) == 3
     assert patches(simulator) == [ASSIGN]
 
 
@@ -75,6 +75,29 @@ def test_assignment_by_serial_number_works_from_a_listing_without_hash_or_produc
     assert not result.failed, result
     assert [device['serial_number'] for device in result['devices']] == ['EB1-0002']
     assert result['batch_upload_details']['status'] == 'finished'
+
+
+def test_the_devices_that_carry_the_profile_already_are_listed_as_the_devices_assigned_are(run_module, make_simulator, sim_args):
+    simulator = make_simulator(with_profiles('id', strip=True))
+    assert not run_module('device_profile', assignment(sim_args, simulator, profile_id=KIOSKS_ID, serial_numbers=['EB1-0002'])).failed
+    result = run_module('device_profile', assignment(sim_args, simulator, profile_id=KIOSKS_ID, wait=False))
+    assert not result.failed, result
+    assert result['devices_already_assigned'] == [
+        {'id': 'e4f6a8b0-3c5d-4e7f-9a1b-2c3d4e5f6a02', 'serial_number': 'EB1-0002', 'product_key': None, 'batch_id': BATCH,
+         'profile': KIOSKS_ID, 'profile_id': KIOSKS_ID}]
+    assert [device['serial_number'] for device in result['devices']] == ['EB1-0001', 'EB1-0003']
+    documented = harness.documented_return_keys('device_profile', 'devices')
+    assert harness.documented_return_keys('device_profile', 'devices_already_assigned') == documented
+    assert [set(device) for device in result['devices'] + result['devices_already_assigned']] == [documented] * 3
+
+
+def test_each_device_outcome_of_an_assignment_has_the_documented_keys(run_module, make_simulator, sim_args):
+    simulator = make_simulator(with_profiles(strip=True))
+    result = run_module('device_profile', assignment(sim_args, simulator, profile_id=KIOSKS_ID))
+    assert not result.failed, result
+    documented = harness.documented_return_keys('device_profile', 'batch_upload_details.devices_status')
+    assert harness.documented_return_keys('device_profile', 'devices_with_errors') == documented
+    assert [set(entry) for entry in result['batch_upload_details']['devices_status']] == [documented] * 3
 
 
 def test_an_assignment_no_attempt_of_which_is_answered_says_its_outcome_is_unknown(run_module, make_simulator, sim_args):
@@ -173,7 +196,8 @@ def test_a_profile_is_assigned_to_every_device_of_a_batch_waited_for_then_nothin
     before = len(simulator.stats['api_requests'])
     again = run_module('device_profile', user_args(sim_args, simulator, profile_id=profile_id, batch_id=BATCH, wait=True))
     assert not again.failed, again
-    assert again['changed'] is False and again['devices_already_assigned'] == 3 and again['devices'] == []
+    assert again['changed'] is False and again['devices'] == []
+    assert sorted(device['id'] for device in again['devices_already_assigned']) == BATCH_IDS
     assert changes(simulator, before) == []
 
 
