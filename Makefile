@@ -87,4 +87,4 @@ changelog: setup
 		"$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')"
 
 clean:
-	rm -rf $(VENV) .venv-matrix .venv-release .ansible .pytest_cache tests/output build .coverage .coverage.*
+	rm -rf $(VENV) .venv-matrix .venv-release .venv-release-certification .ansible .pytest_cache tests/output build .coverage .coverage.*
