@@ -10,11 +10,20 @@ and a nonzero exit code when a check failed, each failure saying what to fix.
   ``requires_ansible`` is ``>=<the oldest ansible-core tested>.0``; requirements.txt (which
   meta/execution-environment.yml points to) pins nothing and lists neither ``ansible`` nor ``ansible-core``;
   no tests/sanity/ignore-*.txt has an entry.
-- galaxy-importer: the tarball ``ansible-galaxy collection build`` makes, imported by galaxy-importer (what
-  Automation Hub imports with) with the certification settings (``require_v1_or_greater``,
+- galaxy-importer: the tarball ``ansible-galaxy collection build`` makes, imported by the newest galaxy-importer (what
+  Galaxy imports with) with the certification settings (``require_v1_or_greater``,
   ``check_required_tags``, ``run_flake8``), from its own virtualenv ``.venv-release/`` (pinned in
   tests/release/requirements.txt, remade when that file changes). Any WARNING or ERROR line fails it.
   Its ``run_ansible_test`` needs containers: the sanity checks below run ansible-test instead.
+- galaxy-importer-certification: the collection as Red Hat's partner certification checker checks it
+  (github.com/ansible-collections/partner-certification-checker, .github/workflows/certification-reusable.yml, jobs
+  build-import and lint): its pinned galaxy-importer 0.4.31 under ansible-core 2.16.0 on Python 3.12, building the
+  collection itself from its folder (``--git-clone-path``) with the checker's configuration file
+  (``CHECK_REQUIRED_TAGS=True``, ``RUN_ANSIBLE_LINT=False``, every other setting galaxy-importer's default), then its
+  pinned ansible-lint 24.12.2 with ``--profile=production`` on the collection's folder; from the virtualenv
+  ``.venv-release-certification/`` (tests/release/requirements-certification.txt). Any WARNING or ERROR line of
+  either, or a nonzero exit, fails it. The checker's sanity job (stable-2.16, 2.18 and 2.20) is within the sanity
+  checks below.
 - ansible-lint: the production profile, on the repository (as ``make lint``).
 - antsibull-docs: ``lint-collection-docs --plugin-docs``.
 - sanity: ``ansible-test sanity`` on every supported ansible-core (tests/tools/run_matrix.py's versions, each from its
@@ -24,9 +33,10 @@ and a nonzero exit code when a check failed, each failure saying what to fix.
 ``--in-test-all`` (what ``make test-all`` passes) leaves out what it has just run: ansible-lint and the
 antsibull-docs linter (``make test``), sanity on the version ``make test`` runs (``make sanity``: same ansible-core
 and Python as .venv, checked as ``run_matrix.py --after-make-test`` checks it) and on every other version
-(``make test-matrix`` runs these sanity checks beside its tests, ``--only sanity-2.16,...``).
+(``make test-matrix`` runs these sanity checks beside its tests, ``--only sanity-2.16,...``): so it runs the metadata
+and the two galaxy-importer checks.
 
-Usage: ``python tests/tools/release_check.py [--in-test-all] [--only metadata,galaxy-importer,...]
+Usage: ``python tests/tools/release_check.py [--in-test-all] [--only metadata,galaxy-importer-certification,...]
 [--galaxy-version 1.0.0]``. ``--galaxy-version`` builds the tarball with another version than galaxy.yml's,
 to try the importer before a release's version bump; the metadata check still reads galaxy.yml.
 """
