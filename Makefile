@@ -42,7 +42,7 @@ test-matrix:
 	tests/tools/ensure_shellcheck.sh
 	$(PYTHON) tests/tools/run_matrix.py $(MATRIX_ARGS)
 
-## release-check: the checks Automation Hub and Red Hat's certification run: metadata, galaxy-importer on the built tarball (.venv-release/), ansible-lint (production), antsibull-docs lint-collection-docs --plugin-docs, ansible-test sanity on every supported ansible-core with no test skipped; any finding fails it (tests/tools/release_check.py; RELEASE_CHECK_ARGS="--only galaxy-importer" etc.)
+## release-check: the checks Automation Hub and Red Hat's certification run: metadata, the newest galaxy-importer on the built tarball (.venv-release/), galaxy-importer and ansible-lint as Red Hat's partner certification checker pins them (galaxy-importer-certification: 0.4.31, ansible-lint 24.12.2, ansible-core 2.16.0, Python 3.12; .venv-release-certification/), ansible-lint (production), antsibull-docs lint-collection-docs --plugin-docs, ansible-test sanity on every supported ansible-core with no test skipped; any finding fails it (tests/tools/release_check.py; RELEASE_CHECK_ARGS="--only galaxy-importer" etc.)
 RELEASE_CHECK_ARGS ?=
 release-check: setup
 	tests/tools/ensure_shellcheck.sh
@@ -87,4 +87,4 @@ changelog: setup
 		"$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("galaxy.yml"))["version"])')"
 
 clean:
-	rm -rf $(VENV) .venv-matrix .venv-release .ansible .pytest_cache tests/output build .coverage .coverage.*
+	rm -rf $(VENV) .venv-matrix .venv-release .venv-release-certification .ansible .pytest_cache tests/output build .coverage .coverage.*

@@ -33,7 +33,8 @@ NEEDED = ('LICENSE', 'plugins/modules/batch_upload_status.py', 'plugins/modules/
           'docs/execution-environment/execution-environment.yml', 'docs/docsite/rst/awx.rst',
           'docs/awx/credential-type-inputs.yml', 'docs/awx/credential-type-injectors.yml',
           'docs/awx/wait_for_batch_upload.yml')
-LEFT_OUT = ('.venv', '.venv-matrix', '.venv-release', '.ci', '.git', '.gitignore', '.ansible', '.ansible-lint', '.pytest_cache', '.benchmarks',
+LEFT_OUT = ('.venv', '.venv-matrix', '.venv-release', '.venv-release-certification', '.ci', '.git', '.gitignore', '.ansible',
+            '.ansible-lint', '.pytest_cache', '.benchmarks',
             'Makefile', 'requirements-dev.txt', 'pytest.ini', 'build', 'changelogs/.plugin-cache.yaml')
 
 Built = collections.namedtuple('Built', 'tarball names install_path installed env')

@@ -10,11 +10,20 @@ and a nonzero exit code when a check failed, each failure saying what to fix.
   ``requires_ansible`` is ``>=<the oldest ansible-core tested>.0``; requirements.txt (which
   meta/execution-environment.yml points to) pins nothing and lists neither ``ansible`` nor ``ansible-core``;
   no tests/sanity/ignore-*.txt has an entry.
-- galaxy-importer: the tarball ``ansible-galaxy collection build`` makes, imported by galaxy-importer (what
-  Automation Hub imports with) with the certification settings (``require_v1_or_greater``,
+- galaxy-importer: the tarball ``ansible-galaxy collection build`` makes, imported by the newest galaxy-importer (what
+  Galaxy imports with) with the certification settings (``require_v1_or_greater``,
   ``check_required_tags``, ``run_flake8``), from its own virtualenv ``.venv-release/`` (pinned in
   tests/release/requirements.txt, remade when that file changes). Any WARNING or ERROR line fails it.
   Its ``run_ansible_test`` needs containers: the sanity checks below run ansible-test instead.
+- galaxy-importer-certification: the collection as Red Hat's partner certification checker checks it
+  (github.com/ansible-collections/partner-certification-checker, .github/workflows/certification-reusable.yml, jobs
+  build-import and lint): its pinned galaxy-importer 0.4.31 under ansible-core 2.16.0 on Python 3.12, building the
+  collection itself from its folder (``--git-clone-path``) with the checker's configuration file
+  (``CHECK_REQUIRED_TAGS=True``, ``RUN_ANSIBLE_LINT=False``, every other setting galaxy-importer's default), then its
+  pinned ansible-lint 24.12.2 with ``--profile=production`` on the collection's folder; from the virtualenv
+  ``.venv-release-certification/`` (tests/release/requirements-certification.txt). Any WARNING or ERROR line of
+  either, or a nonzero exit, fails it. The checker's sanity job (stable-2.16, 2.18 and 2.20) is within the sanity
+  checks below.
 - ansible-lint: the production profile, on the repository (as ``make lint``).
 - antsibull-docs: ``lint-collection-docs --plugin-docs``.
 - sanity: ``ansible-test sanity`` on every supported ansible-core (tests/tools/run_matrix.py's versions, each from its
@@ -24,9 +33,10 @@ and a nonzero exit code when a check failed, each failure saying what to fix.
 ``--in-test-all`` (what ``make test-all`` passes) leaves out what it has just run: ansible-lint and the
 antsibull-docs linter (``make test``), sanity on the version ``make test`` runs (``make sanity``: same ansible-core
 and Python as .venv, checked as ``run_matrix.py --after-make-test`` checks it) and on every other version
-(``make test-matrix`` runs these sanity checks beside its tests, ``--only sanity-2.16,...``).
+(``make test-matrix`` runs these sanity checks beside its tests, ``--only sanity-2.16,...``): so it runs the metadata
+and the two galaxy-importer checks.
 
-Usage: ``python tests/tools/release_check.py [--in-test-all] [--only metadata,galaxy-importer,...]
+Usage: ``python tests/tools/release_check.py [--in-test-all] [--only metadata,galaxy-importer-certification,...]
 [--galaxy-version 1.0.0]``. ``--galaxy-version`` builds the tarball with another version than galaxy.yml's,
 to try the importer before a release's version bump; the metadata check still reads galaxy.yml.
 """
@@ -44,10 +54,7 @@ import time
 
 TOOLS_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(TOOLS_DIR))
-RELEASE_VENV = os.path.join(REPO_ROOT, '.venv-release')
-RELEASE_REQUIREMENTS = os.path.join(REPO_ROOT, 'tests', 'release', 'requirements.txt')
-RELEASE_PYTHON = '3.11'
-# Each tool's output (not in .venv-release/, which is remade when its pins change).
+# Each tool's output (not in the importers' virtualenvs, which are remade when their pins change).
 LOGS_DIR = os.path.join(REPO_ROOT, 'build', 'release-check')
 DEV_BIN = os.path.join(REPO_ROOT, '.venv', 'bin')
 
@@ -63,6 +70,46 @@ IMPORTER_SETTINGS = {
     'GALAXY_IMPORTER_OFFLINE_ANSIBLE_LINT': 'true',
     # ansible-test in a container (--docker): the sanity checks run ansible-test here instead.
     'GALAXY_IMPORTER_RUN_ANSIBLE_TEST': 'false',
+}
+
+# The checker's galaxy-importer.cfg, whole (certification-reusable.yml, job build-import): every other setting is
+# galaxy-importer's default; its ansible-lint runs on its own (job lint, CERTIFICATION_LINT).
+CERTIFICATION_CONFIG = '[galaxy-importer]\nCHECK_REQUIRED_TAGS=True\nRUN_ANSIBLE_LINT=False\n'
+CERTIFICATION_LINT = ('ansible-lint', '--profile=production')
+
+
+class Importer:  # pylint: disable=too-few-public-methods
+    """One way of running galaxy-importer: its virtualenv (folder, requirements file, Python), its configuration
+    file's text and environment settings, whether it builds the collection itself from a source folder
+    (``--git-clone-path``) or imports the tarball ``ansible-galaxy collection build`` made, and the command
+    (from its virtualenv, in the collection's folder) that lints beside it, if any."""
+
+    def __init__(self, venv, requirements, python, config_text, settings, from_source, lint=None):
+        self.venv = os.path.join(REPO_ROOT, venv)
+        self.requirements = os.path.join(REPO_ROOT, 'tests', 'release', requirements)
+        self.python = python
+        self.config_text = config_text
+        self.settings = settings
+        self.from_source = from_source
+        self.lint = lint
+
+    def command(self, bin_dir, collection, output):
+        """galaxy-importer's command line on ``collection`` (the source folder or the tarball)."""
+        command = [os.path.join(bin_dir, 'python'), '-m', 'galaxy_importer.main']
+        if self.from_source:
+            return command + ['--git-clone-path', collection, '--output-path', output]
+        return command + [collection]
+
+
+IMPORTERS = {
+    # The newest galaxy-importer (what Galaxy runs), with the certification settings above.
+    'galaxy-importer': Importer('.venv-release', 'requirements.txt', '3.11', '[galaxy-importer]\n', IMPORTER_SETTINGS,
+                                from_source=False),
+    # Red Hat's partner certification checker (github.com/ansible-collections/partner-certification-checker,
+    # .github/workflows/certification-reusable.yml): its pinned galaxy-importer and ansible-core on Python 3.12, building
+    # from the source folder with its configuration file, then its pinned ansible-lint with the production profile.
+    'galaxy-importer-certification': Importer('.venv-release-certification', 'requirements-certification.txt', '3.12',
+                                              CERTIFICATION_CONFIG, {}, from_source=True, lint=CERTIFICATION_LINT),
 }
 IMPORTER_FINDING = re.compile(r'\b(?:WARNING|ERROR)\b')
 
@@ -202,16 +249,16 @@ def check_metadata(_options):
                    + sanity_ignore_problems(REPO_ROOT))
 
 
-def ensure_release_venv():
-    """.venv-release/, made (or remade when tests/release/requirements.txt or the interpreter changed); its bin folder."""
+def ensure_importer_venv(importer, label):
+    """The importer's virtualenv, made (or remade when its requirements file or the interpreter changed); its bin folder."""
     run_matrix = load_tool('run_matrix')
-    python = run_matrix.find_python(RELEASE_PYTHON)
-    with open(RELEASE_REQUIREMENTS, encoding='utf-8') as handle:
+    python = run_matrix.find_python(importer.python)
+    with open(importer.requirements, encoding='utf-8') as handle:
         wanted = 'python: %s\n%s' % (python, handle.read())
-    _venv_python, done = run_matrix.ensure_virtualenv(RELEASE_VENV, python, RELEASE_REQUIREMENTS, wanted, 'the release check')
+    _venv_python, done = run_matrix.ensure_virtualenv(importer.venv, python, importer.requirements, wanted, label)
     if done:
         print(done, flush=True)
-    return os.path.join(RELEASE_VENV, 'bin')
+    return os.path.join(importer.venv, 'bin')
 
 
 def set_version(galaxy_path, version):
@@ -241,43 +288,72 @@ def clean_env(**extra):
     return env
 
 
-def check_galaxy_importer(options):
-    bin_dir = ensure_release_venv()
+def check_galaxy_importer(name, options):
+    importer = IMPORTERS[name]
+    bin_dir = ensure_importer_venv(importer, 'the release check ' + name)
     workdir = tempfile.mkdtemp(prefix='partnercenter-devices-release_')
     try:
         root = load_tool('run_sanity').copy_collection(os.path.join(workdir, 'source'))
         if options.galaxy_version:
             set_version(os.path.join(root, 'galaxy.yml'), options.galaxy_version)
         output = os.path.join(workdir, 'built')
-        returncode, lines = run_logged([os.path.join(bin_dir, 'ansible-galaxy'), 'collection', 'build', '--output-path', output],
-                                       'ansible-galaxy-build', cwd=root, env=clean_env())
-        if returncode != 0:
-            return Outcome(['ansible-galaxy collection build failed (exit %d): %s' % (returncode, ' / '.join(lines[-5:]))])
-        tarball = os.path.join(output, os.listdir(output)[0])
-        print('built %s' % os.path.basename(tarball), flush=True)
-        # galaxy-importer writes importer_result.json into its working directory; with no configuration file of its own
-        # (an empty one), only the settings above apply.
+        os.mkdir(output)
+        if importer.from_source:
+            collection = root
+        else:
+            returncode, lines = run_logged([os.path.join(bin_dir, 'ansible-galaxy'), 'collection', 'build', '--output-path', output],
+                                           name + '-build', cwd=root, env=clean_env())
+            if returncode != 0:
+                return Outcome(['ansible-galaxy collection build failed (exit %d): %s' % (returncode, ' / '.join(lines[-5:]))])
+            collection = os.path.join(output, os.listdir(output)[0])
+            print('built %s' % os.path.basename(collection), flush=True)
+        # galaxy-importer writes importer_result.json into its working directory; its configuration file is the
+        # importer's own text, so that only its settings apply.
         run_dir = os.path.join(workdir, 'import')
         os.mkdir(run_dir)
         config = os.path.join(workdir, 'galaxy-importer.cfg')
         with open(config, 'w', encoding='utf-8') as handle:
-            handle.write('[galaxy-importer]\n')
-        env = clean_env(PATH=bin_dir + os.pathsep + os.environ.get('PATH', ''), GALAXY_IMPORTER_CONFIG=config, **IMPORTER_SETTINGS)
-        returncode, lines = run_logged([os.path.join(bin_dir, 'python'), '-m', 'galaxy_importer.main', tarball],
-                                       'galaxy-importer', cwd=run_dir, env=env)
+            handle.write(importer.config_text)
+        env = clean_env(PATH=bin_dir + os.pathsep + os.environ.get('PATH', ''), GALAXY_IMPORTER_CONFIG=config, **importer.settings)
+        returncode, lines = run_logged(importer.command(bin_dir, collection, output), name, cwd=run_dir, env=env)
         problems = ['galaxy-importer: ' + line for line in importer_findings(lines)]
         if returncode != 0:
             problems.append('galaxy-importer exited with %d; its last lines: %s' % (returncode, ' / '.join(lines[-5:])))
         if not os.path.exists(os.path.join(run_dir, 'importer_result.json')):
             problems.append('galaxy-importer wrote no importer_result.json')
-        return Outcome(problems, notes=['galaxy-importer %s imported %s' % (importer_version(bin_dir), os.path.basename(tarball))])
+        notes = ['galaxy-importer %s (ansible-core %s) imported %s' % (
+            package_version(bin_dir, 'galaxy-importer'), package_version(bin_dir, 'ansible-core'),
+            ' '.join(sorted(os.listdir(output))) or os.path.basename(collection))]
+        if importer.lint:
+            problems += run_importer_lint(importer, bin_dir, root, name)
+            notes.append('ansible-lint %s: %s' % (package_version(bin_dir, 'ansible-lint'), ' '.join(importer.lint[1:])))
+        return Outcome(problems, notes=notes)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def importer_version(bin_dir):
+def run_importer_lint(importer, bin_dir, root, name):
+    """The importer's linter on the collection's folder ``root``; its problems (a nonzero exit, any WARNING line)."""
+    env = clean_env(PATH=bin_dir + os.pathsep + os.environ.get('PATH', ''), NO_COLOR='1')
+    # The collection installed first where ansible-lint installs it (<root>/.ansible/collections): ansible-lint 24's
+    # in-process plugin loader does not see the copy it installs in the same run, and leaves the rules that look up a
+    # module (fqcn) out on every task of the collection's own modules, logging a WARNING for each.
+    returncode, lines = run_logged([os.path.join(bin_dir, 'ansible-galaxy'), 'collection', 'install', '--force',
+                                    '--collections-path', os.path.join(root, '.ansible', 'collections'), root],
+                                   name + '-lint-install', cwd=root, env=env)
+    if returncode != 0:
+        return ['ansible-galaxy collection install of the collection for ansible-lint failed (exit %d): %s'
+                % (returncode, ' / '.join(lines[-5:]))]
+    returncode, lines = run_logged([os.path.join(bin_dir, importer.lint[0])] + list(importer.lint[1:]), name + '-lint', cwd=root, env=env)
+    problems = ['%s: %s' % (importer.lint[0], line) for line in importer_findings(lines)]
+    if returncode != 0:
+        problems.append('%s (exit %d): %s' % (' '.join(importer.lint), returncode, ' / '.join(lines[-5:])))
+    return problems
+
+
+def package_version(bin_dir, package):
     completed = subprocess.run([os.path.join(bin_dir, 'python'), '-c',
-                                'import importlib.metadata as m; print(m.version("galaxy-importer"))'],
+                                'import importlib.metadata as m, sys; print(m.version(sys.argv[1]))', package],
                                capture_output=True, text=True, check=False)
     return completed.stdout.strip() or '(version unknown)'
 
@@ -348,8 +424,9 @@ def check_sanity(minor, options):  # pylint: disable=unused-argument
 
 def checks(options):
     """[(name, function of options -> Outcome)] in the order they run."""
-    found = [('metadata', check_metadata), ('galaxy-importer', check_galaxy_importer), ('ansible-lint', check_ansible_lint),
-             ('antsibull-docs', check_collection_docs)]
+    found = [('metadata', check_metadata)]
+    found += [(name, functools.partial(check_galaxy_importer, name)) for name in IMPORTERS]
+    found += [('ansible-lint', check_ansible_lint), ('antsibull-docs', check_collection_docs)]
     for minor, left_out in sanity_versions(options):
         if left_out:
             found.append(('sanity %s' % minor, lambda _options, why=left_out: Outcome(left_out=why)))
@@ -361,10 +438,10 @@ def checks(options):
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--in-test-all', action='store_true',
-                        help='leave out what make test-all has run before: ansible-lint, the docs linter, sanity on make test\'s '
-                             'version and on the newest')
-    parser.add_argument('--only', help='comma-separated checks to run (metadata, galaxy-importer, ansible-lint, antsibull-docs, sanity, '
-                                       'or one version: sanity-2.16)')
+                        help='leave out what make test-all has run before: ansible-lint and the docs linter (make test), '
+                             'sanity on every version (make sanity on make test\'s, make test-matrix on the others)')
+    parser.add_argument('--only', help='comma-separated checks to run (metadata, galaxy-importer, galaxy-importer-certification, '
+                                       'ansible-lint, antsibull-docs, sanity, or one version: sanity-2.16)')
     parser.add_argument('--galaxy-version', help="build the tarball with this version instead of galaxy.yml's (to try the importer "
                                                  'before the version bump; the metadata check still reads galaxy.yml)')
     return parser.parse_args(argv)
@@ -401,7 +478,7 @@ def main(argv):
         rows.append((name, outcome, seconds))
     print('\n=== make release-check: %.0f s' % sum(seconds for _name, _outcome, seconds in rows))
     for name, outcome, seconds in rows:
-        print('  %-18s %-9s %5.0f s%s' % (name, outcome.result, seconds, '  (%s)' % outcome.left_out if outcome.left_out else ''))
+        print('  %-29s %-9s %5.0f s%s' % (name, outcome.result, seconds, '  (%s)' % outcome.left_out if outcome.left_out else ''))
     not_run = [name + ': ' + note for name, outcome, _seconds in rows for note in outcome.notes if note.startswith('not run')]
     if not_run:
         print('Not run on this machine (no such Python; see run_sanity.PYTHONS_NOT_OBTAINABLE):\n  ' + '\n  '.join(not_run))

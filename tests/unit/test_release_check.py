@@ -4,6 +4,7 @@
 """make release-check's judgement (tests/tools/release_check.py, run_sanity.py): what it reads in the tools' output
 and in the collection's metadata, each on a good and a bad example; and the collection's own files pass."""
 
+import configparser
 import os
 
 import pytest
@@ -160,3 +161,59 @@ def test_the_collection_metadata_passes_every_check_but_the_version():
 
 def test_the_oldest_matrix_version_is_what_requires_ansible_is_checked_against():
     assert release_check.load_tool('run_matrix').VERSIONS[0][0] == '2.16'
+
+
+# The two galaxy-importer checks: the newest (Galaxy's), and Red Hat's partner certification checker's
+# (github.com/ansible-collections/partner-certification-checker, .github/workflows/certification-reusable.yml).
+
+def test_both_importer_checks_run_after_metadata():
+    names = [name for name, _function in release_check.checks(release_check.parse_arguments([]))]
+    assert names[:3] == ['metadata', 'galaxy-importer', 'galaxy-importer-certification']
+
+
+@pytest.mark.parametrize('only, name, wanted', [
+    ('galaxy-importer', 'galaxy-importer', True),
+    ('galaxy-importer', 'galaxy-importer-certification', False),
+    ('galaxy-importer-certification', 'galaxy-importer-certification', True),
+    ('galaxy-importer-certification', 'galaxy-importer', False),
+])
+def test_only_selects_each_importer_check_by_its_own_name(only, name, wanted):
+    assert release_check.selected(name, only) is wanted
+
+
+def test_the_newest_importer_imports_the_built_tarball():
+    command = release_check.IMPORTERS['galaxy-importer'].command('/venv/bin', '/work/built/ns-name-1.0.0.tar.gz', '/work/built')
+    assert command == ['/venv/bin/python', '-m', 'galaxy_importer.main', '/work/built/ns-name-1.0.0.tar.gz']
+
+
+def test_the_certification_importer_builds_from_the_source_folder_as_the_checker_does():
+    command = release_check.IMPORTERS['galaxy-importer-certification'].command('/venv/bin', '/work/source', '/work/built')
+    assert command == ['/venv/bin/python', '-m', 'galaxy_importer.main', '--git-clone-path', '/work/source', '--output-path', '/work/built']
+
+
+def test_the_certification_importer_has_the_checkers_settings_and_no_others():
+    importer = release_check.IMPORTERS['galaxy-importer-certification']
+    parser = configparser.ConfigParser()
+    parser.read_string(importer.config_text)
+    assert dict(parser['galaxy-importer']) == {'check_required_tags': 'True', 'run_ansible_lint': 'False'}
+    assert importer.settings == {}
+    assert importer.lint == ('ansible-lint', '--profile=production')
+    assert importer.python == '3.12'
+
+
+def test_the_certification_virtualenv_pins_the_checkers_versions():
+    with open(release_check.IMPORTERS['galaxy-importer-certification'].requirements, encoding='utf-8') as handle:
+        pins = dict(line.strip().split('==') for line in handle if '==' in line and not line.startswith('#'))
+    assert (pins['galaxy_importer'], pins['ansible-lint'], pins['ansible-core']) == ('0.4.31', '24.12.2', '2.16.0')
+
+
+def test_each_importer_has_its_own_virtualenv_and_requirements():
+    importers = release_check.IMPORTERS.values()
+    assert len(set(importer.venv for importer in importers)) == len(set(importer.requirements for importer in importers)) == 2
+
+
+def test_an_ansible_lint_warning_line_is_a_finding_of_the_certification_check():
+    # As ansible-lint 24.12.2 logs a task whose module its plugin loader cannot find (without colour: NO_COLOR=1).
+    lines = ['WARNING  Invalid value (None)for resolved_fqcn attribute of partnercenter.devices.device_batch module.\n',
+             "Passed: 0 failure(s), 0 warning(s) on 295 files. Profile 'production' was required, and it passed.\n"]
+    assert release_check.importer_findings(lines) == [lines[0].rstrip('\n')]
