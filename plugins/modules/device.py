@@ -289,8 +289,8 @@ def main():
         module.fail_json(msg='Nothing was removed: Partner Center listed %s; such an id cannot name what a DELETE '
                              'removes.' % '; '.join(unusable), correlation_id=client.correlation_id, **result)
     going = [device_summary(device) for device in selected]
-    absent = ([dict(device_id=value, serial_number=None) for value in ids_missing]
-              + [dict(device_id=None, serial_number=value) for value in serials_missing])
+    absent = [dict(device_id=value, serial_number=None) for value in ids_missing]
+    absent.extend(dict(device_id=None, serial_number=value) for value in serials_missing)
     result.update(removed=going, already_absent=absent, pages=pages,
                   correlation_id=client.correlation_id, changed=bool(going), diff=_diff(result['batch_id'], going))
     if module.check_mode or not going:
