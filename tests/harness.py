@@ -114,13 +114,28 @@ def load_file_as_module(name, path):
     return module
 
 
+def python_constant(path, name):
+    """The literal value of a top-level ``name = ...`` of the Python file at ``path``, read without importing it;
+    None when the file has no such assignment."""
+    with open(path, encoding='utf-8') as handle:
+        tree = ast.parse(handle.read(), path)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == name for target in node.targets):
+            return ast.literal_eval(node.value)
+    return None
+
+
+def documentation_block(path, name='DOCUMENTATION'):
+    """A plugin's documentation block (DOCUMENTATION, EXAMPLES, RETURN), parsed as YAML, read without importing it."""
+    text = python_constant(path, name)
+    if text is None:
+        raise AssertionError('%s has no %s' % (path, name))
+    return yaml.safe_load(text)
+
+
 def documented_return_keys(module_name, path):
     """The keys the RETURN of plugins/modules/<module_name>.py documents under ``path`` (dotted: its ``contains``)."""
-    with open(os.path.join(REPO_ROOT, 'plugins', 'modules', module_name + '.py'), encoding='utf-8') as handle:
-        tree = ast.parse(handle.read())
-    text = next(node.value.value for node in tree.body
-                if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == 'RETURN' for target in node.targets))
-    entry = {'contains': yaml.safe_load(text)}
+    entry = {'contains': documentation_block(os.path.join(REPO_ROOT, 'plugins', 'modules', module_name + '.py'), 'RETURN')}
     for name in path.split('.'):
         entry = entry['contains'][name]
     return set(entry['contains'])

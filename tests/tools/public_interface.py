@@ -31,6 +31,9 @@ import tempfile
 import yaml
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO_ROOT, 'tests'))
+
+import harness  # noqa: E402  pylint: disable=wrong-import-position
 RECORD_PATH = os.path.join(REPO_ROOT, 'tests', 'public-interface.json')
 COLLECTION = 'partnercenter.devices'
 ROLE_DIR = os.path.join(REPO_ROOT, 'roles')
@@ -110,20 +113,10 @@ def _plugin_names(directory):
     return sorted(name[:-3] for name in os.listdir(directory) if name.endswith('.py') and not name.startswith('_'))
 
 
-def _docstring_constant(path, name):
-    """A module-level string constant of a Python file (its DOCUMENTATION, say), parsed as YAML."""
-    with open(path, encoding='utf-8') as handle:
-        tree = ast.parse(handle.read(), path)
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == name for target in node.targets):
-            return yaml.safe_load(ast.literal_eval(node.value))
-    return None
-
-
 def _own_option_names(plugin_path):
     """The option names the collection documents itself for a plugin: its own DOCUMENTATION and the collection's
     doc fragment, not ansible-core's fragments (constructed, inventory_cache), which ansible-core owns."""
-    names = set((_docstring_constant(plugin_path, 'DOCUMENTATION') or {}).get('options') or {})
+    names = set(harness.documentation_block(plugin_path).get('options') or {})
     with open(OWN_FRAGMENT, encoding='utf-8') as handle:
         tree = ast.parse(handle.read(), OWN_FRAGMENT)
     for node in ast.walk(tree):
@@ -135,12 +128,10 @@ def _own_option_names(plugin_path):
 def _module_utils_literal(file_name, name):
     """A literal constant of a module_utils file, read without importing the collection."""
     path = os.path.join(REPO_ROOT, 'plugins', 'module_utils', file_name)
-    with open(path, encoding='utf-8') as handle:
-        tree = ast.parse(handle.read(), path)
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == name for target in node.targets):
-            return ast.literal_eval(node.value)
-    raise RuntimeError('%s not found in %s' % (name, path))
+    value = harness.python_constant(path, name)
+    if value is None:
+        raise RuntimeError('%s not found in %s' % (name, path))
+    return value
 
 
 def _environment_variables():
@@ -243,7 +234,7 @@ def _collect(collections_path):
         }
     events = _event_fields()
     for name in _plugin_names(EVENT_SOURCE_DIR):
-        documentation = _docstring_constant(os.path.join(EVENT_SOURCE_DIR, name + '.py'), 'DOCUMENTATION') or {}
+        documentation = harness.documentation_block(os.path.join(EVENT_SOURCE_DIR, name + '.py'))
         interface['event_sources'][name] = {'options': _options(documentation.get('options')),
                                             'event_fields': events.get(name, {})}
     interface['module_environment'] = _environment_variables()

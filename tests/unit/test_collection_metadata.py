@@ -19,6 +19,8 @@ from ansible_collections.partnercenter.devices.plugins.module_utils.client impor
 from ansible_collections.partnercenter.devices.plugins.module_utils.module import PARTNER_CENTER_ARGUMENT_SPEC, WAIT_ARGUMENT_SPEC
 from ansible_collections.partnercenter.devices.plugins.module_utils.options import SHARED_OPTIONS, SharedOptionAdapter
 
+import harness
+
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODULES_DIR = os.path.join(COLLECTION_ROOT, 'plugins', 'modules')
 DOC_FRAGMENT = 'partnercenter.devices.partner_center'
@@ -206,11 +208,7 @@ def test_the_plugins_fragment_reads_each_environment_variable():
 
 def event_source_documentation():
     """The event source's DOCUMENTATION, read without importing it."""
-    with open(os.path.join(COLLECTION_ROOT, 'extensions', 'eda', 'plugins', 'event_source', 'batch_status.py'), encoding='utf-8') as handle:
-        for node in ast.parse(handle.read()).body:
-            if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == 'DOCUMENTATION' for target in node.targets):
-                return yaml.safe_load(node.value.value)
-    raise AssertionError('the event source has no DOCUMENTATION')
+    return harness.documentation_block(harness.EVENT_SOURCE_PATH)
 
 
 @pytest.mark.parametrize('name', sorted(SHARED_OPTIONS))

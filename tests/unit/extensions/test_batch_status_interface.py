@@ -40,16 +40,9 @@ def _source_text():
         return handle.read()
 
 
-def _documentation():
-    for node in ast.parse(_source_text()).body:
-        if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == 'DOCUMENTATION' for target in node.targets):
-            return yaml.safe_load(node.value.value)
-    raise AssertionError('the event source has no DOCUMENTATION')
-
-
 ARGS_SCHEMA = _load_json(ARGS_SCHEMA_PATH)
 EVENT_SCHEMA = _load_json(EVENT_SCHEMA_PATH)
-DOCUMENTATION = _documentation()
+DOCUMENTATION = harness.documentation_block(harness.EVENT_SOURCE_PATH)
 OPTIONS = DOCUMENTATION['options']
 PROPERTIES = ARGS_SCHEMA['properties']
 ONE_BATCH = [{'customer_id': harness.EXAMPLE_CUSTOMER_ID, 'batch_tracking_id': harness.EXAMPLE_BATCH_ID}]

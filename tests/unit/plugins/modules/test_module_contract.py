@@ -21,7 +21,6 @@ import base64
 import os
 
 import pytest
-import yaml
 
 import harness
 
@@ -46,11 +45,8 @@ def module_source(name):
 
 def documented_attributes(name):
     """The module's documented attributes: {'check_mode': 'full', 'diff_mode': 'none', ...}."""
-    for node in ast.parse(module_source(name)).body:
-        if isinstance(node, ast.Assign) and any(getattr(target, 'id', None) == 'DOCUMENTATION' for target in node.targets):
-            attributes = yaml.safe_load(node.value.value).get('attributes') or {}
-            return dict((key, value['support']) for key, value in attributes.items())
-    raise AssertionError('%s has no DOCUMENTATION' % name)
+    attributes = harness.documentation_block(os.path.join(MODULES_DIR, name + '.py')).get('attributes') or {}
+    return dict((key, value['support']) for key, value in attributes.items())
 
 
 def declared_check_mode_support(name):
