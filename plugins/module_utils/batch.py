@@ -81,17 +81,11 @@ def is_complete(status):
     return normalize_status(status) in COMPLETE_STATUSES
 
 
-def number_as_text(value):
-    """A field documented as a string that came as a number (808) as its text; any other value as it came."""
+def text_or_none(value):
+    """A field documented as a string as text or None: a string as sent, a number (808) as its text, anything else
+    (a list, an object, a boolean) None, so that the value never carries another JSON type on."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
-    return value
-
-
-def text_or_none(value):
-    """A field documented as a string as text or None: a string as sent, a number as its text, anything else
-    (a list, an object, a boolean) None, so that the value never carries another JSON type on."""
-    value = number_as_text(value)
     return value if isinstance(value, str) else None
 
 
