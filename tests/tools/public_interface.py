@@ -23,10 +23,8 @@ import argparse
 import ast
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 import yaml
 
@@ -83,27 +81,11 @@ def _returns(returns, prefix=''):
     return flat
 
 
-def _collections_path():
-    """A temporary collections path whose partnercenter.devices is this checkout."""
-    base = tempfile.mkdtemp(prefix='partnercenter-devices-interface-')
-    namespace_dir = os.path.join(base, 'ansible_collections', 'partnercenter')
-    os.makedirs(namespace_dir)
-    os.symlink(REPO_ROOT, os.path.join(namespace_dir, 'devices'))
-    # An empty config, so that neither an ansible.cfg in the working directory nor the user's is read.
-    with open(os.path.join(base, 'ansible.cfg'), 'w', encoding='utf-8') as handle:
-        handle.write('[defaults]\n')
-    return base
-
-
 def _ansible_doc(plugin_type, names, collections_path):
     """``ansible-doc --json`` of ``names`` (short names) of ``plugin_type``, keyed by short name."""
     ansible_doc = os.path.join(os.path.dirname(sys.executable), 'ansible-doc')
-    env = dict((key, value) for key, value in os.environ.items() if not key.startswith('ANSIBLE_'))
-    env.update({'ANSIBLE_COLLECTIONS_PATH': collections_path, 'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false',
-                'ANSIBLE_CONFIG': os.path.join(collections_path, 'ansible.cfg'), 'ANSIBLE_HOME': os.path.join(collections_path, 'home'),
-                'ANSIBLE_NOCOLOR': '1'})
     command = [ansible_doc, '-t', plugin_type, '--json'] + ['%s.%s' % (COLLECTION, name) for name in names]
-    completed = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    completed = subprocess.run(command, capture_output=True, text=True, env=harness.ansible_env(collections_path), check=False)
     if completed.returncode != 0:
         raise RuntimeError('%s failed:\n%s' % (' '.join(command), completed.stderr))
     return dict((full_name.split('.')[-1], value) for full_name, value in json.loads(completed.stdout).items())
@@ -206,14 +188,7 @@ def _schema_fields(node, root, prefix=''):
 
 def collect():
     """The public interface of this checkout."""
-    collections_path = _collections_path()
-    try:
-        return _collect(collections_path)
-    finally:
-        shutil.rmtree(collections_path, ignore_errors=True)
-
-
-def _collect(collections_path):
+    collections_path = harness.make_collections_path()
     modules_dir = os.path.join(REPO_ROOT, 'plugins', 'modules')
     inventory_dir = os.path.join(REPO_ROOT, 'plugins', 'inventory')
     interface = {'modules': {}, 'inventory': {}, 'roles': {}, 'event_sources': {}}
